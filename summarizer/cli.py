@@ -1,0 +1,234 @@
+"""The command line: parses arguments, calls the API, writes the result. No pipeline logic lives here."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from summarizer.errors import SummarizerError
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="summarizer",
+    help="Turn a news article into a structured, grounded brief: actors, claims, figures, uncertainties.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_INTERRUPTED = 130
+
+
+class OutputFormat(str, Enum):
+    md = "md"
+    json = "json"
+    html = "html"
+
+
+class EngineChoice(str, Enum):
+    auto = "auto"
+    llm = "llm"
+    extractive = "extractive"
+    local = "local"
+
+
+class StructuredOutputChoice(str, Enum):
+    tools = "tools"
+    json_schema = "json_schema"
+    json_object = "json_object"
+
+
+def say(message: str) -> None:
+    """One line on stderr, prefixed so it is clear which program spoke."""
+    print(f"summarizer: {message}", file=sys.stderr, flush=True)
+
+
+def guarded(debug: bool, action: Callable[[], T]) -> T:
+    """Run an action; turn failures into one line and an exit code (a traceback only with --debug)."""
+    try:
+        return action()
+    except SummarizerError as exc:
+        if debug:
+            raise
+        say(str(exc))
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        say("interrupted")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
+        if debug:
+            raise
+        say(f"unexpected error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
+        raise typer.Exit(1) from None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a crash never leaves a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _format_for(output: Path | None, fmt: OutputFormat | None) -> OutputFormat:
+    if fmt is not None:
+        return fmt
+    if output is not None:
+        suffix = output.suffix.lower().lstrip(".")
+        if suffix in ("json", "html"):
+            return OutputFormat(suffix)
+        if suffix == "htm":
+            return OutputFormat.html
+    return OutputFormat.md
+
+
+def _configure_logging(debug: bool) -> None:
+    if debug:
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+
+
+BRIEF_EXAMPLES = """
+**Examples**
+
+    summarizer brief seeds/000_ee409ff46c783017.txt
+
+    summarizer brief article.html --format json -o brief.json
+
+    cat article.txt | summarizer brief - --engine extractive
+
+    OPENAI_API_KEY=... summarizer brief article.txt --model gpt-4o-mini --format html -o review.html
+
+    summarizer brief article.txt --base-url http://127.0.0.1:11434/v1 --model llama3.1
+
+    summarizer brief article.txt --engine local --gguf model.gguf
+
+Exit codes: 0 success; 1 the engine failed after retries; 2 bad usage or unusable input.
+"""
+
+
+@app.command(epilog=BRIEF_EXAMPLES)
+def brief(
+    path: Annotated[str, typer.Argument(help="The document: a .txt, .md or .html file, or - for stdin.")],
+    engine: Annotated[
+        EngineChoice, typer.Option(help="auto uses the LLM engine when an endpoint is configured, else extractive.")
+    ] = EngineChoice.auto,
+    model: Annotated[str | None, typer.Option(help="Model name [env: SUMMARIZER_MODEL].")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint [env: OPENAI_BASE_URL].")
+    ] = None,
+    api_key: Annotated[
+        str | None, typer.Option(help="API key [env: OPENAI_API_KEY]; prefer the environment variable.")
+    ] = None,
+    fmt: Annotated[
+        OutputFormat | None, typer.Option("--format", "-f", help="md (default), json or html; -o FILE's suffix also sets it.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    keep_unaligned: Annotated[
+        bool, typer.Option(help="Keep items whose evidence is not in the source, flagged 'unaligned'.")
+    ] = False,
+    max_retries: Annotated[int | None, typer.Option(help="Transport retries per request (default 3).")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds per HTTP request (default 120).")] = None,
+    max_chars: Annotated[int | None, typer.Option(help="Refuse documents longer than this (default 5,000,000).")] = None,
+    structured_output: Annotated[
+        StructuredOutputChoice | None,
+        typer.Option(help="How the schema reaches the server: tools (default), json_schema or json_object."),
+    ] = None,
+    gguf: Annotated[Path | None, typer.Option(help="GGUF model file for --engine local.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Say nothing on stderr unless something fails.")] = False,
+    debug: Annotated[bool, typer.Option(help="Log requests (never the key) and show tracebacks.")] = False,
+) -> None:
+    """Write the brief of one document."""
+    _configure_logging(debug)
+    out_format = _format_for(output, fmt)
+
+    def run() -> None:
+        from summarizer.api import choose_engine, load_document, make_settings, summarize
+        from summarizer.intake import from_bytes
+
+        settings = make_settings(
+            engine=engine.value,
+            model=model,
+            base_url=base_url,
+            api_key=api_key,
+            keep_unaligned=keep_unaligned,
+            max_retries=max_retries,
+            timeout=timeout,
+            max_chars=max_chars,
+            structured_output=structured_output.value if structured_output else None,
+            gguf=gguf,
+        )
+        if path == "-":
+            doc = from_bytes(sys.stdin.buffer.read(), name="<stdin>", max_chars=settings.max_chars)
+        else:
+            doc = load_document(Path(path), settings)
+        name, reason = choose_engine(settings)
+        if not quiet:
+            say(f"engine {name}: {reason}")
+        result = summarize(doc, settings=settings)
+        rendered = _render(result, out_format)
+        if output is None:
+            _print(rendered, out_format)
+            return
+        write_atomically(output, rendered)
+        if not quiet:
+            say(
+                f"wrote {output} ({len(result.actors)} actors, {len(result.claims)} claims, "
+                f"{len(result.figures)} figures, {len(result.uncertainties)} uncertainties, "
+                f"{len(result.dropped)} dropped)"
+            )
+
+    guarded(debug, run)
+
+
+def _render(result: object, out_format: OutputFormat) -> str:
+    from summarizer.schema import Brief
+
+    assert isinstance(result, Brief)
+    if out_format is OutputFormat.json:
+        return result.model_dump_json(indent=2) + "\n"
+    if out_format is OutputFormat.html:
+        return result.to_html()
+    return result.to_markdown()
+
+
+def _print(rendered: str, out_format: OutputFormat) -> None:
+    if out_format is OutputFormat.md and sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(rendered))
+        return
+    sys.stdout.write(rendered)
+    sys.stdout.flush()
+
+
+@app.command(epilog="**Example**\n\n    summarizer schema > schemas/brief.schema.json")
+def schema() -> None:
+    """Print the Brief's JSON Schema (the committed schemas/brief.schema.json)."""
+    from summarizer.schema import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
+
+
+def main() -> None:
+    app()

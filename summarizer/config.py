@@ -1,0 +1,51 @@
+"""Settings for one run, from keyword arguments, CLI flags and the standard environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+EngineName = Literal["auto", "llm", "extractive", "local"]
+# How the schema reaches the server: tool calling (OpenAI, vLLM, Ollama), OpenAI's json_schema
+# response_format, or {"type": "json_object", "schema": ...} (llama.cpp's server).
+StructuredOutput = Literal["tools", "json_schema", "json_object"]
+DEFAULT_MODEL = "gpt-4o-mini"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    engine: EngineName = "auto"
+    model: str | None = None
+    base_url: str | None = None
+    api_key: SecretStr | None = Field(default=None, repr=False)
+    max_retries: int = Field(default=3, ge=0, le=20, description="Transport retries per request.")
+    max_reasks: int = Field(default=2, ge=0, le=10, description="Re-asks after a schema-invalid answer.")
+    timeout: float = Field(default=120.0, gt=0, description="Seconds per HTTP request.")
+    keep_unaligned: bool = False
+    max_chars: int = Field(default=5_000_000, gt=0, description="Refuse documents longer than this.")
+    chunk_chars: int = Field(default=12_000, ge=500, description="Characters per LLM chunk.")
+    chunk_overlap: int = Field(default=600, ge=0, description="Characters shared by adjacent chunks.")
+    structured_output: StructuredOutput = "tools"
+    gguf: Path | None = Field(default=None, description="GGUF model file for --engine local.")
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Environment first (OPENAI_API_KEY, OPENAI_BASE_URL, SUMMARIZER_MODEL), then non-None overrides."""
+        values: dict[str, object] = {}
+        env = {
+            "api_key": os.environ.get("OPENAI_API_KEY"),
+            "base_url": os.environ.get("OPENAI_BASE_URL"),
+            "model": os.environ.get("SUMMARIZER_MODEL"),
+        }
+        values.update({k: v for k, v in env.items() if v})
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @property
+    def endpoint_configured(self) -> bool:
+        """True when an LLM endpoint is set: an API key (OpenAI itself) or an explicit base URL."""
+        return bool(self.base_url or self.api_key)

@@ -1,0 +1,212 @@
+"""Grounding: find every evidence quote in the source and record its span and how it was found.
+
+Search order: exact, then normalised (whitespace, curly quotes, dashes, case), then fuzzy.
+A located quote is replaced by the source's own words, so `source[start:end] == quote` always holds.
+Items with no located evidence are dropped and reported, or kept flagged with `keep_unaligned`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from rapidfuzz import fuzz
+
+from summarizer.schema import Alignment, Draft, DroppedItem, Evidence
+from summarizer.text import CleanText
+
+FUZZY_MIN_SCORE = 90.0
+_MIN_FUZZY_LEN = 12
+_FUZZY_WINDOW = 20_000
+_CHAR_MAP = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+        "\u2026": "...", "\u00a0": " ",
+    }
+)
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…|\[\.\.\.\]|\(\.\.\.\))\s*")
+
+
+@dataclass
+class _Normalised:
+    """A normalised copy of a text and, for each of its characters, the index it came from."""
+
+    text: str
+    origin: list[int]
+
+
+def _normalise(text: str) -> _Normalised:
+    chars: list[str] = []
+    origin: list[int] = []
+    in_space = False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if not in_space and chars:
+                chars.append(" ")
+                origin.append(i)
+            in_space = True
+            continue
+        in_space = False
+        for out in ch.translate(_CHAR_MAP).lower():
+            chars.append(out)
+            origin.append(i)
+    if chars and chars[-1] == " ":
+        chars.pop()
+        origin.pop()
+    return _Normalised("".join(chars), origin)
+
+
+def _normalise_quote(quote: str) -> str:
+    return _normalise(quote).text
+
+
+class Locator:
+    """Finds quotes in one cleaned text; the normalised copy is built once, on first need."""
+
+    def __init__(self, clean: CleanText):
+        self.clean = clean
+
+    @cached_property
+    def _norm(self) -> _Normalised:
+        return _normalise(self.clean.text)
+
+    def locate(self, quote: str, near: int | None = None) -> Evidence:
+        """Evidence for `quote` with source offsets, or an unaligned Evidence when it is not there."""
+        found = self._find(quote, near)
+        if found is None:
+            parts = [p for p in _ELLIPSIS.split(quote) if p.strip()]
+            if len(parts) > 1:
+                found = self._find_elided(parts, near)
+        if found is None:
+            return Evidence(quote=quote, alignment=Alignment.unaligned)
+        start, end, alignment = found
+        s, e = self.clean.span_to_source(start, end)
+        return Evidence(quote=self.clean.source[s:e], start=s, end=e, alignment=alignment)
+
+    def _find(self, quote: str, near: int | None) -> tuple[int, int, Alignment] | None:
+        text = self.clean.text
+        stripped = quote.strip()
+        if not stripped:
+            return None
+        i = _nearest(text, stripped, near)
+        if i >= 0:
+            return i, i + len(stripped), Alignment.exact
+        nq = _normalise_quote(stripped)
+        if not nq:
+            return None
+        norm = self._norm
+        j = _nearest(norm.text, nq, near)
+        if j >= 0:
+            return norm.origin[j], norm.origin[j + len(nq) - 1] + 1, Alignment.normalised
+        return self._fuzzy(nq)
+
+    def _find_elided(self, parts: list[str], near: int | None) -> tuple[int, int, Alignment] | None:
+        """A quote with '...' in it: find its first and last parts, in order, close together."""
+        first = self._find(parts[0], near)
+        if first is None:
+            return None
+        last = self._find(parts[-1], first[1])
+        if last is None or last[0] < first[1] or last[0] - first[1] > 4 * sum(len(p) for p in parts):
+            return None
+        return first[0], last[1], Alignment.fuzzy
+
+    def _fuzzy(self, nq: str) -> tuple[int, int, Alignment] | None:
+        if len(nq) < _MIN_FUZZY_LEN:
+            return None
+        norm = self._norm
+        best: tuple[float, int, int] | None = None
+        step = _FUZZY_WINDOW - 2 * len(nq)
+        for offset in range(0, max(1, len(norm.text)), max(step, len(nq) + 1)):
+            window = norm.text[offset : offset + _FUZZY_WINDOW]
+            res = fuzz.partial_ratio_alignment(nq, window, score_cutoff=FUZZY_MIN_SCORE)
+            if res is not None and (best is None or res.score > best[0]):
+                best = (res.score, offset + res.dest_start, offset + res.dest_end)
+            if offset + _FUZZY_WINDOW >= len(norm.text):
+                break
+        if best is None:
+            return None
+        start, end = best[1], best[2]
+        while start < end and norm.text[start] == " ":
+            start += 1
+        while end > start and norm.text[end - 1] == " ":
+            end -= 1
+        # partial_ratio may cut a word in half: widen to word boundaries in the normalised text.
+        while start > 0 and norm.text[start - 1].isalnum() and norm.text[start].isalnum():
+            start -= 1
+        while end < len(norm.text) and norm.text[end - 1].isalnum() and norm.text[end].isalnum():
+            end += 1
+        if end <= start:
+            return None
+        return norm.origin[start], norm.origin[end - 1] + 1, Alignment.fuzzy
+
+
+def _nearest(text: str, needle: str, near: int | None) -> int:
+    """Index of the occurrence of needle closest to `near` (the first when near is None), or -1."""
+    first = text.find(needle)
+    if first < 0 or near is None:
+        return first
+    best, i = first, first
+    while i >= 0:
+        if abs(i - near) < abs(best - near):
+            best = i
+        if i > near:
+            break
+        i = text.find(needle, i + 1)
+    return best
+
+
+_ITEM_TEXT = {"actors": "name", "claims": "statement", "figures": "text", "uncertainties": "statement"}
+
+
+def ground(draft: Draft, clean: CleanText, *, keep_unaligned: bool = False) -> tuple[Draft, list[DroppedItem]]:
+    """Locate every quote; drop (or flag) items with nothing located. Returns the new draft and the drops."""
+    locator = Locator(clean)
+    dropped: list[DroppedItem] = []
+    updates: dict[str, object] = {}
+    for field, text_attr in _ITEM_TEXT.items():
+        kept = []
+        for item in getattr(draft, field):
+            evidence = _ground_evidence(locator, item.evidence)
+            aligned = [ev for ev in evidence if ev.aligned]
+            if aligned:
+                kept.append(item.model_copy(update={"evidence": _dedupe(aligned)}))
+                continue
+            reason = "no evidence given" if not item.evidence else "evidence not found in the source"
+            dropped.append(
+                DroppedItem(
+                    field=field,
+                    text=str(getattr(item, text_attr)),
+                    quotes=[ev.quote for ev in item.evidence],
+                    reason=reason,
+                )
+            )
+            if keep_unaligned:
+                kept.append(item.model_copy(update={"evidence": evidence}))
+        updates[field] = kept
+    summary_evidence = [ev for ev in _ground_evidence(locator, draft.summary_evidence) if ev.aligned]
+    updates["summary_evidence"] = _dedupe(summary_evidence)
+    return draft.model_copy(update=updates), dropped
+
+
+def _ground_evidence(locator: Locator, evidence: list[Evidence]) -> list[Evidence]:
+    out = []
+    for ev in evidence:
+        if ev.start is not None and ev.end is not None and locator.clean.source[ev.start : ev.end] == ev.quote:
+            out.append(ev if ev.aligned else ev.model_copy(update={"alignment": Alignment.exact}))
+            continue
+        out.append(locator.locate(ev.quote, near=ev.start))
+    return out
+
+
+def _dedupe(evidence: list[Evidence]) -> list[Evidence]:
+    seen: set[tuple[int | None, int | None]] = set()
+    out = []
+    for ev in evidence:
+        key = (ev.start, ev.end)
+        if key not in seen:
+            seen.add(key)
+            out.append(ev)
+    return out

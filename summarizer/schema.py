@@ -1,0 +1,211 @@
+"""The Brief and its parts: the data every stage passes along and the JSON users read.
+
+Every item carries `evidence`: verbatim quotes from the source with character offsets into the
+source text (`source.text[start:end] == quote`) and how the quote was found (`alignment`).
+Engines fill in quotes (and offsets when they know them); grounding sets offsets and alignment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+UNATTRIBUTED = "unattributed"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+
+class Alignment(str, Enum):
+    exact = "exact"
+    normalised = "normalised"
+    fuzzy = "fuzzy"
+    unaligned = "unaligned"
+
+
+class Evidence(_Model):
+    quote: str = Field(description="Verbatim words from the source.")
+    start: int | None = Field(default=None, ge=0, description="Offset of the first character in source.text.")
+    end: int | None = Field(default=None, ge=0, description="Offset after the last character in source.text.")
+    alignment: Alignment = Field(default=Alignment.unaligned, description="How the quote was located.")
+
+    @property
+    def aligned(self) -> bool:
+        return self.alignment is not Alignment.unaligned and self.start is not None
+
+
+class ActorKind(str, Enum):
+    person = "person"
+    organisation = "organisation"
+    country = "country"
+    group = "group"
+    media = "media"
+    other = "other"
+
+
+class Actor(_Model):
+    name: str
+    kind: ActorKind = ActorKind.other
+    role: str | None = Field(default=None, description="The actor's role in this story, as the text states it.")
+    aliases: list[str] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Attribution(str, Enum):
+    direct_quote = "direct_quote"
+    reported = "reported"
+    anonymous_source = "anonymous_source"
+    outlet = "outlet"
+
+
+class Claim(_Model):
+    statement: str = Field(description="What is claimed, as reported.")
+    speaker: str = Field(default=UNATTRIBUTED, description="An actor's name, or 'unattributed'.")
+    attribution: Attribution = Attribution.reported
+    hedged: bool = False
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Qualifier(str, Enum):
+    exact = "exact"
+    approximately = "approximately"
+    up_to = "up_to"
+    more_than = "more_than"
+    at_least = "at_least"
+    less_than = "less_than"
+
+
+class Figure(_Model):
+    text: str = Field(description="The quantity as written, e.g. 'up to 12,000'.")
+    value: float | None = Field(default=None, description="Normalised number; the low end of a range.")
+    value_max: float | None = Field(default=None, description="High end of a range, when the text gives one.")
+    unit: str | None = Field(default=None, description="Unit or counted noun, e.g. 'troops', '%', 'USD'.")
+    measures: str | None = Field(default=None, description="What is counted or measured.")
+    qualifier: Qualifier = Qualifier.exact
+    date: str | None = Field(default=None, description="The date attached to the figure, as written.")
+    source: str | None = Field(default=None, description="The actor who states the figure.")
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class UncertaintyKind(str, Enum):
+    unverified = "unverified"
+    disputed = "disputed"
+    conflicting = "conflicting"
+    hedged = "hedged"
+    speculative = "speculative"
+    missing_detail = "missing_detail"
+
+
+class Uncertainty(_Model):
+    statement: str
+    kind: UncertaintyKind = UncertaintyKind.unverified
+    who: str | None = Field(default=None, description="Who is uncertain, or who disputes.")
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Usage(_Model):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+        )
+
+
+class Source(_Model):
+    sha256: str = Field(description="SHA-256 of source.text encoded as UTF-8.")
+    title: str | None = None
+    path: str | None = Field(default=None, description="Where the document was read from, if a file.")
+    length: int = Field(description="Length of source.text in characters.")
+    language: str = "en"
+    encoding: str | None = Field(default=None, description="The encoding the input was decoded from.")
+    text: str = Field(description="The text every evidence span indexes.")
+
+
+class Provenance(_Model):
+    engine: str
+    model: str | None = None
+    prompt_version: str | None = None
+    created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    usage: Usage = Field(default_factory=Usage)
+    attempts: int = Field(default=1, description="Requests sent, counting transport retries and re-asks.")
+    retries: int = Field(default=0, description="Attempts beyond the first for each request, summed.")
+    chunks: int = 1
+    engine_reason: str | None = Field(default=None, description="Why this engine ran (for --engine auto).")
+
+
+class DroppedItem(_Model):
+    field: str = Field(description="actors, claims, figures, uncertainties or summary.")
+    text: str = Field(description="The item's main text (name, statement, figure text).")
+    quotes: list[str] = Field(default_factory=list, description="The evidence the engine gave.")
+    reason: str
+
+
+class Verification(_Model):
+    figures_checked: int = 0
+    figure_mismatches: list[str] = Field(
+        default_factory=list, description="Figures whose number does not appear in their evidence."
+    )
+    missed_entities: list[str] = Field(
+        default_factory=list, description="Named entities in the source that no actor covers."
+    )
+    missed_numbers: list[str] = Field(
+        default_factory=list, description="Numbers in the source that no figure covers."
+    )
+
+
+class Draft(_Model):
+    """What an engine returns before grounding: the Brief's content without source or provenance."""
+
+    title: str | None = None
+    summary: str = ""
+    summary_evidence: list[Evidence] = Field(default_factory=list)
+    actors: list[Actor] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    figures: list[Figure] = Field(default_factory=list)
+    uncertainties: list[Uncertainty] = Field(default_factory=list)
+
+
+class Brief(Draft):
+    schema_version: str = SCHEMA_VERSION
+    title: str = ""
+    source: Source
+    provenance: Provenance
+    dropped: list[DroppedItem] = Field(
+        default_factory=list, description="Items removed because their evidence is not in the source."
+    )
+    verification: Verification = Field(default_factory=Verification)
+
+    def evidence_items(self) -> list[tuple[str, int, Evidence]]:
+        """Every (field, index, evidence) in the brief, in field order."""
+        out: list[tuple[str, int, Evidence]] = [("summary", 0, ev) for ev in self.summary_evidence]
+        for field in ("actors", "claims", "figures", "uncertainties"):
+            for i, item in enumerate(getattr(self, field)):
+                out.extend((field, i, ev) for ev in item.evidence)
+        return out
+
+    def to_markdown(self) -> str:
+        from summarizer.render.markdown import render_markdown
+
+        return render_markdown(self)
+
+    def to_html(self) -> str:
+        from summarizer.render.html import render_html
+
+        return render_html(self)
+
+
+def json_schema() -> dict:
+    """The Brief's JSON Schema, as committed in schemas/brief.schema.json."""
+    schema = Brief.model_json_schema(mode="serialization")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://summarizer.invalid/schemas/brief-{SCHEMA_VERSION}.json"
+    return schema

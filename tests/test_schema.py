@@ -1,0 +1,67 @@
+"""The committed JSON Schema matches the models, and Briefs validate against it."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+from typer.testing import CliRunner
+
+from summarizer.cli import app
+from summarizer.grounding import ground
+from summarizer.schema import SCHEMA_VERSION, Actor, Brief, Draft, Evidence, Provenance, Source, json_schema
+from summarizer.text import clean
+from tests.conftest import ROOT
+
+SCHEMA_FILE = ROOT / "schemas" / "brief.schema.json"
+
+
+def test_committed_schema_is_current() -> None:
+    committed = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert committed == json_schema(), "schemas/brief.schema.json is stale: run `make schema` and commit it"
+
+
+def test_schema_command_prints_the_committed_schema() -> None:
+    result = CliRunner().invoke(app, ["schema"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def _brief(text: str, draft: Draft) -> Brief:
+    grounded, dropped = ground(draft, clean(text))
+    return Brief(
+        title="t",
+        source=Source(sha256="0" * 64, length=len(text), text=text),
+        provenance=Provenance(engine="test"),
+        dropped=dropped,
+        **grounded.model_dump(exclude={"title"}),
+    )
+
+
+def test_brief_json_validates_and_carries_version() -> None:
+    text = "Ms Smith said the bridge will open in May."
+    brief = _brief(text, Draft(actors=[Actor(name="Smith", kind="person", evidence=[Evidence(quote="Ms Smith")])]))
+    data = json.loads(brief.model_dump_json())
+    jsonschema.validate(data, json_schema())
+    assert data["schema_version"] == SCHEMA_VERSION
+    assert data["actors"][0]["evidence"][0] == {"quote": "Ms Smith", "start": 0, "end": 8, "alignment": "exact"}
+
+
+def test_schema_rejects_unknown_fields_and_bad_enums() -> None:
+    text = "Ms Smith spoke."
+    data = json.loads(_brief(text, Draft()).model_dump_json())
+    data["surprise"] = 1
+    try:
+        jsonschema.validate(data, json_schema())
+    except jsonschema.ValidationError:
+        pass
+    else:
+        raise AssertionError("extra field accepted")
+    data.pop("surprise")
+    data["actors"] = [{"name": "X", "kind": "alien", "evidence": []}]
+    try:
+        jsonschema.validate(data, json_schema())
+    except jsonschema.ValidationError:
+        pass
+    else:
+        raise AssertionError("unknown actor kind accepted")
