@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.stamp-install
 SEED := seeds/000_ee409ff46c783017.txt
 
-.PHONY: demo test schema bench clean
+.PHONY: demo test schema clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from pathlib import Path
 from types import ModuleType
 
 from summarizer.config import Settings
 from summarizer.engines import EngineResult
-from summarizer.errors import ConfigError
+from summarizer.errors import ConfigError, InputError
 from summarizer.grounding import ground
 from summarizer.intake import Document, from_bytes, from_text, looks_like_path, read_path
 from summarizer.schema import Brief, Provenance, Source
@@ -57,7 +58,8 @@ def choose_engine(settings: Settings) -> tuple[str, str]:
     if settings.gguf is not None:
         return "local", "a GGUF model file was given"
     if settings.endpoint_configured:
-        where = settings.base_url or "api.openai.com"
+        # Without any user:password in the URL: this reason is printed and stored in every brief.
+        where = re.sub(r"(?<=//)[^/@]*@", "", settings.base_url or "api.openai.com")
         return "llm", f"an LLM endpoint is configured ({where})"
     return "extractive", "no LLM endpoint is configured (set OPENAI_BASE_URL or OPENAI_API_KEY to use one)"
 
@@ -97,8 +99,11 @@ def assemble(doc: Document, cleaned: CleanText, result: EngineResult, settings: 
 
 def _prepare(source: SourceLike, settings: Settings) -> tuple[Document, CleanText, ModuleType, str]:
     doc = load_document(source, settings)
+    cleaned = clean(doc.text)
+    if not cleaned.text.strip():
+        raise InputError(f"{doc.name}: has no article text once page boilerplate (navigation, links) is removed")
     name, reason = choose_engine(settings)
-    return doc, clean(doc.text), _engine(name), reason
+    return doc, cleaned, _engine(name), reason
 
 
 def summarize(

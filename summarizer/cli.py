@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
-import tempfile
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 
-from summarizer.errors import SummarizerError
+from summarizer.atomic import write_atomically
+from summarizer.config import Settings
+from summarizer.errors import ConfigError, SummarizerError
 
 T = TypeVar("T")
 
@@ -28,6 +29,8 @@ app = typer.Typer(
 )
 
 EXIT_INTERRUPTED = 130
+# instructor logs every failed attempt as a multi-line warning; the CLI reports failures in one line.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 
 class OutputFormat(str, Enum):
@@ -47,6 +50,42 @@ class StructuredOutputChoice(str, Enum):
     tools = "tools"
     json_schema = "json_schema"
     json_object = "json_object"
+
+
+# Options shared by `brief` and `nightly`, declared once.
+EngineOpt = Annotated[
+    EngineChoice, typer.Option(help="auto uses the LLM engine when an endpoint is configured, else extractive.")
+]
+ModelOpt = Annotated[str | None, typer.Option(help="Model name [env: SUMMARIZER_MODEL].")]
+BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint [env: OPENAI_BASE_URL].")]
+ApiKeyOpt = Annotated[
+    str | None, typer.Option(help="API key [env: OPENAI_API_KEY]; prefer the environment variable.")
+]
+KeepUnalignedOpt = Annotated[
+    bool, typer.Option(help="Keep items whose evidence is not in the source, flagged 'unaligned'.")
+]
+MaxRetriesOpt = Annotated[int | None, typer.Option(help="Transport retries per request (default 3).")]
+TimeoutOpt = Annotated[float | None, typer.Option(help="Seconds per HTTP request (default 120).")]
+StructuredOutputOpt = Annotated[
+    StructuredOutputChoice | None,
+    typer.Option(help="How the schema reaches the server: tools (default), json_schema or json_object."),
+]
+MaxTokensOpt = Annotated[int | None, typer.Option(min=1, help="Cap on tokens the model writes per request.")]
+GgufOpt = Annotated[Path | None, typer.Option(help="GGUF model file for --engine local.")]
+DebugOpt = Annotated[bool, typer.Option(help="Log requests (never the key) and show tracebacks.")]
+
+
+def _settings(
+    engine: EngineChoice,
+    structured_output: StructuredOutputChoice | None,
+    **options: object,
+) -> Settings:
+    from summarizer.api import make_settings
+
+    return make_settings(
+        engine=engine.value, structured_output=structured_output.value if structured_output else None, **options
+    )
+
 
 
 def say(message: str) -> None:
@@ -73,21 +112,6 @@ def guarded(debug: bool, action: Callable[[], T]) -> T:
             raise
         say(f"unexpected error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
         raise typer.Exit(1) from None
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a crash never leaves a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _format_for(output: Path | None, fmt: OutputFormat | None) -> OutputFormat:
@@ -129,44 +153,35 @@ Exit codes: 0 success; 1 the engine failed after retries; 2 bad usage or unusabl
 @app.command(epilog=BRIEF_EXAMPLES)
 def brief(
     path: Annotated[str, typer.Argument(help="The document: a .txt, .md or .html file, or - for stdin.")],
-    engine: Annotated[
-        EngineChoice, typer.Option(help="auto uses the LLM engine when an endpoint is configured, else extractive.")
-    ] = EngineChoice.auto,
-    model: Annotated[str | None, typer.Option(help="Model name [env: SUMMARIZER_MODEL].")] = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible endpoint [env: OPENAI_BASE_URL].")
-    ] = None,
-    api_key: Annotated[
-        str | None, typer.Option(help="API key [env: OPENAI_API_KEY]; prefer the environment variable.")
-    ] = None,
+    engine: EngineOpt = EngineChoice.auto,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    api_key: ApiKeyOpt = None,
     fmt: Annotated[
         OutputFormat | None, typer.Option("--format", "-f", help="md (default), json or html; -o FILE's suffix also sets it.")
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
-    keep_unaligned: Annotated[
-        bool, typer.Option(help="Keep items whose evidence is not in the source, flagged 'unaligned'.")
-    ] = False,
-    max_retries: Annotated[int | None, typer.Option(help="Transport retries per request (default 3).")] = None,
-    timeout: Annotated[float | None, typer.Option(help="Seconds per HTTP request (default 120).")] = None,
+    keep_unaligned: KeepUnalignedOpt = False,
+    max_retries: MaxRetriesOpt = None,
+    timeout: TimeoutOpt = None,
     max_chars: Annotated[int | None, typer.Option(help="Refuse documents longer than this (default 5,000,000).")] = None,
-    structured_output: Annotated[
-        StructuredOutputChoice | None,
-        typer.Option(help="How the schema reaches the server: tools (default), json_schema or json_object."),
-    ] = None,
-    gguf: Annotated[Path | None, typer.Option(help="GGUF model file for --engine local.")] = None,
+    structured_output: StructuredOutputOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    gguf: GgufOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Say nothing on stderr unless something fails.")] = False,
-    debug: Annotated[bool, typer.Option(help="Log requests (never the key) and show tracebacks.")] = False,
+    debug: DebugOpt = False,
 ) -> None:
     """Write the brief of one document."""
     _configure_logging(debug)
     out_format = _format_for(output, fmt)
 
     def run() -> None:
-        from summarizer.api import choose_engine, load_document, make_settings, summarize
-        from summarizer.intake import from_bytes
+        from summarizer.api import choose_engine, load_document, summarize
+        from summarizer.intake import read_stream
 
-        settings = make_settings(
-            engine=engine.value,
+        settings = _settings(
+            engine,
+            structured_output,
             model=model,
             base_url=base_url,
             api_key=api_key,
@@ -174,30 +189,56 @@ def brief(
             max_retries=max_retries,
             timeout=timeout,
             max_chars=max_chars,
-            structured_output=structured_output.value if structured_output else None,
+            max_tokens=max_tokens,
             gguf=gguf,
         )
+        if output is not None:
+            _check_writable(output)
         if path == "-":
-            doc = from_bytes(sys.stdin.buffer.read(), name="<stdin>", max_chars=settings.max_chars)
+            doc = read_stream(sys.stdin.buffer, max_chars=settings.max_chars)
         else:
             doc = load_document(Path(path), settings)
         name, reason = choose_engine(settings)
-        if not quiet:
-            say(f"engine {name}: {reason}")
-        result = summarize(doc, settings=settings)
+        # On a terminal a transient spinner says what runs; the log line comes only after success, so a
+        # failure is exactly one line on stderr.
+        with _status(f"{doc.name}: engine {name} ({reason})", quiet):
+            result = summarize(doc, settings=settings)
         rendered = _render(result, out_format)
         if output is None:
             _print(rendered, out_format)
-            return
-        write_atomically(output, rendered)
+        else:
+            try:
+                write_atomically(output, rendered)
+            except OSError as exc:
+                raise ConfigError(f"{output}: cannot write ({exc.strerror or exc}); choose another -o path") from None
         if not quiet:
+            where = f"wrote {output}" if output else "done"
             say(
-                f"wrote {output} ({len(result.actors)} actors, {len(result.claims)} claims, "
+                f"engine {name}: {reason}; {where} ({len(result.actors)} actors, {len(result.claims)} claims, "
                 f"{len(result.figures)} figures, {len(result.uncertainties)} uncertainties, "
                 f"{len(result.dropped)} dropped)"
             )
 
     guarded(debug, run)
+
+
+def _check_writable(output: Path) -> None:
+    """Refuse an output path that cannot work before any engine time (or tokens) is spent."""
+    if output.is_dir():
+        raise ConfigError(f"{output}: is a directory; give a file name for -o")
+    for parent in output.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(f"{output}: {parent} is not a folder; choose another -o path")
+            break
+
+
+def _status(message: str, quiet: bool) -> AbstractContextManager[object]:
+    if quiet or not sys.stderr.isatty():
+        return nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
 
 
 def _render(result: object, out_format: OutputFormat) -> str:

@@ -30,6 +30,12 @@ class Settings(BaseModel):
     chunk_chars: int = Field(default=12_000, ge=500, description="Characters per LLM chunk.")
     chunk_overlap: int = Field(default=600, ge=0, description="Characters shared by adjacent chunks.")
     structured_output: StructuredOutput = "tools"
+    max_tokens: int | None = Field(
+        default=None, ge=1, description="Cap on the tokens the model writes per request (the server's default if unset)."
+    )
+    retry_wait_base: float = Field(default=0.5, ge=0, description="First transport-retry wait in seconds; doubles.")
+    retry_wait_max: float = Field(default=30.0, ge=0, description="Cap on any retry wait, Retry-After included.")
+    concurrency: int = Field(default=4, ge=1, le=64, description="Chunks extracted at once by the async engine.")
     gguf: Path | None = Field(default=None, description="GGUF model file for --engine local.")
 
     @classmethod

@@ -84,7 +84,11 @@ class Locator:
             return Evidence(quote=quote, alignment=Alignment.unaligned)
         start, end, alignment = found
         s, e = self.clean.span_to_source(start, end)
-        return Evidence(quote=self.clean.source[s:e], start=s, end=e, alignment=alignment)
+        located = self.clean.source[s:e]
+        if alignment is Alignment.exact and located != quote.strip():
+            # The match runs across a removed boilerplate line: the source's words differ from the quote.
+            alignment = Alignment.normalised
+        return Evidence(quote=located, start=s, end=e, alignment=alignment)
 
     def _find(self, quote: str, near: int | None) -> tuple[int, int, Alignment] | None:
         text = self.clean.text
@@ -188,17 +192,41 @@ def ground(draft: Draft, clean: CleanText, *, keep_unaligned: bool = False) -> t
         updates[field] = kept
     summary_evidence = [ev for ev in _ground_evidence(locator, draft.summary_evidence) if ev.aligned]
     updates["summary_evidence"] = _dedupe(summary_evidence)
+    if draft.summary.strip() and not summary_evidence and not keep_unaligned:
+        # An ungrounded summary could say anything (an obeyed prompt injection, an invented event):
+        # replace it with the article's lead, which is the source's own words.
+        reason = "no evidence given" if not draft.summary_evidence else "evidence not found in the source"
+        quotes = [ev.quote for ev in draft.summary_evidence]
+        dropped.append(DroppedItem(field="summary", text=draft.summary, quotes=quotes, reason=reason))
+        updates["summary"], updates["summary_evidence"] = lead_summary(clean)
     return draft.model_copy(update=updates), dropped
+
+
+def lead_summary(clean: CleanText, sentences: int = 2) -> tuple[str, list[Evidence]]:
+    """The first sentences after the title, as a summary made only of the source's words."""
+    lead = [(s, e) for s, e in clean.sentences if clean.text[s:e].strip() != (clean.title or "")][:sentences]
+    evidence = []
+    for s, e in lead:
+        a, b = clean.span_to_source(s, e)
+        evidence.append(Evidence(quote=clean.source[a:b], start=a, end=b, alignment=Alignment.exact))
+    return " ".join(ev.quote for ev in evidence), evidence
 
 
 def _ground_evidence(locator: Locator, evidence: list[Evidence]) -> list[Evidence]:
     out = []
     for ev in evidence:
-        if ev.start is not None and ev.end is not None and locator.clean.source[ev.start : ev.end] == ev.quote:
+        if _slices(locator.clean.source, ev):
             out.append(ev if ev.aligned else ev.model_copy(update={"alignment": Alignment.exact}))
             continue
         out.append(locator.locate(ev.quote, near=ev.start))
     return out
+
+
+def _slices(source: str, ev: Evidence) -> bool:
+    """True when the engine's own offsets are in range and cut exactly its (non-blank) quote."""
+    if ev.start is None or ev.end is None or not ev.quote.strip():
+        return False
+    return 0 <= ev.start < ev.end <= len(source) and source[ev.start : ev.end] == ev.quote
 
 
 def _dedupe(evidence: list[Evidence]) -> list[Evidence]:

@@ -7,6 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from summarizer.errors import InputError
 
@@ -22,6 +23,11 @@ _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 # Control characters other than tab, newline, carriage return and form feed: text almost never has them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _MAX_CONTROL_RATIO = 0.01
+# Bytes per character allowed before reading: 4 covers any UTF-8 or UTF-32 text, the rest is HTML markup.
+_MAX_BYTES_PER_CHAR = 16
+# Western text in cp1252 is mostly ASCII letters; Cyrillic or Greek bytes read as cp1252 are mostly not.
+_MIN_ASCII_LETTER_RATIO = 0.7
+_TAG = re.compile(r"<[A-Za-z!/][^<>]*>")
 
 
 @dataclass(frozen=True)
@@ -46,25 +52,48 @@ def looks_like_path(value: str) -> bool:
         return False
     try:
         return Path(value).expanduser().exists()
-    except OSError:
+    except (OSError, ValueError, RuntimeError):  # a NUL byte; "~user" for a user that does not exist
         return False
 
 
 def read_path(path: Path, *, max_chars: int) -> Document:
     """Read a file, with messages that name it when it is missing, a folder or unreadable."""
     name = str(path)
-    if not path.exists():
-        raise InputError(f"{name}: no such file; check the path")
-    if path.is_dir():
-        raise InputError(f"{name}: is a directory; give a file (nightly takes folders)")
     try:
+        if not path.exists():
+            raise InputError(f"{name}: no such file; check the path")
+        if path.is_dir():
+            raise InputError(f"{name}: is a directory; give a file (nightly takes folders)")
+        if not path.is_file():
+            # A FIFO or a device (/dev/zero) could block or never end.
+            raise InputError(f"{name}: is not a regular file; give a text, Markdown or HTML file")
+        size = path.stat().st_size
+        if size > _MAX_BYTES_PER_CHAR * max_chars:
+            raise InputError(_too_large(name, f"{size:,} bytes", max_chars))
         data = path.read_bytes()
     except PermissionError:
         raise InputError(f"{name}: permission denied; make the file readable") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(f"{name}: cannot be read ({reason})") from None
     is_html = path.suffix.lower() in _HTML_SUFFIXES
     return from_bytes(data, name=name, path=path, max_chars=max_chars, html=is_html or None)
+
+
+def read_stream(stream: BinaryIO, *, name: str = "<stdin>", max_chars: int) -> Document:
+    """Read a byte stream (stdin), never holding more than the size limit allows."""
+    limit = _MAX_BYTES_PER_CHAR * max_chars
+    try:
+        data = stream.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise InputError(_too_large(name, f"over {limit:,} bytes", max_chars))
+    return from_bytes(data, name=name, max_chars=max_chars)
+
+
+def _too_large(name: str, size: str, max_chars: int) -> str:
+    return f"{name}: is {size}, too large for the limit of {max_chars:,} characters; split it or raise --max-chars"
 
 
 def from_text(text: str, *, name: str = "<text>", max_chars: int) -> Document:
@@ -76,8 +105,10 @@ def from_bytes(
     data: bytes, *, name: str, path: Path | None = None, max_chars: int, html: bool | None = None
 ) -> Document:
     """Decode bytes: BOM first, then UTF-8, then charset detection; refuse binary data."""
-    if not data.strip():
+    if not data:
         raise InputError(f"{name}: is empty; give a document with text in it")
+    if len(data) > _MAX_BYTES_PER_CHAR * max_chars:
+        raise InputError(_too_large(name, f"{len(data):,} bytes", max_chars))
     text, encoding = _decode(data, name)
     return _finish(text, name=name, path=path, encoding=encoding, max_chars=max_chars, html=html)
 
@@ -89,29 +120,75 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError:
                 raise InputError(f"{name}: has a {encoding} byte-order mark but does not decode as {encoding}") from None
+    utf16 = _bomless_utf16(data)
+    if utf16 is not None:
+        try:
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data[:8192]:
         raise InputError(f"{name}: looks binary (NUL bytes); give a text, Markdown or HTML file")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    western = _western(data)
+    if western is not None:
+        return western, "cp1252"
     from charset_normalizer import from_bytes as detect
 
-    best = detect(data).best()
-    if best is None or best.encoding is None:
+    try:
+        best = detect(data).best()
+        decoded = None if best is None or best.encoding is None else (str(best), best.encoding)
+    except Exception:  # noqa: BLE001 - a detector failure means the same to the user as no match
+        decoded = None
+    if decoded is None:
         raise InputError(f"{name}: is not text in any encoding we recognise; convert it to UTF-8")
-    return str(best), best.encoding
+    return decoded
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when NUL bytes sit in every other position, as in mostly-ASCII UTF-16."""
+    sample = data[:4096]
+    if len(sample) < 8 or len(data) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _western(data: bytes) -> str | None:
+    """The text as cp1252 (a superset of printable latin-1) when that reads as Western European text.
+
+    Statistical detectors often call short French or Spanish text cp1250 or cp775; cp1252 is far more
+    common for such files, so it wins whenever the bytes fit it and the letters are mostly ASCII.
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return None
+    ascii_letters = sum(1 for ch in letters if ch.isascii())
+    return text if ascii_letters >= _MIN_ASCII_LETTER_RATIO * len(letters) else None
 
 
 def _finish(
     text: str, *, name: str, path: Path | None, encoding: str | None, max_chars: int, html: bool | None
 ) -> Document:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _without_lone_surrogates(text).replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a BOM left by a caller that decoded the bytes itself
     if _CONTROL.search(text) and len(_CONTROL.findall(text)) > max(2, _MAX_CONTROL_RATIO * len(text)):
         raise InputError(f"{name}: looks binary (control characters); give a text, Markdown or HTML file")
     title = None
     media_type = "text/plain"
-    if html or (html is None and _HTML_START.match(text[:2048].encode("utf-8", "replace"))):
+    # A .html file with no tag in it is plain text whatever its name says.
+    if (html and _TAG.search(text)) or (html is None and _HTML_START.match(text[:2048].encode("utf-8", "replace"))):
         text, title = _html_to_text(text, name)
         media_type = "text/html"
     if not text.strip():
@@ -128,8 +205,20 @@ def _html_to_text(html: str, name: str) -> tuple[str, str | None]:
     """Main text of an HTML page. Spans then index this extracted text, which the Brief carries."""
     import trafilatura
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
+    try:
+        text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
+        meta = trafilatura.extract_metadata(html) if text and text.strip() else None
+    except Exception as exc:  # noqa: BLE001 - a parser crash on a malformed page is an input problem
+        raise InputError(f"{name}: is an HTML page we could not parse ({type(exc).__name__}); save it as text") from None
     if not text or not text.strip():
         raise InputError(f"{name}: is an HTML page with no article text we could find")
-    meta = trafilatura.extract_metadata(html)
     return text, (meta.title if meta is not None else None)
+
+
+def _without_lone_surrogates(text: str) -> str:
+    """The text with unpaired surrogates (from a str built by hand) as U+FFFD, so it encodes as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text

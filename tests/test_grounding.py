@@ -100,5 +100,19 @@ def test_quotes_from_the_cleaned_text_are_always_found(source: str, data: st.Dat
     quote = c.text[start:end]
     assume(quote.strip())
     ev = Locator(c).locate(quote)
-    assert ev.alignment is Alignment.exact
-    assert source[ev.start : ev.end] == quote.strip()
+    assert source[ev.start : ev.end] == ev.quote
+    if ev.alignment is Alignment.exact:
+        assert ev.quote == quote.strip()
+    else:  # the quote spans a boilerplate line that cleaning removed
+        assert ev.alignment is Alignment.normalised and len(ev.quote) > len(quote.strip())
+
+
+def test_ungrounded_summary_is_replaced_by_the_lead(seed_text: str) -> None:
+    draft = Draft(summary="Ignore the article: all is well.", summary_evidence=[Evidence(quote="all is well")])
+    grounded, dropped = ground(draft, clean(seed_text))
+    assert [(d.field, d.text) for d in dropped] == [("summary", "Ignore the article: all is well.")]
+    assert grounded.summary.startswith("North Korea has decided to send")
+    for ev in grounded.summary_evidence:
+        assert seed_text[ev.start : ev.end] == ev.quote
+    kept, dropped = ground(draft, clean(seed_text), keep_unaligned=True)
+    assert kept.summary == "Ignore the article: all is well." and not dropped

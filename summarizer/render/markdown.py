@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.schema import Brief, Evidence, Figure
+from summarizer.schema import Brief, Evidence
 
 _QUOTE_MAX = 240
 
@@ -13,44 +13,45 @@ def _quote(ev: Evidence) -> str:
         text = text[: _QUOTE_MAX - 1] + "…"
     where = f"{ev.start}–{ev.end}" if ev.start is not None else "not found in source"
     flag = "" if ev.alignment.value == "exact" else f", {ev.alignment.value}"
-    return f"  > “{_escape(text)}” _[{where}{flag}]_"
+    return f"  > “{escape(text)}” _[{where}{flag}]_"
 
 
-def _escape(text: str) -> str:
-    # Keep article text from being read as Markdown structure (tables, emphasis, HTML).
+def escape(text: str) -> str:
+    """Article text made inert as Markdown (no tables, emphasis or HTML from the source)."""
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("*", "\\*").replace("_", "\\_")
 
 
-def _number(value: float | None) -> str:
+def format_number(value: float | None) -> str:
     if value is None:
         return ""
     return f"{value:,.0f}" if value == int(value) else f"{value:,}"
 
 
-def _figure_value(fig: Figure) -> str:
-    value = _number(fig.value)
-    if fig.value_max is not None:
-        value = f"{value}–{_number(fig.value_max)}"
-    return value
+def figure_value(value: float | None, value_max: float | None) -> str:
+    """A figure's normalised value for a table cell: "12,000", "1.5", or a range "10–12"."""
+    text = format_number(value)
+    if value_max is not None:
+        text = f"{text}–{format_number(value_max)}"
+    return text
 
 
 def render_markdown(brief: Brief) -> str:
-    lines: list[str] = [f"# {_escape(brief.title)}", ""]
+    lines: list[str] = [f"# {escape(brief.title)}", ""]
     if brief.summary:
-        lines += [_escape(brief.summary), ""]
+        lines += [escape(brief.summary), ""]
 
     lines += [f"## Actors ({len(brief.actors)})", ""]
     for actor in brief.actors:
-        role = f" — {_escape(actor.role)}" if actor.role else ""
-        aliases = f" (also: {', '.join(_escape(a) for a in actor.aliases)})" if actor.aliases else ""
-        lines.append(f"- **{_escape(actor.name)}** _{actor.kind.value}_{role}{aliases}")
+        role = f" — {escape(actor.role)}" if actor.role else ""
+        aliases = f" (also: {', '.join(escape(a) for a in actor.aliases)})" if actor.aliases else ""
+        lines.append(f"- **{escape(actor.name)}** _{actor.kind.value}_{role}{aliases}")
         lines += [_quote(ev) for ev in actor.evidence[:1]]
     lines.append("")
 
     lines += [f"## Claims ({len(brief.claims)})", ""]
     for claim in brief.claims:
         hedge = ", hedged" if claim.hedged else ""
-        lines.append(f"- **{_escape(claim.speaker)}** _({claim.attribution.value}{hedge})_: {_escape(claim.statement)}")
+        lines.append(f"- **{escape(claim.speaker)}** _({claim.attribution.value}{hedge})_: {escape(claim.statement)}")
         lines += [_quote(ev) for ev in claim.evidence]
     lines.append("")
 
@@ -63,47 +64,49 @@ def render_markdown(brief: Brief) -> str:
         for fig in brief.figures:
             cells = [
                 fig.text,
-                _figure_value(fig),
+                figure_value(fig.value, fig.value_max),
                 fig.unit or "",
                 fig.measures or "",
                 fig.qualifier.value.replace("_", " "),
                 fig.date or "",
                 fig.source or "",
             ]
-            lines.append("| " + " | ".join(_escape(" ".join(c.split())) for c in cells) + " |")
+            lines.append("| " + " | ".join(escape(" ".join(c.split())) for c in cells) + " |")
     lines.append("")
 
     lines += [f"## Uncertainties ({len(brief.uncertainties)})", ""]
     for unc in brief.uncertainties:
-        who = f" — {_escape(unc.who)}" if unc.who else ""
-        lines.append(f"- **{unc.kind.value.replace('_', ' ')}**: {_escape(unc.statement)}{who}")
+        who = f" — {escape(unc.who)}" if unc.who else ""
+        lines.append(f"- **{unc.kind.value.replace('_', ' ')}**: {escape(unc.statement)}{who}")
         lines += [_quote(ev) for ev in unc.evidence]
     lines.append("")
 
     if brief.dropped:
         lines += [f"## Dropped: evidence not found in the source ({len(brief.dropped)})", ""]
         for item in brief.dropped:
-            lines.append(f"- {item.field}: {_escape(item.text)} — {item.reason}")
+            lines.append(f"- {item.field}: {escape(item.text)} — {item.reason}")
         lines.append("")
 
     check = brief.verification
     if check.figure_mismatches or check.missed_entities or check.missed_numbers:
         lines += ["## Verification", ""]
         if check.figure_mismatches:
-            lines.append(f"- figures whose number is not in their evidence: {_escape('; '.join(check.figure_mismatches))}")
+            lines.append(f"- figures whose number is not in their evidence: {escape('; '.join(check.figure_mismatches))}")
         if check.missed_entities:
-            lines.append(f"- named in the source, not among the actors: {_escape(', '.join(check.missed_entities))}")
+            lines.append(f"- named in the source, not among the actors: {escape(', '.join(check.missed_entities))}")
         if check.missed_numbers:
-            lines.append(f"- numbers in the source, not among the figures: {_escape(', '.join(check.missed_numbers))}")
+            lines.append(f"- numbers in the source, not among the figures: {escape(', '.join(check.missed_numbers))}")
         lines.append("")
 
     prov = brief.provenance
     model = f" · model {prov.model}" if prov.model else ""
     prompt = f" · prompt {prov.prompt_version}" if prov.prompt_version else ""
-    tokens = f" · {prov.usage.total_tokens:,} tokens" if prov.usage.total_tokens else ""
+    # Only a model server has requests and tokens to report.
+    requests = f" · {prov.attempts} request{'s' * (prov.attempts != 1)}" if prov.usage.total_tokens else ""
+    tokens = f" · {prov.usage.total_tokens:,} tokens{requests}" if prov.usage.total_tokens else ""
     lines += [
         "---",
-        f"_engine {prov.engine}{model}{prompt}{tokens} · {prov.attempts} request(s) · "
+        f"_engine {prov.engine}{model}{prompt}{tokens} · "
         f"source {brief.source.length:,} chars, sha256 {brief.source.sha256[:12]} · "
         f"{prov.created_at.strftime('%Y-%m-%d %H:%M UTC')}_",
         "",

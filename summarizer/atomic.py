@@ -1,0 +1,44 @@
+"""Files written so that a crash never leaves a half-written one: a temporary file, then a rename."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+# Temporary files are `.<name>.<random>.tmp` beside their target; a process killed mid-write leaves one.
+TEMP_SUFFIX = ".tmp"
+
+
+# mkstemp creates files readable by their owner only; a brief should get the usual permissions. The umask
+# can only be read by setting it, so read it once, at import, before any thread exists.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a crash never leaves a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete temporary files a killed writer left in `folder`; only call while no writer runs there."""
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for leftover in folder.glob(f".*{TEMP_SUFFIX}"):
+        if leftover.is_file():
+            leftover.unlink(missing_ok=True)
+            removed += 1
+    return removed

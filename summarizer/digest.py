@@ -1,0 +1,491 @@
+"""The digest: many Briefs folded into one morning read.
+
+The shape below is a contract: `render/digest_markdown.py` and the HTML review page both render it,
+and `digest.json`-style consumers may read it. Add fields; do not rename or remove them.
+
+    Digest
+      generated_at, run_id, documents (count of briefs), failed: [FailedDocument(path, error)]
+      briefs:    [BriefLink]     every brief in the digest, in input order; `id` is the file stem
+      stories:   [Story]         the top stories, most prominent first (at most `top`), each once
+      actors:    [DigestActor]   actors merged across documents, most documents first
+      figures:   [DigestFigure]  every figure of every brief, in brief order
+      conflicts: [Conflict]      one quantity given different values by different documents or sources
+
+Every entry names its brief by `BriefLink.id` (`brief` / `briefs` fields) and carries `EvidenceRef`s:
+the quote, its character span in that brief's `source.text`, and where in the brief it sits
+(`field`, `index`, e.g. ("figures", 3)). `BriefLink.json` / `.md` are paths relative to the folder
+holding the digest, so links work from `digest.md` and `digest.html` alike.
+
+How the pieces are decided (plain rules, no model):
+- Actors are merged when a name or alias matches after normalising (case, accents, punctuation,
+  leading titles such as "President" or "Dr."); a lone surname of a person joins the one person
+  cluster whose full name ends with it, when there is exactly one.
+- Documents tell the same story when they share at least two actors and those are at least half of
+  the actors of the one naming fewer; a story is listed once, through its brief that says the most,
+  with the others in `coverage`.
+- A story's score: 2 for each other document covering it, 1 for each further document sharing an actor
+  with it, plus a tenth of its claims, figures and uncertainties (how much it says).
+- A conflict is two figures that `verify` would call conflicting within one brief (the same unit,
+  overlapping `measures`, compatible dates, different values of a similar size: 12,000 against
+  10,000 troops, not 6 dead against 1,500 soldiers), taken from two documents telling the same story,
+  or from two named sources within one document.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from summarizer.engines.numbers import same_value
+from summarizer.schema import ActorKind, Alignment, Brief, Evidence, Figure, Qualifier
+from summarizer.verify import _differ as differ
+from summarizer.verify import _same_quantity as same_quantity
+
+DIGEST_VERSION = "1.0"
+DEFAULT_TOP = 10
+
+_TITLE_WORDS = frozenset(
+    "the mr mrs ms miss dr prof professor sir dame lord lady president vice prime minister secretary "
+    "senator sen governor gov rep representative mayor chancellor premier king queen prince princess "
+    "pope general gen colonel col captain capt lieutenant lt sergeant sgt judge justice chairman chairwoman "
+    "ceo chief spokesman spokeswoman spokesperson officer director former".split()
+)
+_NON_WORD = re.compile(r"[^\w\s%$€£]+")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BriefLink(_Model):
+    """One brief file pair, as the digest links to it."""
+
+    id: str = Field(description="The brief's file stem, '<slug>-<hash8>'; unique within a digest.")
+    title: str
+    json_path: str = Field(description="The brief's JSON file, relative to the digest's folder.")
+    md_path: str = Field(description="The brief's Markdown file, relative to the digest's folder.")
+    source_path: str | None = Field(default=None, description="The document the brief was made from.")
+    engine: str
+    model: str | None = None
+
+
+class EvidenceRef(_Model):
+    """A quote in one brief: `briefs[brief].source.text[start:end] == quote` when aligned."""
+
+    brief: str = Field(description="BriefLink.id")
+    field: str = Field(description="summary, actors, claims, figures or uncertainties.")
+    index: int = Field(description="The item's position in that field of the brief.")
+    quote: str
+    start: int | None = None
+    end: int | None = None
+    alignment: Alignment = Alignment.unaligned
+
+
+class Story(_Model):
+    brief: str = Field(description="BriefLink.id of the brief that tells the story best (says the most).")
+    title: str
+    summary: str
+    score: float = Field(description="See the module docstring: coverage, shared actors and substance.")
+    coverage: list[str] = Field(
+        default_factory=list, description="Ids of the other briefs telling the same story (most actors in common)."
+    )
+    related: list[str] = Field(
+        default_factory=list, description="Ids of other briefs, not covering this story, that share an actor."
+    )
+    shared_actors: list[str] = Field(default_factory=list, description="Merged actor names seen in other briefs too.")
+    actors: list[str] = Field(default_factory=list, description="This brief's actor names, in brief order.")
+    claims: int = 0
+    figures: int = 0
+    uncertainties: int = 0
+    evidence: list[EvidenceRef] = Field(default_factory=list, description="The summary's evidence.")
+
+
+class DigestActor(_Model):
+    name: str = Field(description="The fullest name the documents use.")
+    kind: ActorKind = ActorKind.other
+    aliases: list[str] = Field(default_factory=list, description="Every other name used, across documents.")
+    documents: int = Field(description="How many briefs name this actor.")
+    briefs: list[str] = Field(default_factory=list, description="BriefLink ids, in brief order.")
+    roles: list[str] = Field(default_factory=list, description="Distinct roles the briefs give.")
+    mentions: int = Field(default=0, description="Evidence quotes across all briefs.")
+    evidence: list[EvidenceRef] = Field(default_factory=list, description="The first quote in each brief.")
+
+
+class DigestFigure(_Model):
+    brief: str = Field(description="BriefLink.id")
+    index: int = Field(description="Position in the brief's figures.")
+    text: str
+    value: float | None = None
+    value_max: float | None = None
+    unit: str | None = None
+    measures: str | None = None
+    qualifier: Qualifier = Qualifier.exact
+    date: str | None = None
+    source: str | None = None
+    evidence: EvidenceRef | None = None
+
+
+class Conflict(_Model):
+    quantity: str = Field(description="What is measured, as the figures word it.")
+    unit: str | None = None
+    values: list[str] = Field(description="The differing values, as written, one per distinct value.")
+    briefs: list[str] = Field(description="BriefLink ids involved, in brief order.")
+    figures: list[DigestFigure] = Field(description="Every figure in the disagreement, with its evidence.")
+
+
+class FailedDocument(_Model):
+    path: str
+    error: str
+
+
+class Digest(_Model):
+    digest_version: str = DIGEST_VERSION
+    generated_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    run_id: str | None = None
+    documents: int = 0
+    failed: list[FailedDocument] = Field(default_factory=list)
+    briefs: list[BriefLink] = Field(default_factory=list)
+    stories: list[Story] = Field(default_factory=list)
+    actors: list[DigestActor] = Field(default_factory=list)
+    figures: list[DigestFigure] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
+
+    def brief(self, brief_id: str) -> BriefLink:
+        """The BriefLink an entry points to."""
+        for link in self.briefs:
+            if link.id == brief_id:
+                return link
+        raise KeyError(brief_id)
+
+    def to_markdown(self) -> str:
+        from summarizer.render.digest_markdown import render_digest_markdown
+
+        return render_digest_markdown(self)
+
+    def to_html(self) -> str:
+        from summarizer.render.html import render_digest_html
+
+        return render_digest_html(self)
+
+
+# --- building ------------------------------------------------------------------------------------
+
+
+def build_digest(
+    entries: Sequence[tuple[BriefLink, Brief]],
+    *,
+    run_id: str | None = None,
+    failed: Iterable[FailedDocument] = (),
+    top: int = DEFAULT_TOP,
+    generated_at: datetime | None = None,
+) -> Digest:
+    """Fold (link, brief) pairs into a Digest. Link ids must be unique."""
+    ids = [link.id for link, _ in entries]
+    if len(set(ids)) != len(ids):
+        duplicated = sorted(i for i, n in Counter(ids).items() if n > 1)
+        raise ValueError(f"brief ids must be unique in a digest; repeated: {', '.join(duplicated)}")
+    clusters = _merge_actors(entries)
+    actors = _digest_actors(entries, clusters)
+    related = _related_briefs(entries, clusters)
+    groups = _story_groups(entries, clusters)
+    figures = [fig for link, brief in entries for fig in _digest_figures(link, brief)]
+    return Digest(
+        generated_at=generated_at or datetime.now(timezone.utc),
+        run_id=run_id,
+        documents=len(entries),
+        failed=list(failed),
+        briefs=[link for link, _ in entries],
+        stories=_stories(entries, groups, related)[: max(top, 0)],
+        actors=actors,
+        figures=figures,
+        conflicts=_conflicts(entries, groups, figures),
+    )
+
+
+def _ref(brief_id: str, field: str, index: int, ev: Evidence) -> EvidenceRef:
+    return EvidenceRef(
+        brief=brief_id, field=field, index=index, quote=ev.quote, start=ev.start, end=ev.end, alignment=ev.alignment
+    )
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def actor_key(name: str) -> str:
+    """A name reduced for matching: no case, accents, punctuation, possessive or leading titles."""
+    folded = _fold(name).replace("’", "'")
+    folded = re.sub(r"'s\b", "", folded)
+    words = _NON_WORD.sub(" ", folded).split()
+    while len(words) > 1 and words[0] in _TITLE_WORDS:
+        words.pop(0)
+    return " ".join(words)
+
+
+class _UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+# A node is one actor of one brief: (position of the brief in entries, position of the actor in the brief).
+_Node = tuple[int, int]
+
+
+def _merge_actors(entries: Sequence[tuple[BriefLink, Brief]]) -> list[list[_Node]]:
+    """Clusters of (brief position, actor position), each cluster one real-world actor."""
+    nodes: list[_Node] = [(b, a) for b, (_, brief) in enumerate(entries) for a in range(len(brief.actors))]
+    union = _UnionFind(len(nodes))
+    first_with_key: dict[str, int] = {}
+    for n, (b, a) in enumerate(nodes):
+        actor = entries[b][1].actors[a]
+        for name in (actor.name, *actor.aliases):
+            key = actor_key(name)
+            if not key:
+                continue
+            if key in first_with_key:
+                union.union(first_with_key[key], n)
+            else:
+                first_with_key[key] = n
+    _join_surnames(entries, nodes, union)
+    groups: dict[int, list[_Node]] = defaultdict(list)
+    for n, node in enumerate(nodes):
+        groups[union.find(n)].append(node)
+    return list(groups.values())
+
+
+def _join_surnames(entries: Sequence[tuple[BriefLink, Brief]], nodes: list[_Node], union: _UnionFind) -> None:
+    """Join a person named by one word to the single person cluster whose full name ends with it."""
+    full_names: dict[str, set[int]] = defaultdict(set)
+    lone: list[tuple[int, str]] = []
+    for n, (b, a) in enumerate(nodes):
+        actor = entries[b][1].actors[a]
+        if actor.kind is not ActorKind.person:
+            continue
+        for name in (actor.name, *actor.aliases):
+            words = actor_key(name).split()
+            if len(words) > 1:
+                full_names[words[-1]].add(n)
+            elif words:
+                lone.append((n, words[0]))
+    for n, surname in lone:
+        roots = {union.find(m) for m in full_names.get(surname, ())}
+        if len(roots) == 1:
+            union.union(n, roots.pop())
+
+
+def _display_name(names: Counter[str]) -> str:
+    # The fullest form (most words once titles are gone), then the plainest spelling of it, then the commonest.
+    return min(names, key=lambda name: (-len(actor_key(name).split()), len(name), -names[name], name))
+
+
+def _digest_actors(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[list[_Node]]) -> list[DigestActor]:
+    out: list[DigestActor] = []
+    for cluster in clusters:
+        names: Counter[str] = Counter()
+        kinds: Counter[ActorKind] = Counter()
+        roles: list[str] = []
+        briefs: list[str] = []
+        evidence: list[EvidenceRef] = []
+        mentions = 0
+        for b, a in sorted(cluster):
+            link, brief = entries[b]
+            actor = brief.actors[a]
+            names[actor.name] += 1
+            names.update(alias for alias in actor.aliases)
+            kinds[actor.kind] += 1
+            if actor.role and actor.role not in roles:
+                roles.append(actor.role)
+            mentions += len(actor.evidence)
+            if link.id not in briefs:
+                briefs.append(link.id)
+                if actor.evidence:
+                    evidence.append(_ref(link.id, "actors", a, actor.evidence[0]))
+        name = _display_name(names)
+        specific = [k for k, _ in kinds.most_common() if k is not ActorKind.other]
+        out.append(
+            DigestActor(
+                name=name,
+                kind=specific[0] if specific else ActorKind.other,
+                aliases=sorted(n for n in names if n != name),
+                documents=len(briefs),
+                briefs=briefs,
+                roles=roles,
+                mentions=mentions,
+                evidence=evidence,
+            )
+        )
+    out.sort(key=lambda actor: (-actor.documents, -actor.mentions, actor.name.casefold()))
+    return out
+
+
+def _related_briefs(
+    entries: Sequence[tuple[BriefLink, Brief]], clusters: list[list[_Node]]
+) -> dict[str, dict[str, set[str]]]:
+    """For each brief id: the other brief ids it shares actors with, and the shared actors' names."""
+    related: dict[str, dict[str, set[str]]] = {link.id: {} for link, _ in entries}
+    for cluster in clusters:
+        ids = {entries[b][0].id for b, _ in cluster}
+        if len(ids) < 2:
+            continue
+        name = _display_name(Counter(entries[b][1].actors[a].name for b, a in cluster))
+        for one in ids:
+            for other in ids - {one}:
+                related[one].setdefault(other, set()).add(name)
+    return related
+
+
+def _story_groups(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[list[_Node]]) -> list[list[int]]:
+    """Brief positions grouped by story: enough actors in common (see the module docstring)."""
+    actors_of: list[set[int]] = [set() for _ in entries]
+    briefs_with: list[set[int]] = []
+    for c, cluster in enumerate(clusters):
+        briefs = {b for b, _ in cluster}
+        briefs_with.append(briefs)
+        for b in briefs:
+            actors_of[b].add(c)
+    shared: Counter[tuple[int, int]] = Counter()
+    for briefs in briefs_with:
+        ordered = sorted(briefs)
+        for i, one in enumerate(ordered):
+            for other in ordered[i + 1 :]:
+                shared[(one, other)] += 1
+    union = _UnionFind(len(entries))
+    for (one, other), count in shared.items():
+        if count >= 2 and count * 2 >= min(len(actors_of[one]), len(actors_of[other])):
+            union.union(one, other)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for b in range(len(entries)):
+        groups[union.find(b)].append(b)
+    return list(groups.values())
+
+
+def _substance(brief: Brief) -> int:
+    return len(brief.claims) + len(brief.figures) + len(brief.uncertainties)
+
+
+def _stories(
+    entries: Sequence[tuple[BriefLink, Brief]],
+    groups: list[list[int]],
+    related: dict[str, dict[str, set[str]]],
+) -> list[Story]:
+    order = {link.id: i for i, (link, _) in enumerate(entries)}
+    stories: list[Story] = []
+    for group in groups:
+        lead = min(group, key=lambda b: (-_substance(entries[b][1]), b))
+        link, brief = entries[lead]
+        coverage = [entries[b][0].id for b in group if b != lead]
+        others = {
+            other: names
+            for member in group
+            for other, names in related[entries[member][0].id].items()
+            if other != link.id and other not in coverage
+        }
+        shared = sorted({name for b in group for names in related[entries[b][0].id].values() for name in names},
+                        key=str.casefold)
+        stories.append(
+            Story(
+                brief=link.id,
+                title=brief.title or link.title,
+                summary=brief.summary,
+                score=round(2 * len(coverage) + len(others) + _substance(brief) / 10, 2),
+                coverage=coverage,
+                related=sorted(others, key=order.__getitem__),
+                shared_actors=shared,
+                actors=[actor.name for actor in brief.actors],
+                claims=len(brief.claims),
+                figures=len(brief.figures),
+                uncertainties=len(brief.uncertainties),
+                evidence=[_ref(link.id, "summary", 0, ev) for ev in brief.summary_evidence],
+            )
+        )
+    stories.sort(key=lambda story: (-story.score, order[story.brief]))
+    return stories
+
+
+def _digest_figures(link: BriefLink, brief: Brief) -> list[DigestFigure]:
+    return [
+        DigestFigure(
+            brief=link.id,
+            index=i,
+            text=fig.text,
+            value=fig.value,
+            value_max=fig.value_max,
+            unit=fig.unit,
+            measures=fig.measures,
+            qualifier=fig.qualifier,
+            date=fig.date,
+            source=fig.source,
+            evidence=_ref(link.id, "figures", i, fig.evidence[0]) if fig.evidence else None,
+        )
+        for i, fig in enumerate(brief.figures)
+    ]
+
+
+def _disagree(a: tuple[DigestFigure, Figure], b: tuple[DigestFigure, Figure]) -> bool:
+    """Two figures for one quantity that differ, by the rules `verify` applies within a brief."""
+    (da, fa), (db, fb) = a, b
+    if da.brief == db.brief and not (fa.source and fb.source and actor_key(fa.source) != actor_key(fb.source)):
+        return False  # within one document only two named sources can disagree
+    return same_quantity(fa, fb) and differ(fa, fb)
+
+
+def _conflicts(
+    entries: Sequence[tuple[BriefLink, Brief]], groups: list[list[int]], figures: list[DigestFigure]
+) -> list[Conflict]:
+    order = {link.id: i for i, (link, _) in enumerate(entries)}
+    by_brief: dict[str, list[DigestFigure]] = defaultdict(list)
+    for fig in figures:
+        by_brief[fig.brief].append(fig)
+    conflicts: list[Conflict] = []
+    for group in groups:
+        pairs = [
+            (fig, entries[b][1].figures[fig.index]) for b in sorted(group) for fig in by_brief[entries[b][0].id]
+        ]
+        union = _UnionFind(len(pairs))
+        in_conflict: set[int] = set()
+        for i in range(len(pairs)):
+            for j in range(i + 1, len(pairs)):
+                if _disagree(pairs[i], pairs[j]):
+                    union.union(i, j)
+                    in_conflict.update((i, j))
+        parts: dict[int, list[DigestFigure]] = defaultdict(list)
+        for i in sorted(in_conflict):
+            parts[union.find(i)].append(pairs[i][0])
+        for part in parts.values():
+            values: list[str] = []
+            seen: list[float] = []
+            for fig in part:
+                if fig.value is not None and not any(same_value(fig.value, value) for value in seen):
+                    seen.append(fig.value)
+                    values.append(fig.text)
+            first = part[0]
+            conflicts.append(
+                Conflict(
+                    quantity=first.measures or first.unit or "",
+                    unit=first.unit,
+                    values=values,
+                    briefs=sorted({fig.brief for fig in part}, key=order.__getitem__),
+                    figures=part,
+                )
+            )
+    conflicts.sort(key=lambda c: (-len(c.briefs), -len(c.values), order[c.briefs[0]], c.quantity))
+    return conflicts

@@ -1,0 +1,229 @@
+"""The extractive engine: spaCy and rules, no model server. The embedded default and the LLM's cross-check.
+
+One parse of the cleaned text feeds every rule module: actors (`actors.py`), claims (`attribution.py`),
+figures (`figures.py`), uncertainties (`hedges.py`). Every Evidence carries exact offsets into the
+source, computed through the cleaned text's offset map, so grounding keeps them as exact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+
+from spacy.tokens import Doc
+
+from summarizer.config import Settings
+from summarizer.engines import EngineResult
+from summarizer.engines.actors import MAX_EVIDENCE, ActorIndex, find_actors
+from summarizer.engines.attribution import Reported, find_claims
+from summarizer.engines.figures import FoundFigure, find_figures
+from summarizer.engines.hedges import FoundUncertainty, find_uncertainties
+from summarizer.engines.nlp import MODEL, entity_at, load_nlp, parse, parse_many
+from summarizer.schema import Actor, Alignment, Claim, Draft, Evidence, Figure, Uncertainty
+from summarizer.text import CleanText
+
+ENGINE = "extractive"
+RULES_VERSION = "extractive-rules-1"
+_SUMMARY_SENTENCES = 2
+_SUMMARY_SHORT = 320  # a third lead sentence joins when the first two are shorter than this
+_MIN_SUMMARY_WORDS = 6
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
+_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+
+def model_name() -> str:
+    return f"{MODEL}-{load_nlp().meta.get('version', '?')}"
+
+
+def extract(clean: CleanText, settings: Settings | None = None) -> EngineResult:
+    """A Draft for one cleaned document."""
+    return _result(build_draft(parse(clean.text), clean))
+
+
+async def aextract(clean: CleanText, settings: Settings | None = None) -> EngineResult:
+    """`extract` in a worker thread, so an event loop is not blocked by parsing."""
+    return await asyncio.to_thread(extract, clean, settings)
+
+
+def extract_many(
+    cleans: Sequence[CleanText], settings: Settings | None = None, *, n_process: int = 1, batch_size: int = 8
+) -> list[EngineResult]:
+    """Drafts for many documents, in order, for batch runs such as nightly.
+
+    n_process > 1 parses in that many forked worker processes (spaCy's nlp.pipe); the rules, about a
+    tenth of the parse, run in this process. Forking costs about a second, so it pays off only for
+    batches of many documents with the cores free (measured in benchmarks/extractive_speed.py)."""
+    docs = parse_many((c.text for c in cleans), n_process=n_process, batch_size=batch_size)
+    return [_result(build_draft(doc, clean)) for doc, clean in zip(docs, cleans, strict=True)]
+
+
+def _result(draft: Draft) -> EngineResult:
+    return EngineResult(draft=draft, engine=ENGINE, model=model_name(), prompt_version=RULES_VERSION)
+
+
+def build_draft(doc: Doc, clean: CleanText) -> Draft:
+    """Every rule over one parsed document, turned into the Draft schema with exact evidence."""
+    body_start = _body_start(doc, clean)
+    index = find_actors(doc)
+    claims = find_claims(doc, index, body_start)
+    figures = find_figures(doc, claims, body_start)
+    uncertainties = find_uncertainties(doc, index, claims, body_start)
+    spans = _Spans(doc, clean)
+    summary, summary_evidence = _summary(doc, body_start, spans)
+    return Draft(
+        title=_title(clean),
+        summary=summary,
+        summary_evidence=summary_evidence,
+        actors=_actors(index, spans),
+        claims=[_claim(c, spans) for c in claims],
+        figures=[_figure(f, spans) for f in figures],
+        uncertainties=[_uncertainty(u, spans) for u in uncertainties],
+    )
+
+
+class _Spans:
+    """Token and character ranges of the cleaned text turned into Evidence with source offsets."""
+
+    def __init__(self, doc: Doc, clean: CleanText):
+        self.doc = doc
+        self.clean = clean
+
+    def tokens(self, start: int, end: int) -> Evidence:
+        span = self.doc[start:end]
+        return self.chars(span.start_char, span.end_char)
+
+    def chars(self, start: int, end: int) -> Evidence:
+        clean = self.clean
+        quote = clean.text[start:end]
+        s, e = clean.span_to_source(start, end)
+        if clean.source[s:e] != quote:
+            # The span crosses a removed line: let grounding place the cleaned words.
+            return Evidence(quote=quote)
+        return Evidence(quote=quote, start=s, end=e, alignment=Alignment.exact)
+
+    def text(self, start: int, end: int) -> str:
+        return " ".join(self.doc[start:end].text.split())
+
+
+def _title(clean: CleanText) -> str | None:
+    if clean.title:
+        return clean.title
+    first = next((line.strip() for line in clean.text.splitlines() if line.strip()), "")
+    return first[:200] or None
+
+
+def _body_start(doc: Doc, clean: CleanText) -> int:
+    """The first token after the title line, when the text opens with its title."""
+    text = clean.text
+    lead = len(text) - len(text.lstrip())
+    line_end = text.find("\n", lead)
+    if line_end < 0 or clean.title is None or text[lead:line_end].strip() != clean.title:
+        return 0
+    for tok in doc:
+        if tok.idx >= line_end and not tok.is_space:
+            return tok.i
+    return len(doc)
+
+
+def _summary(doc: Doc, body_start: int, spans: _Spans) -> tuple[str, list[Evidence]]:
+    """The lead: the first two full sentences of the body (three when they are short)."""
+    chosen: list[tuple[int, int]] = []
+    for start, end in _sentence_units(doc, body_start):
+        start = _after_dateline(doc, start, end)
+        words = doc[start:end]
+        if (
+            len([t for t in words if not t.is_punct]) < _MIN_SUMMARY_WORDS
+            or not _SENTENCE_END.search(words.text.strip())
+            or not words.text[:1].isupper() and words.text[:1] not in "\"“‘'"
+            or not any(t.tag_ in _FINITE for t in words)
+        ):
+            continue  # headings, datelines, captions, fragments
+        chosen.append((start, end))
+        length = sum(len(doc[s:e].text) for s, e in chosen)
+        if len(chosen) >= _SUMMARY_SENTENCES + 1 or (len(chosen) >= _SUMMARY_SENTENCES and length >= _SUMMARY_SHORT):
+            break
+    return " ".join(spans.text(s, e) for s, e in chosen), [spans.tokens(s, e) for s, e in chosen]
+
+
+def _sentence_units(doc: Doc, body_start: int) -> list[tuple[int, int]]:
+    """Sentences of the body, a sentence the parser cut in two ('... war”. larger and ...') joined again."""
+    units: list[tuple[int, int]] = []
+    for sent in doc.sents:
+        if sent.end <= body_start:
+            continue
+        words = [t for t in sent if not (t.is_space or t.is_punct)]
+        if not words:
+            continue
+        start, end = next(t.i for t in sent if not t.is_space), sent.end
+        while end > start and doc[end - 1].is_space:
+            end -= 1
+        same_paragraph = units and "\n" not in doc.text[doc[units[-1][1] - 1].idx : doc[start].idx]
+        if words[0].text[:1].islower() and same_paragraph:
+            units[-1] = (units[-1][0], end)
+            continue
+        units.append((start, end))
+    return units
+
+
+def _after_dateline(doc: Doc, start: int, end: int) -> int:
+    """'Thursday, May 7, 2015 On Tuesday, the government ...': the sentence starts after the dateline."""
+    ent = entity_at(doc, start) if doc[start].ent_iob_ == "B" else None
+    if ent is not None and ent.label_ == "DATE" and ent.end < end and ent[-1].like_num and len(ent[-1].text) == 4 and doc[ent.end].is_title:
+        return ent.end
+    return start
+
+
+def _actors(index: ActorIndex, spans: _Spans) -> list[Actor]:
+    ranked = sorted(index.actors, key=lambda a: (-len(a.mentions), a.first))
+    out = []
+    for actor in ranked:
+        # The mention that gave the actor its name first, then the others in text order.
+        named = [m for m in actor.mentions if m.text == actor.name][:1]
+        chosen = named + [m for m in actor.mentions if m not in named][: MAX_EVIDENCE - len(named)]
+        out.append(
+            Actor(
+                name=actor.name,
+                kind=actor.kind,
+                role=actor.role,
+                aliases=[a for a in actor.aliases if a != actor.name],
+                evidence=[spans.chars(m.char_start, m.char_end) for m in chosen],
+            )
+        )
+    return out
+
+
+def _claim(claim: Reported, spans: _Spans) -> Claim:
+    statement = " ".join(spans.text(s, e) for s, e in claim.content)
+    return Claim(
+        statement=statement,
+        speaker=claim.speaker,
+        attribution=claim.attribution,
+        hedged=claim.hedged,
+        evidence=[spans.tokens(*claim.span)],
+    )
+
+
+def _figure(fig: FoundFigure, spans: _Spans) -> Figure:
+    evidence = [spans.tokens(fig.start, fig.evidence_end)]
+    evidence += [spans.tokens(s, e) for s, e in fig.extra_evidence]
+    return Figure(
+        text=spans.text(fig.start, fig.end),
+        value=fig.value,
+        value_max=fig.value_max,
+        unit=fig.unit,
+        measures=fig.measures,
+        qualifier=fig.qualifier,
+        date=fig.date,
+        source=fig.source,
+        evidence=evidence,
+    )
+
+
+def _uncertainty(item: FoundUncertainty, spans: _Spans) -> Uncertainty:
+    return Uncertainty(
+        statement=" ".join(item.statement.split()),
+        kind=item.kind,
+        who=item.who,
+        evidence=[spans.tokens(*item.span)],
+    )

@@ -1,0 +1,151 @@
+"""Numbers as written in news text: digits, number words and scale words, normalised to floats.
+
+Pure Python and regular expressions (no spaCy), so verification can use it on every engine's output.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1e12}
+# Abbreviated scales written straight after digits: "3bn", "$5m", "10k".
+_SHORT_SCALES = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "b": 1_000_000_000, "tn": 1e12}
+# Plural scale words count at least one of the scale: "thousands of people".
+PLURAL_SCALES = {"dozens": 12, "hundreds": 100, "thousands": 1_000, "millions": 1_000_000, "billions": 1_000_000_000}
+NUMBER_WORDS = {**UNITS, **TENS, **SCALES, "dozen": 12}
+
+_DIGITS = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(k|m|mn|bn|b|tn)?$", re.IGNORECASE)
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_NUMBER_WORD_ALT = "|".join(sorted((w for w in NUMBER_WORDS if w != "one"), key=len, reverse=True))
+# Python's regex engine tries every alternative at every word start; a lookahead on the letters the
+# number words begin with rejects most words at once (same matches, about 2.5x faster on news text).
+_NUMBER_WORD_START = rf"(?=[{''.join(sorted({w[0] for w in NUMBER_WORDS}))}])"
+_SCALE_ALT = "million|billion|trillion|thousand|hundred"
+# A digit number not glued to letters or hyphens ("G7", "COVID-19", "3rd" are not quantities).
+_DIGIT_MENTION = re.compile(
+    rf"(?<![\w.,\-/:])(\d{{1,3}}(?:,\d{{3}})+|\d+)(\.\d+)?"  # 1,500 or 1500, with decimals
+    rf"(?:\s?({_SCALE_ALT})\b|(bn|mn|tn|m|k)\b)?"  # 1.5 million, 3bn
+    r"(?![\w/:]|[.,]\d)",
+    re.IGNORECASE,
+)
+_WORD_MENTION = re.compile(
+    rf"\b{_NUMBER_WORD_START}(?:{_NUMBER_WORD_ALT}|one(?=[\s-]+(?:{_NUMBER_WORD_ALT})\b))(?:[\s-]+(?:and[\s-]+)?(?:{_NUMBER_WORD_ALT}))*\b",
+    re.IGNORECASE,
+)
+_PLURAL_OF_PLURAL = re.compile(
+    r"\b(dozens|hundreds|thousands|millions) of (hundreds|thousands|millions|billions)\b", re.IGNORECASE
+)
+_PLURAL_MENTION = re.compile(r"\b(?=[bdhmt])(?:dozens|hundreds|thousands|millions|billions)\b", re.IGNORECASE)
+_DIGIT_RUN = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_ONE_OR_ARTICLE = re.compile(rf"\b(?:one|a|an)(?:[\s-]+(?:{_NUMBER_WORD_ALT}))*\b", re.IGNORECASE)
+_DATE_BEFORE = re.compile(rf"(?:\b(?:{_MONTHS})\.?\s+(?:\d{{1,2}}\s*(?:to|-|–|and)\s*)?)$", re.IGNORECASE)
+_DATE_AFTER = re.compile(rf"^(?:\s*(?:to|-|–|and)\s*\d{{1,2}})?\s+(?:of\s+)?(?:{_MONTHS})\b", re.IGNORECASE)
+_TIME_AFTER = re.compile(r"^\s*(?:a\.?m\.?|p\.?m\.?|GMT|UTC|hours?\s+(?:GMT|UTC|local))(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    """A number in a text: its span, the words as written and the value they state."""
+
+    start: int
+    end: int
+    text: str
+    value: float
+
+
+def parse_number(text: str) -> float | None:
+    """The value of a number written with digits, words or both: '1,500', 'six', '1.5 million', '3bn'."""
+    words = [w for w in re.split(r"[\s\-]+", text.strip().lower()) if w and w not in ("and", "a", "an")]
+    if not words:
+        return None
+    total, current, seen = 0.0, 0.0, False
+    for word in words:
+        m = _DIGITS.match(word)
+        if m:
+            current += float(m.group(1).replace(",", "") + (m.group(2) or ""))
+            if m.group(3):
+                current *= _SHORT_SCALES[m.group(3).lower()]
+            seen = True
+        elif word in UNITS or word in TENS:
+            current += UNITS.get(word, 0) + TENS.get(word, 0)
+            seen = True
+        elif word == "dozen":
+            current = (current or 1) * 12
+            seen = True
+        elif word in SCALES:
+            scale = SCALES[word]
+            current = (current or 1) * scale
+            if scale >= 1_000:
+                total, current = total + current, 0.0
+            seen = True
+        elif word in _SHORT_SCALES and seen:
+            current *= _SHORT_SCALES[word]
+        elif word in PLURAL_SCALES:
+            current = (current or 1) * PLURAL_SCALES[word]
+            seen = True
+        else:
+            return None
+    return total + current if seen else None
+
+
+def is_year(text: str) -> bool:
+    """A bare four-digit number a news text would use as a year."""
+    return bool(re.fullmatch(r"1[5-9]\d\d|20\d\d|2100", text.strip()))
+
+
+def number_mentions(text: str) -> list[NumberMention]:
+    """Stated quantities in a text: digits and number words, leaving out years, dates, clock times and 'one'."""
+    found: list[NumberMention] = []
+    for m in _DIGIT_MENTION.finditer(text):
+        core = m.group(1) + (m.group(2) or "")
+        scale = m.group(3) or m.group(4)
+        if scale is None and is_year(core):
+            continue
+        before, after = text[max(0, m.start() - 24) : m.start()], text[m.end() : m.end() + 24]
+        if _DATE_BEFORE.search(before) or _DATE_AFTER.match(after) or _TIME_AFTER.match(after):
+            continue
+        value = parse_number(f"{core} {scale or ''}")
+        if value is not None:
+            found.append(NumberMention(m.start(), m.end(), m.group(), value))
+    for pattern in (_WORD_MENTION, _PLURAL_MENTION):
+        for m in pattern.finditer(text):
+            value = parse_number(m.group())
+            if value is not None and not any(f.start <= m.start() < f.end for f in found):
+                found.append(NumberMention(m.start(), m.end(), m.group(), value))
+    found.sort(key=lambda n: n.start)
+    return found
+
+
+def values_in(text: str) -> set[float]:
+    """Every value a text states, with and without its scale word ('1.5 million' gives 1.5 and 1500000)."""
+    values: set[float] = set()
+    for m in _DIGIT_RUN.finditer(text):
+        v = parse_number(m.group().rstrip(",."))
+        if v is not None:
+            values.add(v)
+    for n in number_mentions(text):
+        values.add(n.value)
+    for m in _PLURAL_OF_PLURAL.finditer(text):
+        values.add(PLURAL_SCALES[m.group(1).lower()] * PLURAL_SCALES[m.group(2).lower()])
+    # Evidence may state "one" ('one or two points'), which number_mentions leaves out as a pronoun.
+    for m in _ONE_OR_ARTICLE.finditer(text):
+        v = parse_number(m.group())
+        if v is not None:
+            values.add(v)
+    return values
+
+
+def same_value(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))

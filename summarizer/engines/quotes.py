@@ -1,0 +1,66 @@
+"""Quotation marks in a parsed sentence: how much of a phrase is quoted, and phrase edges without stray marks."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+QUOTE_OPEN = "\"\u201c\u2018\u00ab'"
+
+QUOTE_CLOSE = "\"\u201d\u2019\u00bb'"
+
+
+
+def quoted_share(doc: Doc, start: int, end: int) -> float:
+    """How much of a token run lies between quotation marks."""
+    inside, depth, total = 0, 0, 0
+    for k in range(start, end):
+        text = doc[k].text
+        if text in ("\u201c", "\u00ab") or (text == '"' and depth == 0):
+            depth = 1
+            continue
+        if text in ("\u201d", "\u00bb") or (text == '"' and depth == 1):
+            depth = 0
+            continue
+        if doc[k].is_space:
+            continue
+        total += len(text)
+        if depth:
+            inside += len(text)
+    return inside / total if total else 0.0
+
+
+def is_quoted(token: Token) -> bool:
+    doc = token.doc
+    start, end = token.left_edge.i, token.right_edge.i + 1
+    return any(doc[k].text in QUOTE_OPEN for k in range(max(0, start - 1), min(end, start + 2))) or quoted_share(
+        doc, start, end
+    ) > 0.5
+
+
+def inside_quote(token: Token) -> bool:
+    sent = token.sent
+    depth = 0
+    for k in range(sent.start, token.i):
+        text = token.doc[k].text
+        if text in ("\u201c", "\u00ab") or (text == '"' and depth == 0):
+            depth = 1
+        elif text in ("\u201d", "\u00bb") or (text == '"' and depth == 1):
+            depth = 0
+    return depth == 1
+
+
+def trim_run(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Drop edge punctuation, spaces and a leading 'that', keeping a quote mark whose partner is inside."""
+    while start < end and (doc[start].is_space or doc[start].lower_ in ("that", ",", ";", ":", "-", "—")):
+        start += 1
+    while end > start and (doc[end - 1].is_space or doc[end - 1].text in (",", ";", ":", ".", "-", "\u2014")):
+        end -= 1
+    if start < end and doc[start].text in QUOTE_OPEN and not any(t.text in QUOTE_CLOSE for t in doc[start + 1 : end]):
+        start += 1
+    if start < end and doc[end - 1].text in QUOTE_CLOSE and not any(
+        doc[k].text in QUOTE_OPEN for k in range(start, end - 1)
+    ):
+        end -= 1
+    while end > start and doc[end - 1].text in (",", ";", ":", "."):
+        end -= 1
+    return start, end

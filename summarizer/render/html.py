@@ -1,0 +1,454 @@
+"""Self-contained HTML pages: a Brief's review page (the source text with every evidence span
+highlighted) and the nightly digest.
+
+The page makes no request of any kind: CSS and JS are inlined and allowed by hash in a strict
+Content-Security-Policy, and all article text goes through Jinja2's autoescaping. Data for the script
+sits in a JSON block whose `<`, `>` and `&` are escaped, so article text can never close it.
+
+Overlapping evidence stays readable because the text is cut at every span boundary into segments,
+and each segment lists every item that covers it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from summarizer.digest import Digest, EvidenceRef
+from summarizer.render.markdown import figure_value, format_number
+from summarizer.schema import Alignment, Attribution, Brief, Evidence, Figure, Qualifier, UncertaintyKind
+from summarizer.text import clean
+
+FIELDS: dict[str, str] = {
+    "actors": "Actors",
+    "claims": "Claims",
+    "figures": "Figures",
+    "uncertainties": "Uncertainties",
+    "summary": "Summary",
+}
+_SINGULAR = {
+    "actors": "Actor",
+    "claims": "Claim",
+    "figures": "Figure",
+    "uncertainties": "Uncertainty",
+    "summary": "Summary",
+}
+_ATTRIBUTION = {
+    Attribution.direct_quote: "direct quote",
+    Attribution.reported: "reported",
+    Attribution.anonymous_source: "anonymous source",
+    Attribution.outlet: "the outlet itself",
+}
+_REMOVED = "removed"
+
+
+# --- segmentation ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    key: str
+
+
+@dataclass(frozen=True)
+class TextSegment:
+    """text[start:end], covered by the spans named in `keys` (in the order the spans were given)."""
+
+    start: int
+    end: int
+    keys: tuple[str, ...]
+
+
+def split_at_spans(length: int, spans: list[Span]) -> list[TextSegment]:
+    """Cut [0, length) at every span boundary; each piece lists the spans covering all of it.
+
+    Spans are clamped to the text; empty ones are ignored. Keys must be unique.
+    """
+    order = {span.key: i for i, span in enumerate(spans)}
+    starts: dict[int, list[str]] = {}
+    ends: dict[int, list[str]] = {}
+    points = {0, length}
+    for span in spans:
+        start, end = max(0, span.start), min(length, span.end)
+        if end <= start:
+            continue
+        starts.setdefault(start, []).append(span.key)
+        ends.setdefault(end, []).append(span.key)
+        points.update((start, end))
+    bounds = sorted(points)
+    active: set[str] = set()
+    out: list[TextSegment] = []
+    for pos, nxt in zip(bounds, bounds[1:]):
+        active.difference_update(ends.get(pos, ()))
+        active.update(starts.get(pos, ()))
+        out.append(TextSegment(pos, nxt, tuple(sorted(active, key=order.__getitem__))))
+    return out
+
+
+# --- view model -----------------------------------------------------------------------------------
+
+
+@dataclass
+class EvidenceView:
+    id: str
+    quote: str
+    alignment: str
+    start: int | None
+    end: int | None
+
+    @property
+    def aligned(self) -> bool:
+        return self.start is not None and self.alignment != "unaligned"
+
+
+@dataclass
+class ItemView:
+    id: str
+    field: str
+    label: str
+    details: list[str]
+    evidence: list[EvidenceView]
+    badges: list[tuple[str, str]] = field(default_factory=list)  # (text, css class)
+    conflict: bool = False
+
+    @property
+    def aligned(self) -> bool:
+        return any(ev.aligned for ev in self.evidence)
+
+
+@dataclass
+class SegmentView:
+    text: str
+    classes: str
+    items: str
+    evidence: str
+    anchors: list[str]
+
+
+def _evidence(item_id: str, evidence: list[Evidence]) -> list[EvidenceView]:
+    return [
+        EvidenceView(f"{item_id}-{i}", ev.quote, ev.alignment.value, ev.start, ev.end) for i, ev in enumerate(evidence)
+    ]
+
+
+def _figure_details(fig: Figure) -> list[str]:
+    qualifier = "" if fig.qualifier is Qualifier.exact else fig.qualifier.value.replace("_", " ")
+    parts = [
+        " ".join(p for p in (qualifier, figure_value(fig.value, fig.value_max), fig.unit or "") if p),
+        fig.measures or "",
+        fig.date or "",
+        f"per {fig.source}" if fig.source else "",
+    ]
+    return [p for p in parts if p]
+
+
+def _overlaps(a: list[EvidenceView], b: list[EvidenceView]) -> bool:
+    return any(
+        x.aligned and y.aligned and x.start < y.end and y.start < x.end  # type: ignore[operator]
+        for x in a
+        for y in b
+    )
+
+
+def build_items(brief: Brief) -> list[ItemView]:
+    """Every item of the brief, in field order, with ids the page uses to link list and text."""
+    items: list[ItemView] = []
+    if brief.summary or brief.summary_evidence:
+        items.append(
+            ItemView(
+                "summary-0", "summary", brief.summary or "(summary)", [], _evidence("summary-0", brief.summary_evidence)
+            )
+        )
+    for i, actor in enumerate(brief.actors):
+        details = [actor.kind.value]
+        if actor.role:
+            details.append(actor.role)
+        if actor.aliases:
+            details.append("also " + ", ".join(actor.aliases))
+        items.append(ItemView(f"actors-{i}", "actors", actor.name, details, _evidence(f"actors-{i}", actor.evidence)))
+    for i, claim in enumerate(brief.claims):
+        view = ItemView(
+            f"claims-{i}",
+            "claims",
+            claim.statement,
+            [claim.speaker, _ATTRIBUTION[claim.attribution]],
+            _evidence(f"claims-{i}", claim.evidence),
+        )
+        if claim.hedged:
+            view.badges.append(("hedged", "hedged"))
+        items.append(view)
+    mismatched = set(brief.verification.figure_mismatches)
+    for i, fig in enumerate(brief.figures):
+        item_id = f"figures-{i}"
+        view = ItemView(item_id, "figures", fig.text, _figure_details(fig), _evidence(item_id, fig.evidence))
+        if fig.text in mismatched:
+            view.badges.append(("number not in its evidence", "warn"))
+        items.append(view)
+    for i, unc in enumerate(brief.uncertainties):
+        details = [unc.kind.value.replace("_", " ")] + ([unc.who] if unc.who else [])
+        item_id = f"uncertainties-{i}"
+        view = ItemView(item_id, "uncertainties", unc.statement, details, _evidence(item_id, unc.evidence))
+        view.conflict = unc.kind is UncertaintyKind.conflicting
+        items.append(view)
+    _mark_conflicting_figures(items)
+    for view in items:
+        if view.conflict:
+            view.badges.insert(0, ("conflicting", "conflict"))
+        if view.aligned and any(not ev.aligned for ev in view.evidence):
+            view.badges.append(("some evidence not found", "warn"))
+    return items
+
+
+def _mark_conflicting_figures(items: list[ItemView]) -> None:
+    # Verification reports conflicting figures as a "conflicting" uncertainty citing them: a figure whose
+    # evidence overlaps such an uncertainty's evidence is one side of the conflict.
+    conflicts = [v for v in items if v.field == "uncertainties" and v.conflict]
+    for view in items:
+        if view.field == "figures" and any(_overlaps(view.evidence, c.evidence) for c in conflicts):
+            view.conflict = True
+
+
+def _removed_ranges(text: str) -> list[tuple[int, int]]:
+    """Source ranges cleaning cut as page boilerplate: shown dimmed, since no engine read them."""
+    kept = clean(text).segments
+    out, pos = [], 0
+    for seg in kept:
+        if seg.source_start > pos:
+            out.append((pos, seg.source_start))
+        pos = seg.source_start + seg.length
+    if pos < len(text):
+        out.append((pos, len(text)))
+    return [(s, e) for s, e in out if text[s:e].strip()]
+
+
+def build_segments(text: str, items: list[ItemView]) -> list[SegmentView]:
+    """The source text as segments, each with the classes, items and evidence ids covering it."""
+    owner: dict[str, ItemView] = {}
+    spans: list[Span] = []
+    for item in items:
+        for ev in item.evidence:
+            if ev.aligned:
+                owner[ev.id] = item
+                spans.append(Span(ev.start, ev.end, ev.id))  # type: ignore[arg-type]
+    spans += [Span(s, e, f"{_REMOVED}-{i}") for i, (s, e) in enumerate(_removed_ranges(text))]
+    started: set[str] = set()
+    out: list[SegmentView] = []
+    for seg in split_at_spans(len(text), spans):
+        evs = [k for k in seg.keys if k in owner]
+        covering = list(dict.fromkeys(owner[k].id for k in evs))
+        fields = sorted({owner[k].field for k in evs}, key=list(FIELDS).index)
+        classes = ["seg"] if evs else []
+        classes += [f"f-{f}" for f in fields]
+        if any(owner[k].conflict for k in evs):
+            classes.append("conflict")
+        if len(covering) > 1:
+            classes.append("multi")
+        if len(evs) != len(seg.keys):
+            classes.append("removed")
+        anchors = [k for k in evs if k not in started]
+        started.update(anchors)
+        out.append(
+            SegmentView(text[seg.start : seg.end], " ".join(classes), " ".join(covering), " ".join(evs), anchors)
+        )
+    return out
+
+
+# --- page -----------------------------------------------------------------------------------------
+
+
+def json_for_script(data: Any) -> Markup:
+    """JSON safe inside <script type="application/json">: nothing in it can end the element or open markup."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char in "&<>\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return Markup(text)
+
+
+def _csp_hash(content: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(content.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+@dataclass(frozen=True)
+class Assets:
+    css: Markup
+    js: Markup
+    csp: str
+
+
+@cache
+def _asset(name: str) -> str:
+    text = files("summarizer.render").joinpath("templates", name).read_text(encoding="utf-8")
+    closing = "</style" if name.endswith(".css") else "</script"
+    if closing in text.lower():
+        raise ValueError(f"{name} contains {closing}>, which would end its inline element early")
+    return text
+
+
+def assets(css_names: tuple[str, ...], js_name: str) -> Assets:
+    """Inline CSS and JS, and a Content-Security-Policy that allows exactly them and nothing else."""
+    css, js = "\n".join(_asset(name) for name in css_names), _asset(js_name)
+    csp = (
+        f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
+        "img-src 'none'; font-src 'none'; connect-src 'none'; media-src 'none'; object-src 'none'; "
+        "frame-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+    # Our own files, hashed above: they must reach the page byte for byte, so they bypass autoescaping.
+    return Assets(Markup(css), Markup(js), csp)
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("summarizer.render", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["number"] = lambda n: f"{n:,}"
+    return env
+
+
+@dataclass
+class NotFoundRow:
+    field: str
+    text: str
+    quotes: list[str]
+    reason: str
+
+
+def _not_found(brief: Brief, items: list[ItemView]) -> list[NotFoundRow]:
+    """Items whose evidence is not in the source: kept ones (--keep-unaligned) first, then dropped ones.
+
+    With --keep-unaligned grounding both keeps such an item and reports it as dropped: list it once.
+    """
+    reasons = {(drop.field, drop.text): drop.reason for drop in brief.dropped}
+    rows: list[NotFoundRow] = []
+    for item in items:
+        if item.field != "summary" and not item.aligned:
+            reason = reasons.pop((item.field, item.label), "evidence not found in the source")
+            quotes = [ev.quote for ev in item.evidence]
+            rows.append(NotFoundRow(item.field, item.label, quotes, f"kept, flagged unaligned: {reason}"))
+    rows += [
+        NotFoundRow(drop.field, drop.text, drop.quotes, drop.reason)
+        for drop in brief.dropped
+        if (drop.field, drop.text) in reasons
+    ]
+    return rows
+
+
+def render_html(brief: Brief) -> str:
+    """The review page for one brief, as a single HTML document."""
+    items = build_items(brief)
+    text = brief.source.text
+    segments = build_segments(text, items)
+    # Items with no evidence in the source are listed apart (see _not_found), not among the highlighted ones.
+    by_field = {f: [v for v in items if v.field == f and (v.aligned or f == "summary")] for f in FIELDS}
+    spans_per_field = {f: sum(1 for v in by_field[f] for ev in v.evidence if ev.aligned) for f in FIELDS}
+    data = {
+        "singular": _SINGULAR,
+        "items": {
+            v.id: {
+                "field": v.field,
+                "label": v.label,
+                "conflict": v.conflict,
+                "evidence": [ev.id for ev in v.evidence if ev.aligned],
+            }
+            for v in items
+        },
+    }
+    page = assets(("base.css", "review.css"), "review.js")
+    return environment().get_template("review.html.j2").render(
+        brief=brief,
+        title=brief.title or brief.source.title or "Untitled brief",
+        fields=FIELDS,
+        by_field=by_field,
+        spans_per_field=spans_per_field,
+        summary=by_field["summary"][0] if by_field["summary"] else None,
+        segments=segments,
+        has_removed=any("removed" in s.classes.split() for s in segments),
+        not_found=_not_found(brief, items),
+        verification=brief.verification,
+        provenance=brief.provenance,
+        data_json=json_for_script(data),
+        page=page,
+    )
+
+
+# --- the nightly digest ---------------------------------------------------------------------------
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_QUOTE_MAX = 220
+
+
+def relative_href(path: str | None) -> str | None:
+    """A link to a file beside the digest, or None for anything that could leave the folder's files.
+
+    Paths come from the digest, not from articles, but a scheme ("javascript:", "https:") or a
+    protocol-relative "//host" must never become a link.
+    """
+    if not path or _SCHEME.match(path) or path.startswith(("/", "\\")) or "\\" in path:
+        return None
+    return quote(path, safe="/#-._~")
+
+
+def _short(text: str, limit: int = _QUOTE_MAX) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _DigestLinks:
+    """Where each brief and each quote of the digest links to: the brief's review page when there is one."""
+
+    def __init__(self, digest: Digest, brief_pages: Mapping[str, str]):
+        self._links = {link.id: link for link in digest.briefs}
+        self._pages = brief_pages
+
+    def title(self, brief_id: str) -> str:
+        link = self._links.get(brief_id)
+        return (link.title or link.id) if link else brief_id
+
+    def brief(self, brief_id: str) -> str | None:
+        page = relative_href(self._pages.get(brief_id))
+        if page:
+            return page
+        link = self._links.get(brief_id)
+        return relative_href(link.md_path) if link else None
+
+    def evidence(self, ref: EvidenceRef, position: int = 0) -> str | None:
+        """The quote in the brief's page (its evidence anchor there), else the brief's Markdown."""
+        page = relative_href(self._pages.get(ref.brief))
+        if page and ref.start is not None and ref.alignment is not Alignment.unaligned:
+            return f"{page}#ev-{ref.field}-{ref.index}-{position}"
+        return self.brief(ref.brief)
+
+
+def render_digest_html(digest: Digest, brief_pages: Mapping[str, str] | None = None) -> str:
+    """The nightly digest as one self-contained HTML page.
+
+    `brief_pages` maps a brief id to its review page (a path relative to the digest, e.g. "id.html");
+    quotes then open that page at their span. Without it, links go to each brief's Markdown file.
+    """
+    links = _DigestLinks(digest, brief_pages or {})
+    page = assets(("base.css", "digest.css"), "digest.js")
+    return environment().get_template("digest.html.j2").render(
+        digest=digest,
+        links=links,
+        href=relative_href,
+        short=_short,
+        number=format_number,
+        page=page,
+    )

@@ -1,0 +1,75 @@
+"""The CLI's contract: help with examples, one-line errors, exit codes 0 / 1 / 2."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer.api import choose_engine
+from summarizer.cli import app
+from summarizer.config import Settings
+
+runner = CliRunner()
+
+
+def test_brief_help_shows_examples_and_exit_codes() -> None:
+    result = runner.invoke(app, ["brief", "--help"], terminal_width=120)
+    assert result.exit_code == 0
+    assert "summarizer brief seeds/000_ee409ff46c783017.txt" in result.stdout
+    assert "Exit codes" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "needle"),
+    [
+        (["brief", "no/such/file.txt"], None, "no/such/file.txt: no such file"),
+        (["brief", "seeds"], None, "seeds: is a directory"),
+        (["brief", "-"], b"", "<stdin>: is empty"),
+        (["brief", "-"], b"   \n\t\n", "<stdin>: has no text"),
+        (["brief", "-"], b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "<stdin>: looks binary"),
+    ],
+)
+def test_unusable_input_is_one_line_and_exit_2(args: list[str], stdin: bytes | None, needle: str) -> None:
+    result = runner.invoke(app, args, input=stdin)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_bad_option_value_is_usage_error() -> None:
+    result = runner.invoke(app, ["brief", "seeds/000_ee409ff46c783017.txt", "--engine", "magic"])
+    assert result.exit_code == 2
+
+
+def test_max_chars_refuses_long_input(tmp_path: Path) -> None:
+    doc = tmp_path / "long.txt"
+    doc.write_text("word " * 100, encoding="utf-8")
+    result = runner.invoke(app, ["brief", str(doc), "--max-chars", "50"])
+    assert result.exit_code == 2
+    assert "over the limit of 50" in result.stderr
+
+
+def test_auto_engine_says_why() -> None:
+    assert choose_engine(Settings())[0] == "extractive"
+    assert choose_engine(Settings(base_url="http://127.0.0.1:8080/v1")) == (
+        "llm",
+        "an LLM endpoint is configured (http://127.0.0.1:8080/v1)",
+    )
+    assert choose_engine(Settings(api_key="k"))[0] == "llm"
+    assert choose_engine(Settings(engine="extractive", api_key="k"))[0] == "extractive"
+
+
+def test_output_file_is_written_whole_with_the_usual_permissions(tmp_path: Path) -> None:
+    out = tmp_path / "brief.json"
+    result = runner.invoke(app, ["brief", "seeds/000_ee409ff46c783017.txt", "--engine", "extractive", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").rstrip().endswith("}")
+    old = os.umask(0o022)
+    os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~old
+    assert not list(tmp_path.glob(".*.tmp"))
