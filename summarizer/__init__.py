@@ -6,6 +6,7 @@
 """
 
 from summarizer.api import asummarize, summarize
+from summarizer.batch import summarize_many
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, EngineError, InputError, SummarizerError
 from summarizer.schema import Brief
@@ -19,5 +20,6 @@ __all__ = [
     "SummarizerError",
     "asummarize",
     "summarize",
+    "summarize_many",
 ]
 __version__ = "0.1.0"

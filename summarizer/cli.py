@@ -271,5 +271,101 @@ def schema() -> None:
     sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
 
 
+NIGHTLY_EXAMPLES = """
+**Examples**
+
+    summarizer nightly inbox/ --out nightly/
+
+    summarizer nightly inbox/ @more.txt extra/story.html --out nightly/ --since 24h
+
+    OPENAI_API_KEY=... summarizer nightly inbox/ --out nightly/ --model gpt-4o-mini --concurrency 16 --token-budget 500000
+
+    summarizer nightly inbox/ --out nightly/ --base-url http://127.0.0.1:8080/v1 --max-docs 50
+
+Writes OUT/briefs/SLUG-HASH8.json and .md per document, OUT/digest.md, OUT/runs/RUN.json and the
+ledger OUT/ledger.sqlite3. A re-run does only what is not done: new or changed documents, failed
+ones, and everything after a prompt or model change (--force redoes everything).
+
+Exit codes: 0 every document done; 1 some failed (named on stderr; retried by the next run);
+2 bad usage; 130 interrupted (what was done is kept).
+"""
+
+
+@app.command(epilog=NIGHTLY_EXAMPLES)
+def nightly(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="INPUT", help="Folders (recursively *.txt, *.md, *.html), files, or @FILE manifests of paths."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for briefs, digest, reports and ledger.")],
+    engine: EngineOpt = EngineChoice.auto,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    api_key: ApiKeyOpt = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Documents at once (default 8 for an LLM; extractive: one per core at most)."),
+    ] = None,
+    max_docs: Annotated[
+        int | None, typer.Option(min=1, help="Start at most this many documents; the rest wait for the next run.")
+    ] = None,
+    token_budget: Annotated[
+        int | None, typer.Option(min=1, help="Start no new document once this many tokens are spent.")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Redo documents the ledger has as done.")] = False,
+    since: Annotated[
+        str | None, typer.Option(help="Only files modified since a date (2026-11-24), date-time or duration (36h, 7d).")
+    ] = None,
+    doc_timeout: Annotated[
+        float | None, typer.Option(min=0.001, help="Stop and fail a document that takes more seconds than this.")
+    ] = None,
+    keep_unaligned: KeepUnalignedOpt = False,
+    max_retries: MaxRetriesOpt = None,
+    timeout: TimeoutOpt = None,
+    structured_output: StructuredOutputOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    gguf: GgufOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures and the summary line.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Summarize every document in folders, files or manifests, keep a ledger, and write a digest."""
+    _configure_logging(debug)
+
+    def run() -> int:
+        from summarizer.nightly import NightlyOptions, parse_since, reporter_for, run_nightly
+
+        settings = _settings(
+            engine,
+            structured_output,
+            model=model,
+            base_url=base_url,
+            api_key=api_key,
+            keep_unaligned=keep_unaligned,
+            max_retries=max_retries,
+            timeout=timeout,
+            max_tokens=max_tokens,
+            gguf=gguf,
+        )
+        options = NightlyOptions(
+            inputs=inputs,
+            out=out,
+            settings=settings,
+            concurrency=concurrency,
+            max_docs=max_docs,
+            token_budget=token_budget,
+            force=force,
+            since=parse_since(since) if since else None,
+            doc_timeout=doc_timeout,
+        )
+        report = run_nightly(options, reporter_for(out, tty=sys.stderr.isatty(), quiet=quiet))
+        if report.status == "interrupted":
+            return EXIT_INTERRUPTED
+        return 0 if report.ok else 1
+
+    raise typer.Exit(guarded(debug, run))
+
+
 def main() -> None:
     app()

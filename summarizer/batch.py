@@ -1,0 +1,431 @@
+"""Many documents at once, with bounded concurrency; one document's failure never stops the others.
+
+How documents run concurrently depends on the engine:
+- llm / local: asyncio, at most `concurrency` documents in flight (a semaphore of workers); the time
+  goes into waiting on HTTP, so one thread suffices. The local engine's llama.cpp server is started
+  once for the whole batch, not once per document.
+- extractive: spaCy is CPU-bound, so `concurrency` worker processes (default and maximum: one per
+  core), each loading the model once when it starts. Worker processes, even just one, also make a
+  document stoppable (`timeout`) and keep a crash in one document (a segfault, the OOM killer) from
+  ending the batch: the pool is replaced and the documents caught in the crash are retried one by one.
+
+`summarize_many` is the public call. `run_batch` is the machinery under it, with hooks that `nightly`
+uses to keep its ledger: `may_start` (checked before each document starts; False stops starting
+new ones), `on_start`, and `on_outcome` (called as each document ends, in completion order).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import os
+import signal
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from summarizer import errors
+from summarizer.api import SourceLike, asummarize, choose_engine, make_settings, summarize
+from summarizer.config import Settings
+from summarizer.errors import EngineError, SummarizerError
+from summarizer.intake import _HTML_SUFFIXES, Document, from_bytes
+from summarizer.schema import Brief
+
+DEFAULT_LLM_CONCURRENCY = 8
+# llama.cpp's server answers one request at a time: more in flight only queue there.
+DEFAULT_LOCAL_CONCURRENCY = 1
+_PARENT_WATCH_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """A file's bytes, read once by the caller (who may hash them), decoded where the document runs.
+
+    Decoding in the worker keeps HTML extraction off the caller's process, and the brief describes
+    exactly the bytes the caller hashed even if the file changes meanwhile.
+    """
+
+    path: Path
+    data: bytes
+
+    def document(self, max_chars: int) -> Document:
+        html = True if self.path.suffix.lower() in _HTML_SUFFIXES else None
+        return from_bytes(self.data, name=str(self.path), path=self.path, max_chars=max_chars, html=html)
+
+
+BatchSource = SourceLike | FileSource
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one document ended: a brief, or the error that stopped it."""
+
+    index: int
+    brief: Brief | None
+    error: BaseException | None
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.brief is not None
+
+
+def default_concurrency(engine: str) -> int:
+    if engine == "extractive":
+        return _cores()
+    if engine == "local":
+        return DEFAULT_LOCAL_CONCURRENCY
+    return DEFAULT_LLM_CONCURRENCY
+
+
+def effective_concurrency(engine: str, concurrency: int | None) -> int:
+    """How many documents will run at once for `engine` when `concurrency` is asked for."""
+    width = concurrency or default_concurrency(engine)
+    return min(width, _cores()) if engine == "extractive" else width
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# --- one document, wherever it runs -----------------------------------------------------------
+
+
+def _as_source(source: BatchSource, settings: Settings) -> SourceLike:
+    return source.document(settings.max_chars) if isinstance(source, FileSource) else source
+
+
+def _summarize_here(source: BatchSource, settings: Settings) -> Brief:
+    return summarize(_as_source(source, settings), settings=settings)
+
+
+# (module, class name, message): an exception that survives pickling whatever its class holds.
+_PortableError = tuple[str, str, str]
+
+
+def _summarize_in_worker(source: BatchSource, settings: Settings) -> tuple[Brief | None, _PortableError | None]:
+    try:
+        return _summarize_here(source, settings), None
+    except Exception as exc:  # noqa: BLE001 - every failure goes back to the parent as data
+        return None, (type(exc).__module__, type(exc).__name__, str(exc))
+
+
+def _rebuild(error: _PortableError) -> BaseException:
+    module, name, message = error
+    cls = getattr(errors, name, None) if module == errors.__name__ else None
+    if isinstance(cls, type) and issubclass(cls, SummarizerError):
+        return cls(message)
+    return EngineError(f"{name}: {message}" if message else name)
+
+
+def _watch_parent(parent: int) -> None:
+    # A worker whose parent was killed (kill -9) would otherwise wait on its task queue forever.
+    while os.getppid() == parent:
+        time.sleep(_PARENT_WATCH_SECONDS)
+    os._exit(1)
+
+
+def _init_worker(parent: int, engine: str) -> None:
+    # Ctrl-C goes to the whole process group: the parent decides what stops, workers finish their document.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+    if engine == "extractive":
+        importlib.import_module("summarizer.engines.nlp").load_nlp()
+
+
+def _kill_workers(executor: ProcessPoolExecutor) -> None:
+    # A running call cannot be cancelled; killing the worker processes is the only way to stop it.
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.kill()
+
+
+class _Pool:
+    """A process pool that is replaced when a worker dies, so the batch can go on."""
+
+    def __init__(self, workers: int, engine: str) -> None:
+        self._workers = workers
+        self._engine = engine
+        self._executor = self._new()
+        self.generation = 0
+
+    def _new(self) -> ProcessPoolExecutor:
+        executor = ProcessPoolExecutor(
+            max_workers=self._workers, initializer=_init_worker, initargs=(os.getpid(), self._engine)
+        )
+        # Start every worker now, before the batch starts threads of its own: a fork copies no thread,
+        # so a lock another thread held at that moment would stay locked in the child.
+        executor.submit(os.getpid).result()
+        return executor
+
+    @property
+    def executor(self) -> ProcessPoolExecutor:
+        return self._executor
+
+    def replace(self, generation: int, *, kill: bool = False) -> None:
+        """Replace a broken pool (or, with kill, one running an overdue document) once per generation."""
+        if generation != self.generation:
+            return
+        if kill:
+            _kill_workers(self._executor)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._executor = self._new()
+        self.generation += 1
+
+    def close(self, *, cancel: bool) -> None:
+        # Running documents finish (workers ignore Ctrl-C), queued ones are dropped.
+        self._executor.shutdown(wait=True, cancel_futures=cancel)
+
+
+def _overdue(timeout: float) -> EngineError:
+    return EngineError(f"took longer than {timeout:g} s and was stopped; it is retried on the next run")
+
+
+async def _call(
+    executor: ProcessPoolExecutor, source: BatchSource, settings: Settings, timeout: float | None
+) -> tuple[Brief | None, _PortableError | None]:
+    work = asyncio.get_running_loop().run_in_executor(executor, _summarize_in_worker, source, settings)
+    return await asyncio.wait_for(work, timeout)
+
+
+# --- the batch --------------------------------------------------------------------------------
+
+
+Runner = Callable[[BatchSource], Awaitable[Brief]]
+
+
+@contextmanager
+def _local_server(settings: Settings) -> Iterator[Settings]:
+    """For the local engine with a GGUF file: one llama.cpp server for the whole batch."""
+    from summarizer.engines import local
+
+    with local.running_server(settings.gguf or local.smollm2_gguf()) as server:
+        yield settings.model_copy(update={"base_url": server.base_url, "model": server.model, "gguf": None})
+
+
+def _llm() -> ModuleType:
+    # Imported only for the engines that talk HTTP: the extractive engine never loads openai.
+    return importlib.import_module("summarizer.engines.llm")
+
+
+def _server_context(engine: str, settings: Settings) -> AbstractContextManager[Settings]:
+    if engine == "local" and not settings.base_url:
+        return _local_server(settings)
+    return nullcontext(settings)
+
+
+async def run_batch(
+    sources: Sequence[BatchSource],
+    settings: Settings,
+    *,
+    concurrency: int | None = None,
+    may_start: Callable[[int], bool] | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_outcome: Callable[[Outcome], Awaitable[None] | None] | None = None,
+    timeout: float | None = None,
+) -> list[Outcome]:
+    """Summarize `sources` with at most `concurrency` at once; an Outcome for each document started.
+
+    `timeout` bounds each document's seconds: an overdue document fails (its worker process is
+    killed for the extractive engine) and the others go on.
+
+    Documents start in order. Before each one, `may_start(index)` may return False to stop starting
+    any more (the rest get no Outcome). A document's failure is its Outcome's `error`; only errors of
+    the hooks themselves, cancellation and configuration errors (no engine, no model server) escape.
+    """
+    engine, _ = choose_engine(settings)
+    # Extractive work is CPU-bound: a process per core at most (each holds its own spaCy pipeline).
+    width = max(1, min(effective_concurrency(engine, concurrency), len(sources)))
+    if not sources:
+        return []
+    if engine == "extractive":
+        # Built on the loop's thread, blocking it for the workers' start-up (see _Pool._new).
+        pool = _Pool(width, engine)
+        try:
+            runner = _pool_runner(pool, settings, engine, timeout)
+            return await _run(sources, width, runner, may_start, on_start, on_outcome)
+        finally:
+            pool.close(cancel=True)
+    server = _server_context(engine, settings)
+    prepared = await asyncio.to_thread(server.__enter__)
+    try:
+        # One HTTP client for the whole batch rather than one per document (see llm.shared_clients).
+        async with _llm().shared_clients():
+            return await _run(sources, width, _async_runner(prepared, timeout), may_start, on_start, on_outcome)
+    finally:
+        await asyncio.to_thread(server.__exit__, None, None, None)
+
+
+def _async_runner(settings: Settings, timeout: float | None) -> Runner:
+    async def run(source: BatchSource) -> Brief:
+        try:
+            async with asyncio.timeout(timeout):
+                return await asummarize(_as_source(source, settings), settings=settings)
+        except TimeoutError:
+            raise _overdue(timeout or 0) from None
+
+    return run
+
+
+def _pool_runner(pool: _Pool, settings: Settings, engine: str, timeout: float | None) -> Runner:
+    async def run(source: BatchSource) -> Brief:
+        generation = pool.generation
+        try:
+            brief, error = await _call(pool.executor, source, settings, timeout)
+        except TimeoutError:
+            pool.replace(generation, kill=True)
+            raise _overdue(timeout or 0) from None
+        except BrokenProcessPool:
+            # Every document in flight sees the death; only one caused it. Each is tried again alone,
+            # in a process of its own, so the culprit fails and the others are not blamed.
+            pool.replace(generation)
+            brief, error = await _run_alone(source, settings, engine, timeout)
+        if error is not None:
+            raise _rebuild(error)
+        assert brief is not None
+        return brief
+
+    return run
+
+
+async def _run_alone(
+    source: BatchSource, settings: Settings, engine: str, timeout: float | None
+) -> tuple[Brief | None, _PortableError | None]:
+    alone = ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(os.getpid(), engine))
+    try:
+        return await _call(alone, source, settings, timeout)
+    except TimeoutError:
+        _kill_workers(alone)
+        raise _overdue(timeout or 0) from None
+    except BrokenProcessPool:
+        raise EngineError(
+            "the worker process died while summarizing this document (out of memory or a crash); "
+            "it is retried on the next run"
+        ) from None
+    finally:
+        alone.shutdown(wait=False, cancel_futures=True)
+
+
+async def _run(
+    sources: Sequence[BatchSource],
+    width: int,
+    runner: Runner,
+    may_start: Callable[[int], bool] | None,
+    on_start: Callable[[int], None] | None,
+    on_outcome: Callable[[Outcome], Awaitable[None] | None] | None,
+) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    queue = iter(range(len(sources)))
+    stopped = False
+
+    async def worker() -> None:
+        nonlocal stopped
+        while not stopped:
+            index = next(queue, None)
+            if index is None:
+                return
+            if may_start is not None and not may_start(index):
+                stopped = True
+                return
+            if on_start is not None:
+                on_start(index)
+            began = time.perf_counter()
+            try:
+                outcome = Outcome(index, await runner(sources[index]), None, time.perf_counter() - began)
+            except Exception as exc:  # noqa: BLE001 - a document's failure is data, not the batch's end
+                outcome = Outcome(index, None, exc, time.perf_counter() - began)
+            outcomes.append(outcome)
+            if on_outcome is not None:
+                result = on_outcome(outcome)
+                if inspect.isawaitable(result):
+                    await result
+
+    async with asyncio.TaskGroup() as group:
+        for _ in range(width):
+            group.create_task(worker())
+    return outcomes
+
+
+# --- the public call --------------------------------------------------------------------------
+
+
+async def asummarize_many(
+    sources: Iterable[BatchSource],
+    *,
+    concurrency: int | None = None,
+    timeout: float | None = None,
+    return_exceptions: bool = False,
+    settings: Settings | None = None,
+    **options: object,
+) -> list[Brief] | list[Brief | BaseException]:
+    """The async form of `summarize_many`."""
+    cfg = make_settings(settings, **options)
+    items = list(sources)
+    failed = False
+
+    def keep_going(_: int) -> bool:
+        return return_exceptions or not failed
+
+    def note(outcome: Outcome) -> None:
+        nonlocal failed
+        failed = failed or not outcome.ok
+
+    outcomes = sorted(
+        await run_batch(items, cfg, concurrency=concurrency, may_start=keep_going, on_outcome=note, timeout=timeout),
+        key=lambda o: o.index,
+    )
+    if not return_exceptions:
+        for outcome in outcomes:
+            if outcome.error is not None:
+                raise outcome.error
+    return [o.brief if o.brief is not None else o.error for o in outcomes]  # type: ignore[misc]
+
+
+def summarize_many(
+    sources: Iterable[BatchSource],
+    *,
+    concurrency: int | None = None,
+    timeout: float | None = None,
+    return_exceptions: bool = False,
+    engine: str | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    settings: Settings | None = None,
+    **options: object,
+) -> list[Brief] | list[Brief | BaseException]:
+    """Summarize many documents (paths, texts, bytes or Documents), at most `concurrency` at once.
+
+    Returns the Briefs in the order of `sources`. Every document is attempted; with
+    `return_exceptions=False` (the default) no new document starts after one fails and the first
+    failure (in source order) is raised once those in flight have ended; with `return_exceptions=True`
+    a failed document's place in the list holds its exception instead, like `asyncio.gather`.
+
+    Concurrency defaults to every core for the extractive engine (one process each, the spaCy model
+    loaded once per process), 8 for an LLM endpoint and 1 for the local llama.cpp engine. `timeout`
+    (seconds) stops and fails any document that takes longer.
+    Call `asummarize_many` from async code.
+    """
+    return asyncio.run(
+        asummarize_many(
+            sources,
+            concurrency=concurrency,
+            timeout=timeout,
+            return_exceptions=return_exceptions,
+            settings=settings,
+            engine=engine,
+            model=model,
+            base_url=base_url,
+            api_key=api_key,
+            **options,
+        )
+    )
