@@ -43,8 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer.engines.numbers import same_value
 from summarizer.schema import ActorKind, Alignment, Brief, Evidence, Figure, Qualifier
-from summarizer.verify import _differ as differ
-from summarizer.verify import _same_quantity as same_quantity
+from summarizer.verify import same_quantity, values_differ
 
 DIGEST_VERSION = "1.0"
 DEFAULT_TOP = 10
@@ -445,7 +444,7 @@ def _disagree(a: tuple[DigestFigure, Figure], b: tuple[DigestFigure, Figure]) ->
     (da, fa), (db, fb) = a, b
     if da.brief == db.brief and not (fa.source and fb.source and actor_key(fa.source) != actor_key(fb.source)):
         return False  # within one document only two named sources can disagree
-    return same_quantity(fa, fb) and differ(fa, fb)
+    return same_quantity(fa, fb) and values_differ(fa, fb)
 
 
 def _conflicts(

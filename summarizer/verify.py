@@ -71,7 +71,7 @@ def _stems(text: str | None) -> frozenset[str]:
     return frozenset(w[:_STEM] for w in _WORD.findall((text or "").lower()) if w not in _MEASURE_STOPWORDS)
 
 
-def _same_quantity(a: Figure, b: Figure) -> bool:
+def same_quantity(a: Figure, b: Figure) -> bool:
     """Same unit, compatible dates and what they measure overlapping beyond the unit itself."""
     if not a.unit or not b.unit or a.unit.lower().rstrip("s") != b.unit.lower().rstrip("s"):
         return False
@@ -83,7 +83,7 @@ def _same_quantity(a: Figure, b: Figure) -> bool:
     return not wa or not wb or len(wa & wb) / min(len(wa), len(wb)) >= 0.5
 
 
-def _differ(a: Figure, b: Figure) -> bool:
+def values_differ(a: Figure, b: Figure) -> bool:
     if a.value is None or b.value is None or same_value(a.value, b.value):
         return False
     low, high = sorted((abs(a.value), abs(b.value)))
@@ -103,7 +103,7 @@ def _conflicts(figures: list[Figure]) -> list[Uncertainty]:
 
     for i, j in combinations(range(len(sourced)), 2):
         a, b = sourced[i], sourced[j]
-        if (a.source or "").lower() != (b.source or "").lower() and _same_quantity(a, b) and _differ(a, b):
+        if (a.source or "").lower() != (b.source or "").lower() and same_quantity(a, b) and values_differ(a, b):
             parent[find(i)] = find(j)
     groups: dict[int, list[Figure]] = {}
     for i, fig in enumerate(sourced):
