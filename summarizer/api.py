@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 from pathlib import Path
 from types import ModuleType
 
-from summarizer.config import Settings
+from summarizer.config import Settings, without_credentials
 from summarizer.engines import EngineResult
 from summarizer.errors import ConfigError, InputError
 from summarizer.grounding import ground
@@ -59,7 +58,7 @@ def choose_engine(settings: Settings) -> tuple[str, str]:
         return "local", "a GGUF model file was given"
     if settings.endpoint_configured:
         # Without any user:password in the URL: this reason is printed and stored in every brief.
-        where = re.sub(r"(?<=//)[^/@]*@", "", settings.base_url or "api.openai.com")
+        where = without_credentials(settings.base_url) if settings.base_url else "api.openai.com"
         return "llm", f"an LLM endpoint is configured ({where})"
     return "extractive", "no LLM endpoint is configured (set OPENAI_BASE_URL or OPENAI_API_KEY to use one)"
 

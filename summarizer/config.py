@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -55,3 +56,9 @@ class Settings(BaseModel):
     def endpoint_configured(self) -> bool:
         """True when an LLM endpoint is set: an API key (OpenAI itself) or an explicit base URL."""
         return bool(self.base_url or self.api_key)
+
+
+def without_credentials(url: str) -> str:
+    """The URL without any user:password in it, for messages, logs and provenance."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))

@@ -39,7 +39,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
 import instructor
@@ -54,7 +53,7 @@ from pydantic.json_schema import GenerateJsonSchema
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from summarizer import chunking
-from summarizer.config import DEFAULT_MODEL, Settings
+from summarizer.config import DEFAULT_MODEL, Settings, without_credentials
 from summarizer.engines import EngineResult
 from summarizer.errors import ConfigError, EngineError
 from summarizer.prompting import brief_messages, prompt_version
@@ -321,9 +320,7 @@ class _Tally:
 
 def endpoint(settings: Settings) -> str:
     """The base URL for messages, without any user:password it may carry."""
-    parts = urlsplit(settings.base_url or DEFAULT_BASE_URL)
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit(parts._replace(netloc=netloc)).rstrip("/")
+    return without_credentials(settings.base_url or DEFAULT_BASE_URL).rstrip("/")
 
 
 def _client_options(settings: Settings) -> dict[str, Any]:
