@@ -205,9 +205,14 @@ Runner = Callable[[BatchSource], Awaitable[Brief]]
 
 @contextmanager
 def _local_server(settings: Settings) -> Iterator[Settings]:
-    """For the local engine with a GGUF file: one llama.cpp server for the whole batch."""
+    """For the local engine, one server for the whole batch: the running one `--base-url` names (asked for
+    its model once), or one llama.cpp server started on the GGUF file. Documents then never start their own."""
     from summarizer.engines import local
 
+    reused = local.reused_server(settings)
+    if reused is not None:
+        yield settings.model_copy(update={"base_url": reused.base_url, "model": reused.model})
+        return
     with local.running_server(settings.gguf or local.smollm2_gguf()) as server:
         yield settings.model_copy(update={"base_url": server.base_url, "model": server.model, "gguf": None})
 
@@ -218,7 +223,7 @@ def _llm() -> ModuleType:
 
 
 def _server_context(engine: str, settings: Settings) -> AbstractContextManager[Settings]:
-    if engine == "local" and not settings.base_url:
+    if engine == "local":
         return _local_server(settings)
     return nullcontext(settings)
 

@@ -29,8 +29,6 @@ app = typer.Typer(
 )
 
 EXIT_INTERRUPTED = 130
-# instructor logs every failed attempt as a multi-line warning; the CLI reports failures in one line.
-logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 
 class OutputFormat(str, Enum):

@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer.engines.numbers import same_value
 from summarizer.schema import ActorKind, Alignment, Brief, Evidence, Figure, Qualifier
-from summarizer.verify import same_quantity, values_differ
+from summarizer.verify import UnionFind, same_quantity, values_differ
 
 DIGEST_VERSION = "1.0"
 DEFAULT_TOP = 10
@@ -229,22 +229,6 @@ def actor_key(name: str) -> str:
     return " ".join(words)
 
 
-class _UnionFind:
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 # A node is one actor of one brief: (position of the brief in entries, position of the actor in the brief).
 _Node = tuple[int, int]
 
@@ -252,7 +236,7 @@ _Node = tuple[int, int]
 def _merge_actors(entries: Sequence[tuple[BriefLink, Brief]]) -> list[list[_Node]]:
     """Clusters of (brief position, actor position), each cluster one real-world actor."""
     nodes: list[_Node] = [(b, a) for b, (_, brief) in enumerate(entries) for a in range(len(brief.actors))]
-    union = _UnionFind(len(nodes))
+    union = UnionFind(len(nodes))
     first_with_key: dict[str, int] = {}
     for n, (b, a) in enumerate(nodes):
         actor = entries[b][1].actors[a]
@@ -271,7 +255,7 @@ def _merge_actors(entries: Sequence[tuple[BriefLink, Brief]]) -> list[list[_Node
     return list(groups.values())
 
 
-def _join_surnames(entries: Sequence[tuple[BriefLink, Brief]], nodes: list[_Node], union: _UnionFind) -> None:
+def _join_surnames(entries: Sequence[tuple[BriefLink, Brief]], nodes: list[_Node], union: UnionFind) -> None:
     """Join a person named by one word to the single person cluster whose full name ends with it."""
     full_names: dict[str, set[int]] = defaultdict(set)
     lone: list[tuple[int, str]] = []
@@ -367,7 +351,7 @@ def _story_groups(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[lis
         for i, one in enumerate(ordered):
             for other in ordered[i + 1 :]:
                 shared[(one, other)] += 1
-    union = _UnionFind(len(entries))
+    union = UnionFind(len(entries))
     for (one, other), count in shared.items():
         if count >= 2 and count * 2 >= min(len(actors_of[one]), len(actors_of[other])):
             union.union(one, other)
@@ -459,7 +443,7 @@ def _conflicts(
         pairs = [
             (fig, entries[b][1].figures[fig.index]) for b in sorted(group) for fig in by_brief[entries[b][0].id]
         ]
-        union = _UnionFind(len(pairs))
+        union = UnionFind(len(pairs))
         in_conflict: set[int] = set()
         for i in range(len(pairs)):
             for j in range(i + 1, len(pairs)):

@@ -197,21 +197,18 @@ def engine_identity(settings: Settings) -> EngineIdentity:
     from summarizer.prompting import prompt_version
 
     if engine == "llm":
-        if not settings.endpoint_configured:
-            raise ConfigError(
-                "the llm engine needs an endpoint: set OPENAI_API_KEY (OpenAI) or --base-url / OPENAI_BASE_URL "
-                "(a local server), or use --engine extractive"
-            )
+        from summarizer.engines.llm import check_endpoint
+
+        check_endpoint(settings)
         return EngineIdentity(engine, settings.model or DEFAULT_MODEL, prompt_version(), reason)
     if engine == "local":
         from summarizer.engines import local
 
-        if settings.gguf is not None:
-            model = local.check_gguf(settings.gguf).name
-        elif settings.base_url:
-            model = settings.model or local.served_model(settings.base_url.rstrip("/"))
+        reused = local.reused_server(settings)
+        if reused is not None:
+            model = reused.model
         else:
-            model = local.smollm2_gguf().name
+            model = local.check_gguf(settings.gguf).name if settings.gguf else local.smollm2_gguf().name
         return EngineIdentity(engine, model, prompt_version(), reason)
     raise ConfigError(f"unknown engine {engine!r}; choose one of: auto, llm, extractive, local")
 

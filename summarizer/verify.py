@@ -90,24 +90,35 @@ def values_differ(a: Figure, b: Figure) -> bool:
     return low > 0 and high / low <= _MAX_CONFLICT_RATIO
 
 
+class UnionFind:
+    """Groups of indices joined pairwise (figures that conflict here; actors and stories in the digest)."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
 def _conflicts(figures: list[Figure]) -> list[Uncertainty]:
     """One 'conflicting' uncertainty per group of figures where sources disagree on one quantity."""
     sourced = [f for f in figures if f.source and f.evidence]
-    parent = list(range(len(sourced)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    groups_of = UnionFind(len(sourced))
     for i, j in combinations(range(len(sourced)), 2):
         a, b = sourced[i], sourced[j]
         if (a.source or "").lower() != (b.source or "").lower() and same_quantity(a, b) and values_differ(a, b):
-            parent[find(i)] = find(j)
+            groups_of.union(i, j)
     groups: dict[int, list[Figure]] = {}
     for i, fig in enumerate(sourced):
-        groups.setdefault(find(i), []).append(fig)
+        groups.setdefault(groups_of.find(i), []).append(fig)
     out = []
     for members in groups.values():
         # One figure per source: the first one it gives.

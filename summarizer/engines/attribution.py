@@ -191,7 +191,7 @@ def _reporting_verbs(reader: _Reader, sent: Span, next_sent: Span | None) -> Non
             continue
         # The subject and its phrase are never part of what is said.
         content = [_cut(run, np) for run in content]
-        reader.add(tok, speaker, [run for run in content if run[1] > run[0]], bounds)
+        reader.add(tok, speaker, [run for run in content if run[1] > run[0]], bounds, np)
 
 
 def _has_mark(clause: Token) -> bool:

@@ -129,7 +129,7 @@ def _withholds(verb: Token) -> bool:
             return True
         if child.dep_ in ("ccomp", "xcomp") and any(t.lower_ in _WH_WORDS for t in child.subtree):
             return True
-        if child.dep_ == "relcl" or (child.dep_ == "nsubjpass" and child.lemma_.lower() in _INFORMATION_NOUNS):
+        if child.dep_ == "relcl":
             return True
     # "a treaty whose details have not been released": the information is the relative clause's subject.
     subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)

@@ -601,7 +601,8 @@ def failure(exc: BaseException, settings: Settings) -> EngineError:
 # --- the engine ------------------------------------------------------------------------------
 
 
-def _check(settings: Settings) -> None:
+def check_endpoint(settings: Settings) -> None:
+    """ConfigError unless an endpoint is configured (before any request, or any ledger row, is made)."""
     if not settings.endpoint_configured:
         raise ConfigError(
             "the llm engine needs an endpoint: set OPENAI_API_KEY (OpenAI) or --base-url / OPENAI_BASE_URL "
@@ -610,7 +611,7 @@ def _check(settings: Settings) -> None:
 
 
 def _plan(clean: CleanText, settings: Settings) -> list[chunking.Chunk]:
-    _check(settings)
+    check_endpoint(settings)
     chunks = chunking.split(clean, settings.chunk_chars, settings.chunk_overlap)
     logger.debug(
         "llm engine: %d chunk(s), model %s at %s, %s",

@@ -268,7 +268,7 @@ def _as_local(result: EngineResult, server: LocalServer) -> EngineResult:
     return result
 
 
-def _reused_server(settings: Settings) -> LocalServer | None:
+def reused_server(settings: Settings) -> LocalServer | None:
     """The running server to use: a base URL given without a GGUF file."""
     if settings.gguf is not None or not settings.base_url:
         return None
@@ -279,7 +279,7 @@ def _reused_server(settings: Settings) -> LocalServer | None:
 def extract(clean: CleanText, settings: Settings) -> EngineResult:
     """A draft from a local llama.cpp server: started on `settings.gguf` (or SmolLM2), or reused
     at `settings.base_url` when no GGUF file is given. Always JSON-schema constrained output."""
-    reused = _reused_server(settings)
+    reused = reused_server(settings)
     if reused is not None:
         return _as_local(llm.extract(clean, llm_settings(settings, reused)), reused)
     with running_server(settings.gguf or smollm2_gguf()) as server:
@@ -300,7 +300,7 @@ async def _arunning_server(gguf: Path) -> AsyncIterator[LocalServer]:
 
 async def aextract(clean: CleanText, settings: Settings) -> EngineResult:
     """The async form of `extract`; starting and stopping the server run off the event loop."""
-    reused = await asyncio.to_thread(_reused_server, settings)
+    reused = await asyncio.to_thread(reused_server, settings)
     if reused is not None:
         return _as_local(await llm.aextract(clean, llm_settings(settings, reused)), reused)
     async with _arunning_server(settings.gguf or smollm2_gguf()) as server:

@@ -26,7 +26,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from summarizer.digest import Digest, EvidenceRef
-from summarizer.render.markdown import figure_value, format_number
+from summarizer.render.markdown import figure_value
 from summarizer.schema import Alignment, Attribution, Brief, Evidence, Figure, Qualifier, UncertaintyKind
 from summarizer.text import clean
 
@@ -449,6 +449,6 @@ def render_digest_html(digest: Digest, brief_pages: Mapping[str, str] | None = N
         links=links,
         href=relative_href,
         short=_short,
-        number=format_number,
+        figure_value=figure_value,
         page=page,
     )

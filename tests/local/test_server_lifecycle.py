@@ -209,9 +209,9 @@ def test_base_url_without_gguf_reuses_the_running_server_and_its_model():
     thread.start()
     try:
         base_url = f"http://127.0.0.1:{httpd.server_address[1]}/v1/"
-        server = local._reused_server(Settings(engine="local", base_url=base_url))
+        server = local.reused_server(Settings(engine="local", base_url=base_url))
         assert server == local.LocalServer(base_url=base_url.rstrip("/"), model="served.gguf")
-        named = local._reused_server(Settings(engine="local", base_url=base_url, model="other.gguf"))
+        named = local.reused_server(Settings(engine="local", base_url=base_url, model="other.gguf"))
         assert named is not None and named.model == "other.gguf"
     finally:
         httpd.shutdown()
@@ -219,7 +219,7 @@ def test_base_url_without_gguf_reuses_the_running_server_and_its_model():
 
 
 def test_gguf_wins_over_a_base_url(gguf_file):
-    assert local._reused_server(Settings(engine="local", base_url="http://127.0.0.1:9/v1", gguf=gguf_file)) is None
+    assert local.reused_server(Settings(engine="local", base_url="http://127.0.0.1:9/v1", gguf=gguf_file)) is None
 
 
 def test_nothing_listening_at_base_url_is_an_engine_error():
