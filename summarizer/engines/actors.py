@@ -146,12 +146,15 @@ def _is_person_by_apposition(span: Span) -> bool:
     return root.dep_ == "appos" and root.head.lemma_.lower() in PERSON_NOUNS and root.head.ent_type_ == ""
 
 
+_MEDIA_NOT_AGENCY = MEDIA_WORDS - {"agency"}
+
+
 def _media(name: str) -> bool:
     words = name.lower().replace(".", "").split()
     if " ".join(words) in KNOWN_MEDIA or (words and words[0] in KNOWN_MEDIA and len(words) <= 2):
         return True
     # "agency" alone is as often a government body; a news agency says so.
-    return bool(set(words) & (MEDIA_WORDS - {"agency"})) or {"news", "agency"} <= set(words)
+    return bool(set(words) & _MEDIA_NOT_AGENCY) or {"news", "agency"} <= set(words)
 
 
 def _strip_titles(span: Span) -> Span:

@@ -157,6 +157,10 @@ def _verb_content(verb: Token, sent: Span) -> list[tuple[int, int]]:
     return []
 
 
+_CONTENT_VERBS = SAY_VERBS | BELIEF_VERBS | _DIRECTIVE
+_SIGNALLED_VERBS = SAY_VERBS | _SIGNAL_ONLY
+
+
 def _reporting_verbs(reader: _Reader, sent: Span, next_sent: Span | None) -> None:
     for tok in sent:
         lemma = tok.lemma_.lower()
@@ -167,7 +171,7 @@ def _reporting_verbs(reader: _Reader, sent: Span, next_sent: Span | None) -> Non
         infinitive = tok.tag_ == "VB" and any(c.lower_ == "to" and c.dep_ == "aux" for c in tok.children)
         if infinitive or any(c.dep_ == "neg" for c in tok.children):
             continue  # "have not said" says nothing; "time to say goodbye" is no report
-        content = _verb_content(tok, sent) if lemma in SAY_VERBS | BELIEF_VERBS | _DIRECTIVE else []
+        content = _verb_content(tok, sent) if lemma in _CONTENT_VERBS else []
         if lemma in _FINDING_VERBS and not content:
             # "the study found that ...", or "the scientists found ..." when research is the subject.
             research = any(c.dep_ == "nsubj" and c.lemma_.lower() in _RESEARCH_NOUNS for c in tok.children)
@@ -185,7 +189,7 @@ def _reporting_verbs(reader: _Reader, sent: Span, next_sent: Span | None) -> Non
             continue  # speech inside someone else's quote
         np = speaker_phrase(speaker, sent.end)
         bounds = sent
-        if not content and lemma in SAY_VERBS | _SIGNAL_ONLY:
+        if not content and lemma in _SIGNALLED_VERBS:
             content, bounds = _signalled_content(tok, np, sent, next_sent)
         if not content:
             continue

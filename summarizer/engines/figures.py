@@ -361,6 +361,9 @@ def _read_figure(
     )
 
 
+_UNIT_WORDS = _MEASURE_UNITS | set(_CURRENCY_WORDS) | set(PLURAL_SCALES)
+
+
 def _not_a_quantity(doc: Doc, sent: Span, start: int, end: int) -> bool:
     if _in_name(doc, start, end) or _is_date_like(doc, start, end) or _is_pronoun_one(doc, start, end):
         return True
@@ -380,7 +383,7 @@ def _not_a_quantity(doc: Doc, sent: Span, start: int, end: int) -> bool:
     return (
         prev is not None
         and prev.pos_ in ("NOUN", "PROPN")
-        and prev.lower_ not in _MEASURE_UNITS | set(_CURRENCY_WORDS) | set(PLURAL_SCALES)
+        and prev.lower_ not in _UNIT_WORDS
         and not any(doc[k].dep_ == "nummod" and doc[k].head.i >= end for k in range(start, end))
         and not (end < sent.end and doc[end].lower_ in ("%", "percent", "per"))
     )

@@ -84,10 +84,17 @@ def _before_parenthesis(span: Span) -> Span:
     return span
 
 
+_MEDIA_NAME_WORDS = MEDIA_WORDS - {"daily", "post", "channel"}
+
+
 def _has_org_word(span: Span) -> bool:
-    return any(t.lower_ in ORG_WORDS or t.lower_ in MEDIA_WORDS - {"daily", "post", "channel"} for t in span) and any(
+    return any(t.lower_ in ORG_WORDS or t.lower_ in _MEDIA_NAME_WORDS for t in span) and any(
         t.is_title for t in span
     )
+
+
+_PERSON_OR_TITLE = PERSON_NOUNS | TITLE_WORDS
+_PERSON_TITLE_HONORIFIC = _PERSON_OR_TITLE | HONORIFICS
 
 
 def _part_of_title(span: Span) -> bool:
@@ -102,7 +109,7 @@ def _part_of_title(span: Span) -> bool:
         span.start >= 2
         and doc[span.start - 1].lower_ in ("for", "of")
         and doc[span.start - 2].is_title
-        and doc[span.start - 2].lower_.split("-")[-1] in PERSON_NOUNS | TITLE_WORDS
+        and doc[span.start - 2].lower_.split("-")[-1] in _PERSON_OR_TITLE
     )
 
 
@@ -134,7 +141,7 @@ def _extend_given_name(span: Span) -> Span:
         and doc[start - 1].pos_ == "PROPN"
         and doc[start - 1].is_title
         and not doc[start - 1].ent_type_
-        and doc[start - 1].lower_.rstrip(".") not in PERSON_NOUNS | TITLE_WORDS | HONORIFICS
+        and doc[start - 1].lower_.rstrip(".") not in _PERSON_TITLE_HONORIFIC
         and not doc[start - 1].is_sent_start
     ):
         start -= 1
@@ -162,7 +169,7 @@ def _unlabelled_names(doc: Doc, taken: set[int]) -> list[Span]:
         span = doc[i:j]
         root = span.root
         speaks = root.dep_ == "nsubj" and root.head.lemma_ in SAY_VERBS
-        is_title = span[-1].lower_ in PERSON_NOUNS | TITLE_WORDS  # "the Prime Minister" is a role, not a name
+        is_title = span[-1].lower_ in _PERSON_OR_TITLE  # "the Prime Minister" is a role, not a name
         if len(span) >= 2 and not is_title and (_has_org_word(span) or speaks):
             label = "ORG" if _has_org_word(span) or not _looks_like_person(span) else "PERSON"
             out.append(Span(doc, i, j, label=label))

@@ -56,11 +56,14 @@ def inverted_speaker(verb: Token) -> Token | None:
     return last
 
 
+_SPEECH_VERBS = SAY_VERBS | BELIEF_VERBS
+
+
 def subject_of(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ == "nsubj":
             return child
-    if verb.dep_ == "conj" and verb.head.lemma_ in SAY_VERBS | BELIEF_VERBS:
+    if verb.dep_ == "conj" and verb.head.lemma_ in _SPEECH_VERBS:
         return subject_of(verb.head)
     return None
 
