@@ -35,7 +35,7 @@ from summarizer import errors
 from summarizer.api import SourceLike, asummarize, choose_engine, make_settings, summarize
 from summarizer.config import Settings
 from summarizer.errors import EngineError, SummarizerError
-from summarizer.intake import _HTML_SUFFIXES, Document, from_bytes
+from summarizer.intake import Document, from_file_bytes
 from summarizer.schema import Brief
 
 DEFAULT_LLM_CONCURRENCY = 8
@@ -56,8 +56,7 @@ class FileSource:
     data: bytes
 
     def document(self, max_chars: int) -> Document:
-        html = True if self.path.suffix.lower() in _HTML_SUFFIXES else None
-        return from_bytes(self.data, name=str(self.path), path=self.path, max_chars=max_chars, html=html)
+        return from_file_bytes(self.data, self.path, max_chars=max_chars)
 
 
 BatchSource = SourceLike | FileSource

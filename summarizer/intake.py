@@ -76,8 +76,13 @@ def read_path(path: Path, *, max_chars: int) -> Document:
     except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise InputError(f"{name}: cannot be read ({reason})") from None
+    return from_file_bytes(data, path, max_chars=max_chars)
+
+
+def from_file_bytes(data: bytes, path: Path, *, max_chars: int) -> Document:
+    """Decode bytes already read from `path`: an .html/.htm name means HTML, otherwise the content decides."""
     is_html = path.suffix.lower() in _HTML_SUFFIXES
-    return from_bytes(data, name=name, path=path, max_chars=max_chars, html=is_html or None)
+    return from_bytes(data, name=str(path), path=path, max_chars=max_chars, html=is_html or None)
 
 
 def read_stream(stream: BinaryIO, *, name: str = "<stdin>", max_chars: int) -> Document:
