@@ -11,7 +11,8 @@ How documents run concurrently depends on the engine:
 
 `summarize_many` is the public call. `run_batch` is the machinery under it, with hooks that `nightly`
 uses to keep its ledger: `may_start` (checked before each document starts; False stops starting
-new ones), `on_start`, and `on_outcome` (called as each document ends, in completion order).
+new ones), `on_start`, and `on_outcome` (called as each document ends, in completion order; what it
+returns to await runs alongside the next documents, and the batch ends when it has).
 """
 
 from __future__ import annotations
@@ -31,17 +32,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from summarizer import errors
 from summarizer.api import SourceLike, asummarize, choose_engine, make_settings, summarize
+from summarizer.async_pool import AsyncProcessPool, watch_parent
 from summarizer.config import Settings
-from summarizer.errors import EngineError, SummarizerError
+from summarizer.errors import EngineError, PortableError, from_portable, to_portable
 from summarizer.intake import Document, from_file_bytes
 from summarizer.schema import Brief
 
 DEFAULT_LLM_CONCURRENCY = 8
+# Requests in flight one event loop serves before a batch spreads over more processes (see loop_processes).
+REQUESTS_PER_LOOP = 8
+# Documents each event loop holds beyond its requests: read and cleaned before, grounded after.
+DOCUMENTS_AHEAD = 2
 # llama.cpp's server answers one request at a time: more in flight only queue there.
 DEFAULT_LOCAL_CONCURRENCY = 1
-_PARENT_WATCH_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -108,36 +112,17 @@ def _summarize_here(source: BatchSource, settings: Settings) -> Brief:
     return summarize(_as_source(source, settings), settings=settings)
 
 
-# (module, class name, message): an exception that survives pickling whatever its class holds.
-_PortableError = tuple[str, str, str]
-
-
-def _summarize_in_worker(source: BatchSource, settings: Settings) -> tuple[Brief | None, _PortableError | None]:
+def _summarize_in_worker(source: BatchSource, settings: Settings) -> tuple[Brief | None, PortableError | None]:
     try:
         return _summarize_here(source, settings), None
     except Exception as exc:  # noqa: BLE001 - every failure goes back to the parent as data
-        return None, (type(exc).__module__, type(exc).__name__, str(exc))
-
-
-def _rebuild(error: _PortableError) -> BaseException:
-    module, name, message = error
-    cls = getattr(errors, name, None) if module == errors.__name__ else None
-    if isinstance(cls, type) and issubclass(cls, SummarizerError):
-        return cls(message)
-    return EngineError(f"{name}: {message}" if message else name)
-
-
-def _watch_parent(parent: int) -> None:
-    # A worker whose parent was killed (kill -9) would otherwise wait on its task queue forever.
-    while os.getppid() == parent:
-        time.sleep(_PARENT_WATCH_SECONDS)
-    os._exit(1)
+        return None, to_portable(exc)
 
 
 def _init_worker(parent: int, engine: str) -> None:
     # Ctrl-C goes to the whole process group: the parent decides what stops, workers finish their document.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+    threading.Thread(target=watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
     if engine == "extractive":
         importlib.import_module("summarizer.engines.nlp").load_nlp()
 
@@ -191,7 +176,7 @@ def _overdue(timeout: float) -> EngineError:
 
 async def _call(
     executor: ProcessPoolExecutor, source: BatchSource, settings: Settings, timeout: float | None
-) -> tuple[Brief | None, _PortableError | None]:
+) -> tuple[Brief | None, PortableError | None]:
     work = asyncio.get_running_loop().run_in_executor(executor, _summarize_in_worker, source, settings)
     return await asyncio.wait_for(work, timeout)
 
@@ -236,11 +221,15 @@ async def run_batch(
     on_start: Callable[[int], None] | None = None,
     on_outcome: Callable[[Outcome], Awaitable[None] | None] | None = None,
     timeout: float | None = None,
+    read_ahead: bool = True,
 ) -> list[Outcome]:
     """Summarize `sources` with at most `concurrency` at once; an Outcome for each document started.
 
-    `timeout` bounds each document's seconds: an overdue document fails (its worker process is
-    killed for the extractive engine) and the others go on.
+    For the extractive engine `concurrency` counts documents (one per worker process); for the llm and
+    local engines it counts requests in flight, and with `read_ahead` a few more documents are started
+    so that they are read and cleaned before their request and grounded after it, while the endpoint
+    answers others. `timeout` bounds each document's seconds: an overdue document fails (its worker
+    process is killed for the extractive engine) and the others go on.
 
     Documents start in order. Before each one, `may_start(index)` may return False to stop starting
     any more (the rest get no Outcome). A document's failure is its Outcome's `error`; only errors of
@@ -262,11 +251,40 @@ async def run_batch(
     server = _server_context(engine, settings)
     prepared = await asyncio.to_thread(server.__enter__)
     try:
-        # One HTTP client for the whole batch rather than one per document (see llm.shared_clients).
-        async with _llm().shared_clients():
-            return await _run(sources, width, _async_runner(prepared, timeout), may_start, on_start, on_outcome)
+        runner = _async_runner(prepared, timeout)
+        processes = loop_processes(engine, width)
+        # `width` bounds the requests in flight (see llm.shared_clients), not the documents: a few more
+        # per event loop are read and cleaned before their request, and grounded after it, meanwhile.
+        documents = min(len(sources), width + DOCUMENTS_AHEAD * processes * read_ahead)
+        # Before any document starts (and before workers fork, so that each inherits it).
+        _llm().warm_up(prepared)
+        if processes > 1:
+            shares = request_shares(width, processes)
+            # Started before this process opens any connection: a worker must not inherit one.
+            pool = AsyncProcessPool(processes, runner, around=lambda slot: _llm().shared_clients(shares[slot]))
+            async with pool:
+                return await _run(sources, documents, pool.submit, may_start, on_start, on_outcome)
+        async with _llm().shared_clients(width):
+            return await _run(sources, documents, runner, may_start, on_start, on_outcome)
     finally:
         await asyncio.to_thread(server.__exit__, None, None, None)
+
+
+def loop_processes(engine: str, width: int) -> int:
+    """How many processes, each with its own event loop, share a batch of `width` requests in flight.
+
+    One event loop keeps up with about 8 requests in flight against a fast server (each document costs
+    it ~7 ms of CPU); beyond that another core helps (see summarizer.async_pool). The local engine's one
+    llama.cpp server is the bottleneck however many loops feed it.
+    """
+    if engine != "llm":
+        return 1
+    return max(1, min(_cores(), -(-width // REQUESTS_PER_LOOP)))
+
+
+def request_shares(width: int, processes: int) -> list[int]:
+    """`width` requests split as evenly as possible over `processes` event loops."""
+    return [width // processes + (slot < width % processes) for slot in range(processes)]
 
 
 def _async_runner(settings: Settings, timeout: float | None) -> Runner:
@@ -294,7 +312,7 @@ def _pool_runner(pool: _Pool, settings: Settings, engine: str, timeout: float | 
             pool.replace(generation)
             brief, error = await _run_alone(source, settings, engine, timeout)
         if error is not None:
-            raise _rebuild(error)
+            raise from_portable(error)
         assert brief is not None
         return brief
 
@@ -303,7 +321,7 @@ def _pool_runner(pool: _Pool, settings: Settings, engine: str, timeout: float | 
 
 async def _run_alone(
     source: BatchSource, settings: Settings, engine: str, timeout: float | None
-) -> tuple[Brief | None, _PortableError | None]:
+) -> tuple[Brief | None, PortableError | None]:
     alone = ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(os.getpid(), engine))
     try:
         return await _call(alone, source, settings, timeout)
@@ -351,12 +369,17 @@ async def _run(
             if on_outcome is not None:
                 result = on_outcome(outcome)
                 if inspect.isawaitable(result):
-                    await result
+                    # The hook's awaited part (writing files, say) goes on while the next document starts.
+                    group.create_task(_awaited(result))
 
     async with asyncio.TaskGroup() as group:
         for _ in range(width):
             group.create_task(worker())
     return outcomes
+
+
+async def _awaited(result: Awaitable[None]) -> None:
+    await result
 
 
 # --- the public call --------------------------------------------------------------------------
@@ -415,8 +438,9 @@ def summarize_many(
     a failed document's place in the list holds its exception instead, like `asyncio.gather`.
 
     Concurrency defaults to every core for the extractive engine (one process each, the spaCy model
-    loaded once per process), 8 for an LLM endpoint and 1 for the local llama.cpp engine. `timeout`
-    (seconds) stops and fails any document that takes longer.
+    loaded once per process), 8 requests in flight for an LLM endpoint (above 8, the documents spread
+    over one event loop per core) and 1 for the local llama.cpp engine. `timeout` (seconds) stops and
+    fails any document that takes longer.
     Call `asummarize_many` from async code.
     """
     return asyncio.run(

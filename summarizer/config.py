@@ -9,6 +9,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from summarizer.errors import ConfigError
+
 EngineName = Literal["auto", "llm", "extractive", "local"]
 # How the schema reaches the server: tool calling (OpenAI, vLLM, Ollama), OpenAI's json_schema
 # response_format, or {"type": "json_object", "schema": ...} (llama.cpp's server).
@@ -56,6 +58,15 @@ class Settings(BaseModel):
     def endpoint_configured(self) -> bool:
         """True when an LLM endpoint is set: an API key (OpenAI itself) or an explicit base URL."""
         return bool(self.base_url or self.api_key)
+
+
+def require_endpoint(settings: Settings) -> None:
+    """ConfigError unless an LLM endpoint is configured (checked before any request or ledger row)."""
+    if not settings.endpoint_configured:
+        raise ConfigError(
+            "the llm engine needs an endpoint: set OPENAI_API_KEY (OpenAI) or --base-url / OPENAI_BASE_URL "
+            "(a local server), or use --engine extractive"
+        )
 
 
 def without_credentials(url: str) -> str:

@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer.engines.numbers import same_value
 from summarizer.schema import ActorKind, Alignment, Brief, Evidence, Figure, Qualifier
-from summarizer.verify import UnionFind, same_quantity, values_differ
+from summarizer.verify import UnionFind, same_quantity, unit_key, values_differ
 
 DIGEST_VERSION = "1.0"
 DEFAULT_TOP = 10
@@ -445,11 +445,18 @@ def _conflicts(
         ]
         union = UnionFind(len(pairs))
         in_conflict: set[int] = set()
-        for i in range(len(pairs)):
-            for j in range(i + 1, len(pairs)):
-                if _disagree(pairs[i], pairs[j]):
-                    union.union(i, j)
-                    in_conflict.update((i, j))
+        # Only figures in one unit can be one quantity (see same_quantity): compare within a unit, not
+        # every pair of a large story's figures.
+        by_unit: dict[str, list[int]] = defaultdict(list)
+        for i, (_, fig) in enumerate(pairs):
+            if fig.unit:
+                by_unit[unit_key(fig.unit)].append(i)
+        for members in by_unit.values():
+            for x, i in enumerate(members):
+                for j in members[x + 1 :]:
+                    if _disagree(pairs[i], pairs[j]):
+                        union.union(i, j)
+                        in_conflict.update((i, j))
         parts: dict[int, list[DigestFigure]] = defaultdict(list)
         for i in sorted(in_conflict):
             parts[union.find(i)].append(pairs[i][0])

@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -42,7 +42,7 @@ from pydantic import BaseModel, Field
 from summarizer.api import choose_engine
 from summarizer.atomic import remove_stale_temporaries, write_atomically
 from summarizer.batch import FileSource, Outcome, effective_concurrency, run_batch
-from summarizer.config import DEFAULT_MODEL, Settings
+from summarizer.config import DEFAULT_MODEL, Settings, require_endpoint
 from summarizer.digest import BriefLink, Digest, FailedDocument, build_digest
 from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.ledger import LEDGER_NAME, DocKey, Ledger, Row, Status, redact
@@ -189,9 +189,7 @@ def engine_identity(settings: Settings) -> EngineIdentity:
     from summarizer.prompting import prompt_version
 
     if engine == "llm":
-        from summarizer.engines.llm import check_endpoint
-
-        check_endpoint(settings)
+        require_endpoint(settings)
         return EngineIdentity(engine, settings.model or DEFAULT_MODEL, prompt_version(), reason)
     if engine == "local":
         from summarizer.engines import local
@@ -573,7 +571,13 @@ async def _execute(
         ledger.start(todo[index].key, run_id)
         todo[index].attempts += 1
 
-    async def ended(outcome: Outcome) -> None:
+    def ended(outcome: Outcome) -> Awaitable[None]:
+        # Counted at once, whether or not its files can be written: the next start checks the budget.
+        if outcome.brief is not None:
+            budget.spend(outcome.brief)
+        return record(outcome)
+
+    async def record(outcome: Outcome) -> None:
         nonlocal finished
         item = todo[outcome.index]
         item.seconds = outcome.seconds
@@ -588,7 +592,6 @@ async def _execute(
                 spent = brief.provenance.usage
                 ledger.finish_done(item.key, spent, brief.provenance.attempts)
                 item.status, item.brief, item.data, item.tokens = "done", brief, None, spent.total_tokens
-                budget.spend(brief)
         else:
             assert outcome.error is not None
             item.status, item.error = "failed", _error_text(outcome.error, secrets)
@@ -605,6 +608,8 @@ async def _execute(
             on_start=started,
             on_outcome=ended,
             timeout=options.doc_timeout,
+            # With a token budget every start must see what the documents before it spent.
+            read_ahead=options.token_budget is None,
         )
     finally:
         if on_main_thread:

@@ -71,9 +71,14 @@ def _stems(text: str | None) -> frozenset[str]:
     return frozenset(w[:_STEM] for w in _WORD.findall((text or "").lower()) if w not in _MEASURE_STOPWORDS)
 
 
+def unit_key(unit: str) -> str:
+    """A unit as compared: case and a plural s set aside."""
+    return unit.lower().rstrip("s")
+
+
 def same_quantity(a: Figure, b: Figure) -> bool:
     """Same unit, compatible dates and what they measure overlapping beyond the unit itself."""
-    if not a.unit or not b.unit or a.unit.lower().rstrip("s") != b.unit.lower().rstrip("s"):
+    if not a.unit or not b.unit or unit_key(a.unit) != unit_key(b.unit):
         return False
     if a.date and b.date and a.date.lower() != b.date.lower():
         return False

@@ -33,29 +33,38 @@ import random
 import re
 import ssl
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, wraps
 from typing import Annotated, Any, Literal
 
 import httpx2
 import instructor
 import openai
 
-# The SDK imports its resource modules (a third of a second) on a client's first `.chat`. Importing them
-# with the engine keeps that pause out of a batch's first document, where every document in flight waits on it.
+# Modules the first request would import: the SDK's resource modules (a third of a second) on a client's
+# first `.chat`, instructor's OpenAI handlers on its first call, httpx's transport on the first connection.
+# Importing them with the engine keeps those pauses out of a batch's first documents, where every document
+# in flight waits on them, and lets a batch's worker processes inherit them (see summarizer.async_pool).
+import anyio._backends._asyncio  # noqa: F401
+import h11  # noqa: F401
+import httpcore2  # noqa: F401
+import instructor.v2.providers.openai.handlers  # noqa: F401
 import openai.resources.chat  # noqa: F401
 from instructor.core.exceptions import IncompleteOutputException, InstructorError, InstructorRetryException
+from instructor.v2.core import patch as _instructor_patch
+from instructor.v2.validation import async_validators as _instructor_async_validators
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic.json_schema import GenerateJsonSchema
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from summarizer import chunking
-from summarizer.config import DEFAULT_MODEL, Settings, without_credentials
+from summarizer.config import DEFAULT_MODEL, Settings, require_endpoint, without_credentials
 from summarizer.engines import EngineResult
-from summarizer.errors import ConfigError, EngineError
+from summarizer.errors import EngineError
 from summarizer.prompting import brief_messages, prompt_version
 from summarizer.schema import (
     UNATTRIBUTED,
@@ -212,6 +221,33 @@ class WireBrief(_Wire):
 # public `response_schema`, sends the very same request and lets instructor's per-class caches
 # (generate_openai_schema is lru_cached by class) work instead of filling up with throwaway classes.
 _RESPONSE_MODEL: type[WireBrief] = instructor.response_schema(WireBrief)
+
+
+def _once_per_class(check: Callable[[Any], None]) -> Callable[[Any], None]:
+    """`check(model)`, remembered for classes that passed it (weakly: a class that goes away is forgotten)."""
+    passed: weakref.WeakSet[type] = weakref.WeakSet()
+
+    @wraps(check)
+    def once(model: Any) -> None:
+        if not isinstance(model, type):
+            check(model)
+        elif model not in passed:
+            check(model)
+            passed.add(model)
+
+    return once
+
+
+# instructor 1.17 checks that the response model has no async validators six times per request, each time
+# walking every class of the model and every attribute they inherit from pydantic: about 1.1 ms a request,
+# a fifth of a batch worker's CPU. The answer depends only on the class, so it is computed once per class;
+# a class that fails is not remembered and fails on every request, as before. (The pinned version's two
+# bindings of the function: the module's own, read at each call by the modules that import it in their
+# functions, and the one `patch` imported at load.)
+_reject_async_validators = _once_per_class(_instructor_async_validators.reject_async_validators)
+_instructor_async_validators.reject_async_validators = _reject_async_validators
+_instructor_patch.reject_async_validators = _reject_async_validators
+
 
 _KIND = {"org": ActorKind.organisation}
 _HOW = {"direct": Attribution.direct_quote, "anonymous": Attribution.anonymous_source}
@@ -601,17 +637,8 @@ def failure(exc: BaseException, settings: Settings) -> EngineError:
 # --- the engine ------------------------------------------------------------------------------
 
 
-def check_endpoint(settings: Settings) -> None:
-    """ConfigError unless an endpoint is configured (before any request, or any ledger row, is made)."""
-    if not settings.endpoint_configured:
-        raise ConfigError(
-            "the llm engine needs an endpoint: set OPENAI_API_KEY (OpenAI) or --base-url / OPENAI_BASE_URL "
-            "(a local server), or use --engine extractive"
-        )
-
-
 def _plan(clean: CleanText, settings: Settings) -> list[chunking.Chunk]:
-    check_endpoint(settings)
+    require_endpoint(settings)
     chunks = chunking.split(clean, settings.chunk_chars, settings.chunk_overlap)
     logger.debug(
         "llm engine: %d chunk(s), model %s at %s, %s",
@@ -661,16 +688,26 @@ def extract(clean: CleanText, settings: Settings) -> EngineResult:
     return _result(drafts, tally, settings)
 
 
+def warm_up(settings: Settings) -> None:
+    """Prepare what a process's first request would otherwise prepare while documents wait on it: the
+    prompt templates and the schema (a request built, not sent) and the CA store. A batch calls this
+    once, before it forks worker processes, so that they inherit all of it."""
+    preview_request(settings, "")
+    _ssl_context()
+
+
 def _async_client(settings: Settings) -> openai.AsyncOpenAI:
     http = openai.DefaultAsyncHttpxClient(verify=_ssl_context())
     return openai.AsyncOpenAI(**_client_options(settings), http_client=http)
 
 
 class _ClientPool:
-    """Async clients shared by the documents of a batch: one per endpoint, key and timeout."""
+    """Async clients shared by the documents of a batch (one per endpoint, key and timeout), and the
+    batch's bound on requests in flight."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_requests: int | None) -> None:
         self._clients: dict[tuple[tuple[str, Any], ...], openai.AsyncOpenAI] = {}
+        self.requests = asyncio.Semaphore(max_requests) if max_requests else None
 
     def client(self, settings: Settings) -> openai.AsyncOpenAI:
         key = tuple(sorted(_client_options(settings).items()))
@@ -688,16 +725,17 @@ _SHARED: ContextVar[_ClientPool | None] = ContextVar("summarizer_llm_clients", d
 
 
 @asynccontextmanager
-async def shared_clients() -> AsyncIterator[None]:
+async def shared_clients(max_requests: int | None = None) -> AsyncIterator[None]:
     """Within this block (and the tasks it starts), `aextract` calls with the same endpoint, key and
-    timeout share one client and its keep-alive connections, closed when the block ends.
+    timeout share one client and its keep-alive connections, closed when the block ends; with
+    `max_requests`, at most that many requests are in flight across all of them.
 
     A client per call means a TCP (and TLS) handshake, a connection pool and its teardown for every
-    document: about 5 ms of the event loop's CPU per document in a batch at concurrency 16, and that
-    loop's one core is what bounds a batch's throughput. Retries, re-asks and usage accounting stay
-    per call: they live in `_async_create`.
+    document: about 5 ms of the event loop's CPU per document in a batch at concurrency 16. Bounding
+    requests rather than documents lets a batch read, clean and ground documents while the endpoint is
+    busy with others. Retries, re-asks and usage accounting stay per call: they live in `_async_create`.
     """
-    pool = _ClientPool()
+    pool = _ClientPool(max_requests)
     token = _SHARED.set(pool)
     try:
         yield
@@ -708,26 +746,32 @@ async def shared_clients() -> AsyncIterator[None]:
 
 async def aextract(clean: CleanText, settings: Settings) -> EngineResult:
     """The async form of `extract`: chunks run concurrently, at most `settings.concurrency` at once.
-    Inside `shared_clients()` the HTTP client is the batch's; otherwise it lives for this call only."""
+    Inside `shared_clients()` the HTTP client (and the bound on requests) is the batch's; otherwise the
+    client lives for this call only."""
     chunks = _plan(clean, settings)
     pool = _SHARED.get()
     if pool is not None:
-        return await _aextract_with(pool.client(settings), clean, chunks, settings)
+        return await _aextract_with(pool.client(settings), clean, chunks, settings, pool.requests)
     async with _async_client(settings) as client:
-        return await _aextract_with(client, clean, chunks, settings)
+        return await _aextract_with(client, clean, chunks, settings, None)
 
 
 async def _aextract_with(
-    client: openai.AsyncOpenAI, clean: CleanText, chunks: list[chunking.Chunk], settings: Settings
+    client: openai.AsyncOpenAI,
+    clean: CleanText,
+    chunks: list[chunking.Chunk],
+    settings: Settings,
+    requests: asyncio.Semaphore | None,
 ) -> EngineResult:
     tally = _Tally()
     gate = asyncio.Semaphore(settings.concurrency)
     create = _async_create(client, settings, tally)
 
     async def one(i: int, chunk: chunking.Chunk) -> Draft:
-        async with gate:
+        kwargs = request_kwargs(settings, _messages(chunk, i, len(chunks)))
+        async with gate, requests or nullcontext():
             try:
-                wire = await create(**request_kwargs(settings, _messages(chunk, i, len(chunks))))
+                wire = await create(**kwargs)
             except _FAILURES as exc:
                 raise failure(exc, settings) from exc
         return to_draft(wire, clean, chunk)

@@ -215,3 +215,43 @@ def test_api_errors_lose_the_key_before_anyone_logs_them():
     assert redacted is error
     assert key not in str(error) and key not in repr(error.args) and key not in str(error.body)
     assert "Incorrect API key provided: ***" in error.message
+
+
+def test_instructors_async_validator_check_runs_once_per_class_that_passes() -> None:
+    calls: list[object] = []
+
+    def check(model: object) -> None:
+        calls.append(model)
+        if model == "bad" or getattr(model, "bad", False):
+            raise ValueError("async validators are not supported")
+
+    once = llm._once_per_class(check)
+    good, bad = type("Good", (), {}), type("Bad", (), {"bad": True})
+    once(good)
+    once(good)
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            once(bad)  # a failing class is checked (and fails) every time
+    once(list[int])
+    once(list[int])  # not a class: checked every time
+    assert calls == [good, bad, bad, list[int], list[int]]
+
+
+def test_the_patched_instructor_check_still_rejects_a_model_with_an_async_validator() -> None:
+    from instructor.v2.core import patch
+    from instructor.v2.validation import async_validators
+    from pydantic import BaseModel
+
+    assert async_validators.reject_async_validators is patch.reject_async_validators is llm._reject_async_validators
+
+    class Checked(BaseModel):
+        name: str
+
+        @async_validators.async_field_validator("name")
+        async def name_exists(cls, value: str) -> str:  # noqa: N805 - instructor's validator signature
+            return value
+
+    for _ in range(2):
+        with pytest.raises(ValueError, match="async validators are not supported"):
+            async_validators.reject_async_validators(Checked)
+    async_validators.reject_async_validators(llm._RESPONSE_MODEL)  # ours passes

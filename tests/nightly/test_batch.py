@@ -92,3 +92,42 @@ def test_an_overdue_llm_document_is_stopped() -> None:
                                  model="fake-model", timeout=2, return_exceptions=True)
     assert isinstance(results[0], EngineError) and "took longer than 2 s" in str(results[0])
     assert isinstance(results[1], Brief)
+
+
+def test_an_llm_batch_spreads_over_one_event_loop_per_core_above_eight_requests() -> None:
+    cores = batch._cores()
+    assert batch.loop_processes("llm", 8) == 1
+    assert batch.loop_processes("llm", 16) == min(2, cores)
+    assert batch.loop_processes("llm", 64) == cores
+    assert batch.loop_processes("local", 16) == batch.loop_processes("extractive", 16) == 1
+    assert batch.request_shares(16, 2) == [8, 8] and batch.request_shares(17, 3) == [6, 6, 5]
+
+
+@pytest.mark.skipif(batch._cores() < 2, reason="worker event loops need a second core")
+def test_at_concurrency_16_requests_never_exceed_16_across_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    workers: list[int] = []
+    real_start = batch.AsyncProcessPool._start
+
+    def start(self: batch.AsyncProcessPool, slot: int) -> object:
+        worker = real_start(self, slot)
+        workers.append(worker.process.pid)
+        return worker
+
+    monkeypatch.setattr(batch.AsyncProcessPool, "_start", start)
+    texts = [f"{text}\n\nEdition {i}." for i, text in enumerate(TEXTS * 7)]
+    with FakeOpenAI(faults.delay(0.3)) as server:
+        alone = summarize_many(texts[:6], engine="llm", base_url=server.base_url, model="fake-model", concurrency=1)
+        assert workers == []
+        server.reset_counts()
+        spread = summarize_many(texts, engine="llm", base_url=server.base_url, model="fake-model", concurrency=16)
+    assert len(workers) == 2 and os.getpid() not in workers
+    assert server.count == len(texts) == 42
+    # The endpoint saw the bound exactly: 16 at once, never more, with documents read ahead of their turn.
+    assert server.max_in_flight == 16
+    # In the order of the sources, and the same briefs as one at a time in this process.
+    assert [b.source.text for b in spread] == texts
+    assert [_content(b) for b in spread[:6]] == [_content(b) for b in alone]
+
+
+def _content(brief: Brief) -> str:
+    return brief.model_dump_json(exclude={"provenance"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import time
@@ -32,9 +33,10 @@ def llm_args(server: FakeOpenAI, inbox: Path, out: Path, *extra: str) -> list[st
 
 def test_thirty_documents_then_a_second_run_that_does_no_work(openai_server: FakeOpenAI, inbox: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    first = run_nightly_cli(*llm_args(openai_server, inbox, out, "--concurrency", "8"))
+    # Concurrency 16: two worker processes with an event loop each share the documents (on two cores).
+    first = run_nightly_cli(*llm_args(openai_server, inbox, out, "--concurrency", "16"))
     assert first.code == 0, first.stderr
-    assert openai_server.count == 30
+    assert openai_server.count == 30 and openai_server.max_in_flight <= 16
     assert_complete_set(out, 30)
     # Plain logs when stderr is not a terminal: one line per document, then the summary line.
     lines = first.stderr.strip().splitlines()
@@ -179,19 +181,43 @@ def _done_at_least(out: Path, count: int) -> bool:
         return False
 
 
+def _workers_left(out: Path) -> list[int]:
+    """Processes still running with `out` in their command line: forked workers of a nightly run there."""
+    left = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(out).encode() in cmdline.read_bytes():
+                left.append(int(cmdline.parent.name))
+        except OSError:  # the process ended meanwhile
+            continue
+    return left
+
+
+def _no_workers_left(out: Path, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while _workers_left(out) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not _workers_left(out)
+
+
 def test_ctrl_c_and_sigterm_stop_cleanly_and_a_rerun_completes(inbox: Path, tmp_path: Path) -> None:
     with FakeOpenAI(faults.delay(0.3)) as server:
-        for number, sig in enumerate((signal.SIGINT, signal.SIGTERM)):
+        # Ctrl-C at concurrency 16 stops a run whose documents are in two worker processes.
+        for number, (sig, concurrency) in enumerate(((signal.SIGINT, "16"), (signal.SIGTERM, "2"))):
             out = tmp_path / f"out-{number}"
-            process = start_nightly_process(*llm_args(server, inbox, out, "--concurrency", "2"))
+            # In a process group of its own, which gets the signal as a terminal's Ctrl-C would send it.
+            process = start_nightly_process(
+                *llm_args(server, inbox, out, "--concurrency", concurrency), start_new_session=True
+            )
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and not _done_at_least(out, 3):
                 time.sleep(0.05)
-            process.send_signal(sig)
+            os.killpg(process.pid, sig)
             _, stderr = process.communicate(timeout=30)
             assert process.returncode == 130, stderr
             assert "Traceback" not in stderr
             assert "summarizer: nightly interrupted:" in stderr
+            assert _no_workers_left(out), "a worker process outlived the interrupted run"
             done = [row for row in ledger_rows(out) if row["status"] == "done"]
             # A brief whose files were being written when the signal came is not done: it is redone.
             assert 3 <= len(done) <= len(brief_files(out, ".json")) < 30
@@ -206,10 +232,11 @@ def test_ctrl_c_and_sigterm_stop_cleanly_and_a_rerun_completes(inbox: Path, tmp_
             assert_complete_set(out, 30)
 
 
-def test_sigkill_mid_run_then_a_rerun_gives_the_full_set(inbox: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("concurrency", ["4", "16"])
+def test_sigkill_mid_run_then_a_rerun_gives_the_full_set(inbox: Path, tmp_path: Path, concurrency: str) -> None:
     out = tmp_path / "out"
     with FakeOpenAI(faults.delay(0.2)) as server:
-        process = start_nightly_process(*llm_args(server, inbox, out, "--concurrency", "4"))
+        process = start_nightly_process(*llm_args(server, inbox, out, "--concurrency", concurrency))
         deadline = time.monotonic() + 60
         while len(brief_files(out, ".json")) < 6 and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -217,6 +244,8 @@ def test_sigkill_mid_run_then_a_rerun_gives_the_full_set(inbox: Path, tmp_path: 
         process.wait(timeout=10)
         assert process.returncode == -signal.SIGKILL
         assert 6 <= len(brief_files(out, ".json")) < 30
+        # Worker processes notice their parent is gone and end (they check every second).
+        assert _no_workers_left(out), "a worker process outlived its killed parent"
         finish = run_nightly_cli(*llm_args(server, inbox, out))
         assert finish.code == 0, finish.stderr
         assert_complete_set(out, 30)

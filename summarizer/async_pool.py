@@ -1,0 +1,240 @@
+"""Worker processes that each run an event loop, for batches whose documents wait on HTTP.
+
+An LLM batch spends about 7 ms of one core on each document (the openai SDK and instructor building
+and parsing the request, then grounding and verification), whatever the server's latency. Against a
+fast server at high concurrency that single core, not the server, sets the pace: 16 requests in
+flight at 200 ms each ask for 80 documents a second. `AsyncProcessPool` spreads documents over one
+event loop per worker process, so every core takes its share.
+
+The parent keeps the batch's own bound on documents (its workers decide what starts and when), and
+each document goes to the process with the fewest in flight. Each side blocks on its queue in a thread
+of its own and hands what arrives to its event loop, so a result reaches the parent as soon as it is
+ready. (aiomultiprocess polls its queues every 5 ms on both sides, which adds up to 10 ms to every
+document.)
+
+A worker that dies (a crash, the OOM killer) fails the documents it held and is replaced. Leaving
+the pool on an error or a cancellation (Ctrl-C) kills the workers: documents in flight then simply
+never end, which is what a batch records as "not done".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import gc
+import itertools
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
+from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from summarizer.errors import EngineError, PortableError, from_portable, to_portable
+
+Job = Callable[[Any], Awaitable[Any]]
+Around = Callable[[int], AbstractAsyncContextManager[Any]]
+
+# Fork, not spawn: a worker starts in milliseconds with every module already imported, instead of
+# spending a second importing openai and instructor again.
+_CONTEXT = multiprocessing.get_context("fork")
+_ALIVE_CHECK_SECONDS = 0.5
+_PARENT_WATCH_SECONDS = 1.0
+_STOP = None
+
+
+def watch_parent(parent: int) -> None:
+    """Run in a worker's thread: end the worker once `parent` is gone. A worker whose parent was killed
+    (kill -9) would otherwise wait on its task queue forever."""
+    while os.getppid() == parent:
+        time.sleep(_PARENT_WATCH_SECONDS)
+    os._exit(1)
+
+
+def _worker_main(tasks: Any, results: Any, job: Job, around: Around | None, slot: int, parent: int) -> None:
+    # Ctrl-C reaches the whole process group: the parent decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent's event loop left its wake-up pipe registered for signals; it is not this process's.
+    signal.set_wakeup_fd(-1)
+    threading.Thread(target=watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+    asyncio.run(_serve(tasks, results, job, around(slot) if around is not None else nullcontext()))
+
+
+async def _serve(tasks: Any, results: Any, job: Job, around: AbstractAsyncContextManager[Any]) -> None:
+    loop = asyncio.get_running_loop()
+    stopped = loop.create_future()
+    running: set[asyncio.Task[None]] = set()
+
+    async def one(task_id: int, payload: Any) -> None:
+        try:
+            result = await job(payload)
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the parent as data
+            results.put((task_id, None, to_portable(exc)))
+        else:
+            results.put((task_id, result, None))
+
+    async with around:
+        # Jobs run in this context (what `around` set, e.g. shared HTTP clients), not in that of
+        # the thread that received them.
+        context = contextvars.copy_context()
+
+        def start(message: tuple[int, Any]) -> None:
+            task = loop.create_task(one(*message), context=context)
+            running.add(task)
+            task.add_done_callback(running.discard)
+
+        def receive() -> None:
+            while (message := tasks.get()) is not _STOP:
+                loop.call_soon_threadsafe(start, message)
+            loop.call_soon_threadsafe(stopped.set_result, None)
+
+        threading.Thread(target=receive, name="tasks", daemon=True).start()
+        await stopped
+        while running:
+            await asyncio.gather(*running)
+    results.put(_STOP)
+    # Let the queue's feeder thread hand over every result before the process ends.
+    results.close()
+    results.join_thread()
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: BaseProcess
+    tasks: Any
+    results: Any
+    held: dict[int, asyncio.Future[Any]] = field(default_factory=dict)
+    dead: bool = False
+
+
+class AsyncProcessPool:
+    """`processes` worker processes, each running `job(payload)` coroutines on its own event loop.
+
+    `around(slot)` (optional) is entered once per worker around all its jobs, `slot` being the worker's
+    number from 0 (a replacement gets the number of the worker it replaces): e.g. HTTP clients shared
+    by the jobs, and their share of a bound on requests. Use as
+    `async with AsyncProcessPool(...) as pool: result = await pool.submit(payload)`. A job's exception
+    comes back as the same SummarizerError (others as an EngineError naming them).
+    """
+
+    def __init__(self, processes: int, job: Job, around: Around | None = None) -> None:
+        self._size = processes
+        self._job = job
+        self._around = around
+        self._workers: list[_Worker] = []
+        self._ids = itertools.count()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def __aenter__(self) -> AsyncProcessPool:
+        self._loop = asyncio.get_running_loop()
+        self._workers = [self._start(slot) for slot in range(self._size)]
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            await asyncio.to_thread(self._stop)
+        else:
+            self._kill()
+
+    def _start(self, slot: int) -> _Worker:
+        tasks, results = _CONTEXT.Queue(), _CONTEXT.Queue()
+        process = _CONTEXT.Process(
+            target=_worker_main,
+            args=(tasks, results, self._job, self._around, slot, os.getpid()),
+            name="summarizer-worker",
+            daemon=True,
+        )
+        # The worker's garbage collector would otherwise walk every object inherited from this process,
+        # copying the memory it shares with it page by page while its first documents wait.
+        gc.freeze()
+        try:
+            process.start()
+        finally:
+            gc.unfreeze()
+        worker = _Worker(process, tasks, results)
+        threading.Thread(target=self._receive, args=(worker,), name="worker-results", daemon=True).start()
+        return worker
+
+    async def submit(self, payload: Any) -> Any:
+        """Run `job(payload)` in the worker with the fewest jobs in flight; its result or its error."""
+        assert self._loop is not None, "use the pool inside `async with`"
+        worker = min((w for w in self._workers if not w.dead), key=lambda w: len(w.held))
+        task_id = next(self._ids)
+        future = self._loop.create_future()
+        worker.held[task_id] = future
+        worker.tasks.put((task_id, payload))
+        try:
+            result, error = await future
+        finally:
+            worker.held.pop(task_id, None)
+        if error is not None:
+            raise from_portable(error)
+        return result
+
+    # --- the parent's side of each worker, in its own thread -----------------------------------
+
+    def _receive(self, worker: _Worker) -> None:
+        assert self._loop is not None
+        while True:
+            try:
+                message = worker.results.get(timeout=_ALIVE_CHECK_SECONDS)
+            except queue.Empty:
+                if worker.process.is_alive():
+                    continue
+                self._call(self._died, worker)
+                return
+            except (EOFError, OSError):  # the queue was closed under us: the pool is being killed
+                return
+            if message is _STOP:
+                return
+            self._call(self._deliver, worker, message)
+
+    def _call(self, callback: Callable[..., None], *args: Any) -> None:
+        assert self._loop is not None
+        try:
+            self._loop.call_soon_threadsafe(callback, *args)
+        except RuntimeError:  # the loop has closed: nobody waits for this any more
+            pass
+
+    @staticmethod
+    def _deliver(worker: _Worker, message: tuple[int, Any, PortableError | None]) -> None:
+        task_id, result, error = message
+        future = worker.held.get(task_id)
+        if future is not None and not future.done():
+            future.set_result((result, error))
+
+    def _died(self, worker: _Worker) -> None:
+        if worker.dead or worker not in self._workers:
+            return
+        worker.dead = True
+        error = EngineError(
+            f"the worker process died (exit code {worker.process.exitcode}) while this document was in flight; "
+            "it is retried on the next run"
+        )
+        for future in worker.held.values():
+            if not future.done():
+                future.set_exception(error)
+        slot = self._workers.index(worker)
+        self._workers[slot] = self._start(slot)
+
+    # --- the end ---------------------------------------------------------------------------------
+
+    def _stop(self) -> None:
+        for worker in self._workers:
+            worker.tasks.put(_STOP)
+        for worker in self._workers:
+            worker.process.join()
+
+    def _kill(self) -> None:
+        for worker in self._workers:
+            worker.dead = True
+            if worker.process.is_alive():
+                worker.process.kill()
+        for worker in self._workers:
+            worker.process.join()
+            worker.tasks.cancel_join_thread()
