@@ -25,6 +25,7 @@ import gc
 import itertools
 import multiprocessing
 import os
+import pickle
 import queue
 import signal
 import threading
@@ -72,7 +73,9 @@ async def _serve(tasks: Any, results: Any, job: Job, around: AbstractAsyncContex
 
     async def one(task_id: int, payload: Any) -> None:
         try:
-            result = await job(payload)
+            # Pickled here rather than by the queue's feeder thread, which would drop a result it
+            # cannot pickle and leave the parent waiting for it.
+            result = pickle.dumps(await job(payload), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the parent as data
             results.put((task_id, None, to_portable(exc)))
         else:
@@ -163,7 +166,10 @@ class AsyncProcessPool:
     async def submit(self, payload: Any) -> Any:
         """Run `job(payload)` in the worker with the fewest jobs in flight; its result or its error."""
         assert self._loop is not None, "use the pool inside `async with`"
-        worker = min((w for w in self._workers if not w.dead), key=lambda w: len(w.held))
+        alive = [w for w in self._workers if not w.dead]
+        if not alive:
+            raise EngineError("no worker process could be started (out of memory or processes?)")
+        worker = min(alive, key=lambda w: len(w.held))
         task_id = next(self._ids)
         future = self._loop.create_future()
         worker.held[task_id] = future
@@ -192,7 +198,14 @@ class AsyncProcessPool:
                 return
             if message is _STOP:
                 return
-            self._call(self._deliver, worker, message)
+            task_id, data, error = message
+            result = None
+            if data is not None:
+                try:
+                    result = pickle.loads(data)
+                except Exception as exc:  # noqa: BLE001 - e.g. a class this process cannot import
+                    error = to_portable(exc)
+            self._call(self._deliver, worker, task_id, result, error)
 
     def _call(self, callback: Callable[..., None], *args: Any) -> None:
         assert self._loop is not None
@@ -202,8 +215,7 @@ class AsyncProcessPool:
             pass
 
     @staticmethod
-    def _deliver(worker: _Worker, message: tuple[int, Any, PortableError | None]) -> None:
-        task_id, result, error = message
+    def _deliver(worker: _Worker, task_id: int, result: Any, error: PortableError | None) -> None:
         future = worker.held.get(task_id)
         if future is not None and not future.done():
             future.set_result((result, error))
@@ -220,7 +232,10 @@ class AsyncProcessPool:
             if not future.done():
                 future.set_exception(error)
         slot = self._workers.index(worker)
-        self._workers[slot] = self._start(slot)
+        try:
+            self._workers[slot] = self._start(slot)
+        except OSError:  # no process to be had: the others carry on, `submit` fails once none is left
+            pass
 
     # --- the end ---------------------------------------------------------------------------------
 

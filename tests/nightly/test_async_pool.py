@@ -30,13 +30,15 @@ async def _where(payload: int) -> tuple[int, int, int]:
     return payload, os.getpid(), SLOT.get()
 
 
-async def _fail(kind: str) -> None:
+async def _fail(kind: str) -> object:
     if kind == "input":
         raise InputError("page.html: has no article text")
     if kind == "other":
         raise ValueError("bad value")
     if kind == "die":
         os._exit(3)
+    if kind == "unpicklable":
+        return lambda: None
 
 
 async def _slow(seconds: float) -> float:
@@ -64,13 +66,17 @@ def test_jobs_run_concurrently_in_the_workers_within_their_slot_context() -> Non
 def test_a_jobs_error_comes_back_as_the_same_error_or_an_engine_error_naming_it() -> None:
     async def main() -> list[BaseException]:
         async with AsyncProcessPool(1, _fail) as pool:
-            outcomes = await asyncio.gather(pool.submit("input"), pool.submit("other"), return_exceptions=True)
+            outcomes = await asyncio.gather(
+                pool.submit("input"), pool.submit("other"), pool.submit("unpicklable"), return_exceptions=True
+            )
             assert await pool.submit("fine") is None  # the worker goes on after its jobs' errors
             return outcomes  # type: ignore[return-value]
 
-    given, other = asyncio.run(main())
+    given, other, unpicklable = asyncio.run(asyncio.wait_for(main(), 20))
     assert type(given) is InputError and str(given) == "page.html: has no article text"
     assert type(other) is EngineError and str(other) == "ValueError: bad value"
+    # A result that cannot cross to the parent is an error there, not a wait that never ends.
+    assert type(unpicklable) is EngineError and "pickle" in str(unpicklable).lower()
 
 
 def test_a_worker_that_dies_fails_its_jobs_and_is_replaced() -> None:
