@@ -521,12 +521,15 @@ def _sync_create(client: openai.OpenAI, settings: Settings, tally: _Tally) -> Ca
 
 
 def _async_create(
-    client: openai.AsyncOpenAI, settings: Settings, tally: _Tally
+    client: openai.AsyncOpenAI, settings: Settings, tally: _Tally, requests: asyncio.Semaphore | None = None
 ) -> Callable[..., Awaitable[WireBrief]]:
     async def send(**kwargs: Any) -> Any:
         tally.attempts += 1
         try:
-            response = await client.chat.completions.create(**kwargs)
+            # The batch's bound covers the HTTP exchange alone: not instructor building the request or
+            # validating the answer, nor a retry's wait.
+            async with requests or nullcontext():
+                response = await client.chat.completions.create(**kwargs)
         except openai.APIError as exc:
             raise _redacted(exc, settings) from exc.__cause__
         tally.add(response)
@@ -765,13 +768,12 @@ async def _aextract_with(
 ) -> EngineResult:
     tally = _Tally()
     gate = asyncio.Semaphore(settings.concurrency)
-    create = _async_create(client, settings, tally)
+    create = _async_create(client, settings, tally, requests)
 
     async def one(i: int, chunk: chunking.Chunk) -> Draft:
-        kwargs = request_kwargs(settings, _messages(chunk, i, len(chunks)))
-        async with gate, requests or nullcontext():
+        async with gate:
             try:
-                wire = await create(**kwargs)
+                wire = await create(**request_kwargs(settings, _messages(chunk, i, len(chunks))))
             except _FAILURES as exc:
                 raise failure(exc, settings) from exc
         return to_draft(wire, clean, chunk)

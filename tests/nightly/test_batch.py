@@ -131,3 +131,14 @@ def test_at_concurrency_16_requests_never_exceed_16_across_worker_processes(monk
 
 def _content(brief: Brief) -> str:
     return brief.model_dump_json(exclude={"provenance"})
+
+
+def test_a_retry_waiting_out_a_429_does_not_hold_one_of_the_requests_in_flight() -> None:
+    with FakeOpenAI() as server:
+        server.script(faults.rate_limited(retry_after=1))
+        briefs = summarize_many(TEXTS[:2], engine="llm", base_url=server.base_url, model="fake-model", concurrency=1)
+    assert len(briefs) == 2
+    first, second, third = sorted(server.chat_requests, key=lambda request: request.received_at)
+    # One request at a time, yet the second document's request went while the first waited its second.
+    assert second.article != first.article and third.article == first.article
+    assert second.received_at - first.received_at < 0.8 <= third.received_at - first.received_at
