@@ -60,6 +60,17 @@ class Settings(BaseModel):
         return bool(self.base_url or self.api_key)
 
 
+# Shorter keys are placeholders for servers that ignore them ("x", "none", "ollama"), not secrets; blanking
+# every occurrence of such a word would garble messages ("use --engine e***tractive").
+MIN_SECRET_CHARS = 8
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """The configured values no message, log or file may show."""
+    key = settings.api_key.get_secret_value() if settings.api_key else ""
+    return [key] if len(key) >= MIN_SECRET_CHARS else []
+
+
 def require_endpoint(settings: Settings) -> None:
     """ConfigError unless an LLM endpoint is configured (checked before any request or ledger row)."""
     if not settings.endpoint_configured:

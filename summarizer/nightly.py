@@ -42,7 +42,7 @@ from pydantic import BaseModel, Field
 from summarizer.api import choose_engine
 from summarizer.atomic import remove_stale_temporaries, write_atomically
 from summarizer.batch import FileSource, Outcome, effective_concurrency, run_batch
-from summarizer.config import DEFAULT_MODEL, Settings, require_endpoint
+from summarizer.config import DEFAULT_MODEL, Settings, require_endpoint, secrets_of
 from summarizer.digest import BriefLink, Digest, FailedDocument, build_digest
 from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.ledger import LEDGER_NAME, DocKey, Ledger, Row, Status, redact
@@ -556,7 +556,7 @@ async def _execute(
     budget: _Budget,
     reporter: Reporter,
 ) -> None:
-    secrets = [options.settings.api_key.get_secret_value()] if options.settings.api_key else []
+    secrets = secrets_of(options.settings)
     out = options.out
     finished = 0
     total = len(todo) if options.max_docs is None else min(len(todo), options.max_docs)

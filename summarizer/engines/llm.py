@@ -62,7 +62,7 @@ from pydantic.json_schema import GenerateJsonSchema
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from summarizer import chunking
-from summarizer.config import DEFAULT_MODEL, Settings, require_endpoint, without_credentials
+from summarizer.config import DEFAULT_MODEL, Settings, require_endpoint, secrets_of, without_credentials
 from summarizer.engines import EngineResult
 from summarizer.errors import EngineError
 from summarizer.prompting import brief_messages, prompt_version
@@ -482,13 +482,15 @@ def preview_request(settings: Settings, article: str) -> dict[str, Any]:
     raise AssertionError("instructor sent no request")  # pragma: no cover - capture always raises
 
 
-def _redact(value: Any, secret: str) -> Any:
+def _redact(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, str):
-        return value.replace(secret, "***")
+        for secret in secrets:
+            value = value.replace(secret, "***")
+        return value
     if isinstance(value, dict):
-        return {k: _redact(v, secret) for k, v in value.items()}
+        return {k: _redact(v, secrets) for k, v in value.items()}
     if isinstance(value, list):
-        return [_redact(v, secret) for v in value]
+        return [_redact(v, secrets) for v in value]
     return value
 
 
@@ -496,11 +498,11 @@ def _redacted(exc: openai.APIError, settings: Settings) -> openai.APIError:
     """The same error with the API key blanked out of its message and body. A server may quote the
     key back ("Incorrect API key provided: sk-..."); this runs before instructor logs the error or
     a --debug traceback prints it."""
-    secret = settings.api_key.get_secret_value() if settings.api_key else ""
-    if secret:
-        exc.args = tuple(_redact(list(exc.args), secret))
-        exc.message = _redact(exc.message, secret)
-        exc.body = _redact(exc.body, secret)
+    secrets = secrets_of(settings)
+    if secrets:
+        exc.args = tuple(_redact(list(exc.args), secrets))
+        exc.message = _redact(exc.message, secrets)
+        exc.body = _redact(exc.body, secrets)
     return exc
 
 
@@ -632,9 +634,7 @@ def failure(exc: BaseException, settings: Settings) -> EngineError:
         )
     else:
         message = f"LLM endpoint {where} failed ({type(root).__name__}: {_detail(root)}) {escape}"
-    if settings.api_key is not None and settings.api_key.get_secret_value():
-        message = message.replace(settings.api_key.get_secret_value(), "***")
-    return EngineError(" ".join(message.split()))
+    return EngineError(" ".join(_redact(message, secrets_of(settings)).split()))
 
 
 # --- the engine ------------------------------------------------------------------------------

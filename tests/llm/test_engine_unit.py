@@ -255,3 +255,16 @@ def test_the_patched_instructor_check_still_rejects_a_model_with_an_async_valida
         with pytest.raises(ValueError, match="async validators are not supported"):
             async_validators.reject_async_validators(Checked)
     async_validators.reject_async_validators(llm._RESPONSE_MODEL)  # ours passes
+
+
+def test_a_placeholder_key_is_not_blanked_out_of_messages_but_a_real_one_is() -> None:
+    error = openai.APIConnectionError(request=httpx2.Request("POST", "http://127.0.0.1:9/v1/chat/completions"))
+    placeholder = Settings(engine="llm", base_url="http://127.0.0.1:9/v1", api_key="x")
+    # "x" is what local servers are often given: blanking it would garble the advice.
+    assert "--engine extractive" in str(llm.failure(error, placeholder))
+    real = "sk-proj-Abcdefghijklmnop0123456789"
+    leaked = openai.APIStatusError(
+        f"Incorrect API key provided: {real}", response=httpx2.Response(401, request=error.request), body=None
+    )
+    message = str(llm.failure(leaked, Settings(engine="llm", base_url="http://127.0.0.1:9/v1", api_key=real)))
+    assert real not in message and "***" in message
