@@ -24,6 +24,7 @@ from pathlib import Path
 
 from summarizer.errors import ConfigError
 from summarizer.schema import Usage
+from summarizer.text import one_line
 
 LEDGER_NAME = "ledger.sqlite3"
 _BUSY_TIMEOUT_MS = 10_000
@@ -138,8 +139,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
             text = text.replace(secret, "***")
     for pattern, replacement in _SECRET_PATTERNS:
         text = pattern.sub(replacement, text)
-    text = " ".join(text.split())
-    return text if len(text) <= _ERROR_MAX else text[: _ERROR_MAX - 1] + "…"
+    return one_line(text, _ERROR_MAX)
 
 
 def _row(values: sqlite3.Row) -> Row:

@@ -81,7 +81,7 @@ from summarizer.schema import (
     UncertaintyKind,
     Usage,
 )
-from summarizer.text import CleanText
+from summarizer.text import CleanText, one_line
 
 ENGINE = "llm"
 # The openai client insists on a key; local servers (llama.cpp, Ollama, vLLM) ignore it.
@@ -572,8 +572,7 @@ def _detail(exc: BaseException) -> str:
 
 
 def _one_line(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 1] + "…"
+    return one_line(text, _MAX_DETAIL)
 
 
 def _invalid_answer(exc: InstructorRetryException) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from summarizer.digest import Digest, EvidenceRef
 from summarizer.render.markdown import escape, figure_value
+from summarizer.text import one_line
 
 ACTOR_ROWS = 40
 FIGURE_ROWS = 100
@@ -20,10 +21,7 @@ def _link_text(text: str) -> str:
 
 
 def _quote(text: str) -> str:
-    text = " ".join(text.split())
-    if len(text) > _QUOTE_MAX:
-        text = text[: _QUOTE_MAX - 1] + "…"
-    return escape(text)
+    return escape(one_line(text, _QUOTE_MAX))
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:

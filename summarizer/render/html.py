@@ -28,7 +28,7 @@ from markupsafe import Markup
 from summarizer.digest import Digest, EvidenceRef
 from summarizer.render.markdown import figure_value
 from summarizer.schema import Alignment, Attribution, Brief, Evidence, Figure, Qualifier, UncertaintyKind
-from summarizer.text import clean
+from summarizer.text import clean, one_line
 
 FIELDS: dict[str, str] = {
     "actors": "Actors",
@@ -406,8 +406,7 @@ def relative_href(path: str | None) -> str | None:
 
 
 def _short(text: str, limit: int = _QUOTE_MAX) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return one_line(text, limit)
 
 
 class _DigestLinks:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from summarizer.schema import Brief, Evidence
+from summarizer.text import one_line
 
 _QUOTE_MAX = 240
 
 
 def _quote(ev: Evidence) -> str:
-    text = " ".join(ev.quote.split())
-    if len(text) > _QUOTE_MAX:
-        text = text[: _QUOTE_MAX - 1] + "…"
+    text = one_line(ev.quote, _QUOTE_MAX)
     where = f"{ev.start}–{ev.end}" if ev.start is not None else "not found in source"
     flag = "" if ev.alignment.value == "exact" else f", {ev.alignment.value}"
     return f"  > “{escape(text)}” _[{where}{flag}]_"
