@@ -9,12 +9,11 @@ item already has the same text and the same quotes, which is what the overlap pr
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import TypeVar
 
 from summarizer.schema import Actor, ActorKind, Claim, Draft, Evidence, Figure, Uncertainty
-from summarizer.text import CleanText
+from summarizer.text import CleanText, fold
 
 Item = TypeVar("Item", Claim, Figure, Uncertainty)
 
@@ -98,9 +97,7 @@ _LEADING_THE = re.compile(r"^the ")
 
 def normalise_name(name: str) -> str:
     """Case, accents, punctuation, spacing and a leading 'the' removed: 'The  U.N.' -> 'un'."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    spaced = _NON_WORD.sub(" ", folded).strip()
+    spaced = _NON_WORD.sub(" ", fold(name)).strip()
     return _LEADING_THE.sub("", spaced).replace(" ", "")
 
 

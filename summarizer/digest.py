@@ -34,7 +34,6 @@ How the pieces are decided (plain rules, no model):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
@@ -43,6 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer.engines.numbers import same_value
 from summarizer.schema import ActorKind, Alignment, Brief, Evidence, Figure, Qualifier
+from summarizer.text import fold
 from summarizer.verify import UnionFind, same_quantity, unit_key, values_differ
 
 DIGEST_VERSION = "1.0"
@@ -212,16 +212,9 @@ def _ref(brief_id: str, field: str, index: int, ev: Evidence) -> EvidenceRef:
     )
 
 
-def _fold(text: str) -> str:
-    if text.isascii():
-        return text.casefold()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def actor_key(name: str) -> str:
     """A name reduced for matching: no case, accents, punctuation, possessive or leading titles."""
-    folded = _fold(name).replace("’", "'")
+    folded = fold(name).replace("’", "'")
     folded = re.sub(r"'s\b", "", folded)
     words = _NON_WORD.sub(" ", folded).split()
     while len(words) > 1 and words[0] in _TITLE_WORDS:

@@ -7,6 +7,7 @@ some line ranges cut out and the map is a short list of segments.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -151,3 +152,11 @@ def one_line(text: str, limit: int) -> str:
     """`text` with every run of whitespace made one space, cut to `limit` characters with an ellipsis."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fold(text: str) -> str:
+    """`text` without case or accents, for matching names: 'Zelenskyy', 'ZELENSKYY' and 'Zélenskyy' meet."""
+    if text.isascii():
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
