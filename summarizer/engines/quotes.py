@@ -5,9 +5,17 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 QUOTE_OPEN = "\"\u201c\u2018\u00ab'"
-
 QUOTE_CLOSE = "\"\u201d\u2019\u00bb'"
 
+
+def _after_mark(text: str, depth: int) -> int | None:
+    """The quotation depth after a token that opens or closes a quotation; None for any other token.
+    A straight '"' opens when outside and closes when inside."""
+    if text in ("\u201c", "\u00ab") or (text == '"' and depth == 0):
+        return 1
+    if text in ("\u201d", "\u00bb") or (text == '"' and depth == 1):
+        return 0
+    return None
 
 
 def quoted_share(doc: Doc, start: int, end: int) -> float:
@@ -15,11 +23,9 @@ def quoted_share(doc: Doc, start: int, end: int) -> float:
     inside, depth, total = 0, 0, 0
     for k in range(start, end):
         text = doc[k].text
-        if text in ("\u201c", "\u00ab") or (text == '"' and depth == 0):
-            depth = 1
-            continue
-        if text in ("\u201d", "\u00bb") or (text == '"' and depth == 1):
-            depth = 0
+        after = _after_mark(text, depth)
+        if after is not None:
+            depth = after
             continue
         if doc[k].is_space:
             continue
@@ -38,14 +44,11 @@ def is_quoted(token: Token) -> bool:
 
 
 def inside_quote(token: Token) -> bool:
-    sent = token.sent
     depth = 0
-    for k in range(sent.start, token.i):
-        text = token.doc[k].text
-        if text in ("\u201c", "\u00ab") or (text == '"' and depth == 0):
-            depth = 1
-        elif text in ("\u201d", "\u00bb") or (text == '"' and depth == 1):
-            depth = 0
+    for k in range(token.sent.start, token.i):
+        after = _after_mark(token.doc[k].text, depth)
+        if after is not None:
+            depth = after
     return depth == 1
 
 
