@@ -106,13 +106,7 @@ class ActorIndex:
 
     def by_word(self, word: str) -> ActorRecord | None:
         """The one organisation whose name or alias has this word ("the agency", "intelligence")."""
-        word = word.lower()
-        hits = [
-            a
-            for a in self.actors
-            if a.kind in (ActorKind.organisation, ActorKind.media)
-            and any(word in n.lower().split() for n in (a.name, *a.aliases))
-        ]
+        hits = [a for a in self.actors if _body_named_with(a, word.lower())]
         return hits[0] if len(hits) == 1 else None
 
     def by_alias(self, text: str) -> ActorRecord | None:
@@ -188,10 +182,15 @@ def _acronym_after(doc: Doc, span: Span) -> Span | None:
     return None
 
 
+def _acronym_key(text: str) -> str:
+    """An acronym as compared: 'U.N.' and 'UN' alike."""
+    return text.replace(".", "").upper()
+
+
 def _matches_acronym(name: str, acronym: str) -> str | None:
     """The tail of `name` whose initials spell the acronym ('South Korean National ...' -> 'National ...')."""
     words = name.split()
-    target = acronym.replace(".", "").upper()
+    target = _acronym_key(acronym)
     for k in range(len(words)):
         if _initials(words[k:]) == target:
             return " ".join(words[k:])
@@ -306,10 +305,10 @@ def _organisations(b: _Builder, spans: list[Span]) -> None:
         if long_name is None:
             continue
         actor = b.record("org:" + long_name.lower(), long_name, _org_kind(long_name))
-        acronyms[acronym.text.replace(".", "").upper()] = actor
+        acronyms[_acronym_key(acronym.text)] = actor
     for span in spans:
         text = span.text
-        compact = text.replace(".", "").upper()
+        compact = _acronym_key(text)
         actor = acronyms.get(compact) if _ACRONYM.match(text) else None
         if actor is None:
             tail = next(
@@ -326,8 +325,8 @@ def _organisations(b: _Builder, spans: list[Span]) -> None:
             actor = by_initials or b.record(key, text, _org_kind(text))
         b.attach(actor, _mention(span))
         acr = _acronym_after(doc, span)
-        if acr is not None and acr.text.replace(".", "").upper() in acronyms:
-            b.attach(acronyms[acr.text.replace(".", "").upper()], _mention(acr))
+        if acr is not None and (spelled := acronyms.get(_acronym_key(acr.text))) is not None:
+            b.attach(spelled, _mention(acr))
         if actor.role is None:
             actor.role = apposition_role(span)
 
@@ -399,14 +398,18 @@ def _institution_head(span: Span) -> Token | None:
     return head
 
 
+def _body_named_with(actor: ActorRecord, word: str) -> bool:
+    """An organisation or outlet with the (lower-case) word in its name or an alias."""
+    return actor.kind in (ActorKind.organisation, ActorKind.media) and any(
+        word in n.lower().split() for n in (actor.name, *actor.aliases)
+    )
+
+
 def _named_body(b: _Builder, word: str, demonym: str) -> ActorRecord | None:
     """The organisation named with this word whose mentions carry the same demonym."""
     hits = []
     for actor in b.actors.values():
-        if actor.kind not in (ActorKind.organisation, ActorKind.media):
-            continue
-        names = [actor.name, *actor.aliases]
-        if not any(word in n.lower().split() for n in names):
+        if not _body_named_with(actor, word):
             continue
         contexts = [b.doc.text[max(0, m.char_start - 20) : m.char_end] for m in actor.mentions]
         if any(demonym.lower() in c.lower() for c in contexts):
