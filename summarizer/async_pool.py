@@ -49,20 +49,24 @@ _PARENT_WATCH_SECONDS = 1.0
 _STOP = None
 
 
-def watch_parent(parent: int) -> None:
-    """Run in a worker's thread: end the worker once `parent` is gone. A worker whose parent was killed
-    (kill -9) would otherwise wait on its task queue forever."""
+def _watch_parent(parent: int) -> None:
+    # A worker whose parent was killed (kill -9) would otherwise wait on its task queue forever.
     while os.getppid() == parent:
         time.sleep(_PARENT_WATCH_SECONDS)
     os._exit(1)
 
 
-def _worker_main(tasks: Any, results: Any, job: Job, around: Around | None, slot: int, parent: int) -> None:
-    # Ctrl-C reaches the whole process group: the parent decides what stops.
+def start_as_worker(parent: int) -> None:
+    """Set up a forked worker process of `parent` (from its main thread): Ctrl-C, which reaches the whole
+    process group, is left to the parent to act on, and the worker ends once the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The parent's event loop left its wake-up pipe registered for signals; it is not this process's.
     signal.set_wakeup_fd(-1)
-    threading.Thread(target=watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _worker_main(tasks: Any, results: Any, job: Job, around: Around | None, slot: int, parent: int) -> None:
+    start_as_worker(parent)
     asyncio.run(_serve(tasks, results, job, around(slot) if around is not None else nullcontext()))
 
 

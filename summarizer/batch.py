@@ -21,8 +21,6 @@ import asyncio
 import importlib
 import inspect
 import os
-import signal
-import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -33,7 +31,7 @@ from pathlib import Path
 from types import ModuleType
 
 from summarizer.api import SourceLike, asummarize, choose_engine, make_settings, summarize
-from summarizer.async_pool import AsyncProcessPool, watch_parent
+from summarizer.async_pool import AsyncProcessPool, start_as_worker
 from summarizer.config import Settings
 from summarizer.errors import EngineError, PortableError, from_portable, to_portable
 from summarizer.intake import Document, from_file_bytes
@@ -89,7 +87,8 @@ def default_concurrency(engine: str) -> int:
 
 
 def effective_concurrency(engine: str, concurrency: int | None) -> int:
-    """How many documents will run at once for `engine` when `concurrency` is asked for."""
+    """What `concurrency` bounds for `engine` when it is asked for: documents at once for the extractive
+    engine (one worker process each, a core at most), requests in flight for the llm and local engines."""
     width = concurrency or default_concurrency(engine)
     return min(width, _cores()) if engine == "extractive" else width
 
@@ -120,9 +119,8 @@ def _summarize_in_worker(source: BatchSource, settings: Settings) -> tuple[Brief
 
 
 def _init_worker(parent: int, engine: str) -> None:
-    # Ctrl-C goes to the whole process group: the parent decides what stops, workers finish their document.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+    # Workers finish their document on Ctrl-C: the parent decides what stops.
+    start_as_worker(parent)
     if engine == "extractive":
         importlib.import_module("summarizer.engines.nlp").load_nlp()
 
