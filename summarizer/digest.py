@@ -185,7 +185,8 @@ def build_digest(
 ) -> Digest:
     """Fold (link, brief) pairs into a Digest. Link ids must be unique."""
     ids = [link.id for link, _ in entries]
-    if len(set(ids)) != len(ids):
+    order = {brief_id: i for i, brief_id in enumerate(ids)}  # a brief's place among the entries
+    if len(order) != len(ids):
         duplicated = sorted(i for i, n in Counter(ids).items() if n > 1)
         raise ValueError(f"brief ids must be unique in a digest; repeated: {', '.join(duplicated)}")
     clusters = _merge_actors(entries)
@@ -199,10 +200,10 @@ def build_digest(
         documents=len(entries),
         failed=list(failed),
         briefs=[link for link, _ in entries],
-        stories=_stories(entries, groups, related)[: max(top, 0)],
+        stories=_stories(entries, groups, related, order)[: max(top, 0)],
         actors=actors,
         figures=figures,
-        conflicts=_conflicts(entries, groups, figures),
+        conflicts=_conflicts(entries, groups, figures, order),
     )
 
 
@@ -362,8 +363,8 @@ def _stories(
     entries: Sequence[tuple[BriefLink, Brief]],
     groups: list[list[int]],
     related: dict[str, dict[str, set[str]]],
+    order: dict[str, int],
 ) -> list[Story]:
-    order = {link.id: i for i, (link, _) in enumerate(entries)}
     stories: list[Story] = []
     for group in groups:
         lead = min(group, key=lambda b: (-_substance(entries[b][1]), b))
@@ -425,9 +426,11 @@ def _disagree(a: tuple[DigestFigure, Figure], b: tuple[DigestFigure, Figure]) ->
 
 
 def _conflicts(
-    entries: Sequence[tuple[BriefLink, Brief]], groups: list[list[int]], figures: list[DigestFigure]
+    entries: Sequence[tuple[BriefLink, Brief]],
+    groups: list[list[int]],
+    figures: list[DigestFigure],
+    order: dict[str, int],
 ) -> list[Conflict]:
-    order = {link.id: i for i, (link, _) in enumerate(entries)}
     by_brief: dict[str, list[DigestFigure]] = defaultdict(list)
     for fig in figures:
         by_brief[fig.brief].append(fig)
