@@ -36,10 +36,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from summarizer.engines.actors import find_actors  # noqa: E402
-from summarizer.engines.extractive import build_draft  # noqa: E402
-from summarizer.engines.nlp import parse  # noqa: E402
-from summarizer.engines.numbers import number_mentions  # noqa: E402
+from summarizer.engines.extractive.actors import find_actors  # noqa: E402
+from summarizer.engines.extractive.engine import build_draft  # noqa: E402
+from summarizer.engines.extractive.nlp import parse  # noqa: E402
+from summarizer.quantities import number_mentions  # noqa: E402
 from summarizer.text import clean  # noqa: E402
 
 DEV_SET = ROOT.parent / "shared" / "data" / "gum-news"

@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import spacy  # noqa: E402
 
 from extractive_quality import DEV_SET, load_articles  # noqa: E402
-from summarizer.engines.extractive import extract_many  # noqa: E402
-from summarizer.engines.nlp import MODEL, load_nlp  # noqa: E402
+from summarizer.engines.extractive.engine import extract_many  # noqa: E402
+from summarizer.engines.extractive.nlp import MODEL, load_nlp  # noqa: E402
 from summarizer.text import clean  # noqa: E402
 
 SEED = ROOT / "seeds" / "000_ee409ff46c783017.txt"

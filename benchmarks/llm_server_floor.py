@@ -26,7 +26,7 @@ import httpx2  # noqa: E402
 
 from benchmarks.nightly_speed import LATENCY, LLM_CONCURRENCY, LoopbackServer  # noqa: E402
 from summarizer.config import Settings  # noqa: E402
-from summarizer.engines.llm import preview_request  # noqa: E402
+from summarizer.engines.llm.transport import preview_request  # noqa: E402
 from tests.nightly.corpus import bundled_texts, dev_set_texts  # noqa: E402
 
 

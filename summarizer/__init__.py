@@ -1,14 +1,15 @@
 """summarizer: a document in, a structured brief out, every item tied to the exact words of the source.
 
-    from summarizer import summarize
+    from summarizer import summarize, to_markdown
     brief = summarize("article.txt")
-    print(brief.to_markdown())
+    print(to_markdown(brief))
 """
 
-from summarizer.api import asummarize, summarize
-from summarizer.batch import summarize_many
+from summarizer.api import Options, asummarize, summarize
+from summarizer.batch import asummarize_many, summarize_many
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, EngineError, InputError, SummarizerError
+from summarizer.render import to_html, to_markdown
 from summarizer.schema import Brief
 
 __all__ = [
@@ -16,10 +17,14 @@ __all__ = [
     "ConfigError",
     "EngineError",
     "InputError",
+    "Options",
     "Settings",
     "SummarizerError",
     "asummarize",
+    "asummarize_many",
     "summarize",
     "summarize_many",
+    "to_html",
+    "to_markdown",
 ]
 __version__ = "0.1.0"

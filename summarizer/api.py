@@ -1,17 +1,21 @@
 """The Python API: one document in, one grounded Brief out.
 
-The pipeline reads top to bottom: intake -> clean -> engine -> ground -> verify -> Brief.
+The pipeline reads top to bottom in `assemble`: intake -> clean -> engine -> ground -> cross-check ->
+verify -> Brief. Which engine runs is the registry's choice (summarizer.engines.registry).
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
-from types import ModuleType
+from typing import Any, TypedDict
 
-from summarizer.config import Settings, without_credentials
-from summarizer.engines import EngineResult
+from pydantic import SecretStr, ValidationError
+from typing_extensions import Unpack
+
+from summarizer.config import Settings
+from summarizer.crosscheck import missed_entities
+from summarizer.engines import Engine, EngineResult, registry
 from summarizer.errors import ConfigError, InputError
 from summarizer.grounding import ground
 from summarizer.intake import Document, from_bytes, from_text, looks_like_path, read_path
@@ -21,20 +25,52 @@ from summarizer.verify import verify
 
 SourceLike = str | os.PathLike[str] | bytes | Document
 
-_ENGINE_MODULES = {
-    "llm": "summarizer.engines.llm",
-    "extractive": "summarizer.engines.extractive",
-    "local": "summarizer.engines.local",
-}
+
+class BatchOptions(TypedDict, total=False):
+    """The options every API call takes as keywords (each a `Settings` field; None means the default).
+    `summarize_many` gives `concurrency` and `timeout` their batch meaning, so they are in `Options` only."""
+
+    engine: str | None
+    model: str | None
+    base_url: str | None
+    api_key: str | SecretStr | None
+    max_retries: int | None
+    max_reasks: int | None
+    keep_unaligned: bool | None
+    max_chars: int | None
+    chunk_chars: int | None
+    chunk_overlap: int | None
+    structured_output: str | None
+    max_tokens: int | None
+    retry_wait_base: float | None
+    retry_wait_max: float | None
+    gguf: str | os.PathLike[str] | None
+    model_writes: str | None
+    cross_check: bool | None
 
 
-def make_settings(settings: Settings | None = None, **options: object) -> Settings:
-    """Settings from the environment, then `settings`, then keyword options that are not None."""
-    if settings is None:
-        return Settings.from_env(**options)
-    given = {k: v for k, v in options.items() if v is not None}
-    # Validate the merged values (model_copy would skip validation, leaving e.g. a plain-str api_key).
-    return Settings.model_validate({**dict(settings), **given}) if given else settings
+class Options(BatchOptions, total=False):
+    """`summarize`'s keywords: every `Settings` field."""
+
+    timeout: float | None
+    concurrency: int | None
+
+
+def make_settings(settings: Settings | None = None, **options: Any) -> Settings:
+    """Settings from the environment, then `settings`, then keyword options that are not None.
+
+    A bad value or an unknown option is a ConfigError with one line naming it."""
+    try:
+        if settings is None:
+            return Settings.from_env(**options)
+        given = {k: v for k, v in options.items() if v is not None}
+        # Validate the merged values (model_copy would skip validation, leaving e.g. a plain-str api_key).
+        return Settings.model_validate({**dict(settings), **given}) if given else settings
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        problem = "unknown option" if first["type"] == "extra_forbidden" else first["msg"].lower()
+        raise ConfigError(f"{where}: {problem}") from None
 
 
 def load_document(source: SourceLike, settings: Settings) -> Document:
@@ -50,32 +86,22 @@ def load_document(source: SourceLike, settings: Settings) -> Document:
     return from_text(source, max_chars=settings.max_chars)
 
 
-def choose_engine(settings: Settings) -> tuple[str, str]:
+def choose_engine(settings: Settings) -> tuple[Engine, str]:
     """The engine to run and why, resolving `auto`."""
-    if settings.engine != "auto":
-        return settings.engine, f"--engine {settings.engine} was asked for"
-    if settings.gguf is not None:
-        return "local", "a GGUF model file was given"
-    if settings.endpoint_configured:
-        # Without any user:password in the URL: this reason is printed and stored in every brief.
-        where = without_credentials(settings.base_url) if settings.base_url else "api.openai.com"
-        return "llm", f"an LLM endpoint is configured ({where})"
-    return "extractive", "no LLM endpoint is configured (set OPENAI_BASE_URL or OPENAI_API_KEY to use one)"
+    return registry.choose(settings)
 
 
-def _engine(name: str) -> ModuleType:
-    if name not in _ENGINE_MODULES:
-        raise ConfigError(f"unknown engine {name!r}; choose one of: auto, {', '.join(_ENGINE_MODULES)}")
-    return importlib.import_module(_ENGINE_MODULES[name])
-
-
-def assemble(doc: Document, cleaned: CleanText, result: EngineResult, settings: Settings, reason: str) -> Brief:
-    """Ground and verify an engine's draft, then wrap it with its source and provenance."""
+def assemble(
+    doc: Document, cleaned: CleanText, result: EngineResult, settings: Settings, engine: Engine, reason: str
+) -> Brief:
+    """Ground, cross-check and verify an engine's draft, then wrap it with its source and provenance."""
     grounded, dropped = ground(result.draft, cleaned, keep_unaligned=settings.keep_unaligned)
     checked, verification = verify(grounded, cleaned)
+    if engine.cross_checked and settings.cross_check:
+        verification.missed_entities = missed_entities(checked, cleaned)
     title = checked.title or doc.title or cleaned.title or doc.name
     provenance = Provenance(
-        engine=result.engine,
+        engine=engine.name,
         model=result.model,
         prompt_version=result.prompt_version,
         usage=result.usage,
@@ -96,51 +122,29 @@ def assemble(doc: Document, cleaned: CleanText, result: EngineResult, settings: 
     return Brief(title=title, source=source, provenance=provenance, dropped=dropped, verification=verification, **body)
 
 
-def _prepare(source: SourceLike, settings: Settings) -> tuple[Document, CleanText, ModuleType, str]:
+def _prepare(source: SourceLike, settings: Settings) -> tuple[Document, CleanText, Engine, str]:
     doc = load_document(source, settings)
     cleaned = clean(doc.text)
     if not cleaned.text.strip():
         raise InputError(f"{doc.name}: has no article text once page boilerplate (navigation, links) is removed")
-    name, reason = choose_engine(settings)
-    return doc, cleaned, _engine(name), reason
+    engine, reason = choose_engine(settings)
+    return doc, cleaned, engine, reason
 
 
-def summarize(
-    source: SourceLike,
-    *,
-    engine: str | None = None,
-    model: str | None = None,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    keep_unaligned: bool | None = None,
-    settings: Settings | None = None,
-    **options: object,
-) -> Brief:
+def summarize(source: SourceLike, *, settings: Settings | None = None, **options: Unpack[Options]) -> Brief:
     """Summarize a document (a path, the text itself, bytes or a Document) into a grounded Brief.
 
-    Raises InputError for unusable input, ConfigError for bad options, EngineError when the engine fails.
+    Options are `Settings` fields as keywords (engine, model, base_url, api_key, ...), applied over
+    `settings` and the environment. Raises InputError for unusable input, ConfigError for bad options,
+    EngineError when the engine fails.
     """
-    cfg = make_settings(
-        settings, engine=engine, model=model, base_url=base_url, api_key=api_key, keep_unaligned=keep_unaligned, **options
-    )
-    doc, cleaned, module, reason = _prepare(source, cfg)
-    return assemble(doc, cleaned, module.extract(cleaned, cfg), cfg, reason)
+    cfg = make_settings(settings, **options)
+    doc, cleaned, engine, reason = _prepare(source, cfg)
+    return assemble(doc, cleaned, engine.extract(cleaned, cfg), cfg, engine, reason)
 
 
-async def asummarize(
-    source: SourceLike,
-    *,
-    engine: str | None = None,
-    model: str | None = None,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    keep_unaligned: bool | None = None,
-    settings: Settings | None = None,
-    **options: object,
-) -> Brief:
-    """The async form of `summarize`."""
-    cfg = make_settings(
-        settings, engine=engine, model=model, base_url=base_url, api_key=api_key, keep_unaligned=keep_unaligned, **options
-    )
-    doc, cleaned, module, reason = _prepare(source, cfg)
-    return assemble(doc, cleaned, await module.aextract(cleaned, cfg), cfg, reason)
+async def asummarize(source: SourceLike, *, settings: Settings | None = None, **options: Unpack[Options]) -> Brief:
+    """The async form of `summarize`, with the same parameters."""
+    cfg = make_settings(settings, **options)
+    doc, cleaned, engine, reason = _prepare(source, cfg)
+    return assemble(doc, cleaned, await engine.aextract(cleaned, cfg), cfg, engine, reason)

@@ -18,32 +18,26 @@ returns to await runs alongside the next documents, and the batch ends when it h
 from __future__ import annotations
 
 import asyncio
-import importlib
 import inspect
 import os
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
+from typing_extensions import Unpack
 
-from summarizer.api import SourceLike, asummarize, choose_engine, make_settings, summarize
+from summarizer.api import BatchOptions, SourceLike, asummarize, choose_engine, make_settings, summarize
 from summarizer.async_pool import AsyncProcessPool, start_as_worker
 from summarizer.config import Settings
+from summarizer.engines import Engine, cores, registry
 from summarizer.errors import EngineError, PortableError, from_portable, to_portable
 from summarizer.intake import Document, from_file_bytes
 from summarizer.schema import Brief
 
-DEFAULT_LLM_CONCURRENCY = 8
-# Requests in flight one event loop serves before a batch spreads over more processes (see loop_processes).
-REQUESTS_PER_LOOP = 8
 # Documents each event loop holds beyond its requests: read and cleaned before, grounded after.
 DOCUMENTS_AHEAD = 2
-# llama.cpp's server answers one request at a time: more in flight only queue there.
-DEFAULT_LOCAL_CONCURRENCY = 1
 
 
 @dataclass(frozen=True)
@@ -78,26 +72,11 @@ class Outcome:
         return self.brief is not None
 
 
-def default_concurrency(engine: str) -> int:
-    if engine == "extractive":
-        return _cores()
-    if engine == "local":
-        return DEFAULT_LOCAL_CONCURRENCY
-    return DEFAULT_LLM_CONCURRENCY
-
-
-def effective_concurrency(engine: str, concurrency: int | None) -> int:
-    """What `concurrency` bounds for `engine` when it is asked for: documents at once for the extractive
-    engine (one worker process each, a core at most), requests in flight for the llm and local engines."""
-    width = concurrency or default_concurrency(engine)
-    return min(width, _cores()) if engine == "extractive" else width
-
-
-def _cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+def effective_concurrency(engine: Engine, concurrency: int | None) -> int:
+    """What `concurrency` bounds for `engine` when it is asked for: documents at once for an engine that runs
+    in worker processes (one process each, a core at most), requests in flight for an event-loop engine."""
+    width = concurrency or engine.default_concurrency()
+    return min(width, cores()) if engine.batch_mode == "processes" else width
 
 
 # --- one document, wherever it runs -----------------------------------------------------------
@@ -121,8 +100,7 @@ def _summarize_in_worker(source: BatchSource, settings: Settings) -> tuple[Brief
 def _init_worker(parent: int, engine: str) -> None:
     # Workers finish their document on Ctrl-C: the parent decides what stops.
     start_as_worker(parent)
-    if engine == "extractive":
-        importlib.import_module("summarizer.engines.nlp").load_nlp()
+    registry.get(engine).prepare_worker()
 
 
 def _kill_workers(executor: ProcessPoolExecutor) -> None:
@@ -185,31 +163,6 @@ async def _call(
 Runner = Callable[[BatchSource], Awaitable[Brief]]
 
 
-@contextmanager
-def _local_server(settings: Settings) -> Iterator[Settings]:
-    """For the local engine, one server for the whole batch: the running one `--base-url` names (asked for
-    its model once), or one llama.cpp server started on the GGUF file. Documents then never start their own."""
-    from summarizer.engines import local
-
-    reused = local.reused_server(settings)
-    if reused is not None:
-        yield settings.model_copy(update={"base_url": reused.base_url, "model": reused.model})
-        return
-    with local.running_server(settings.gguf or local.smollm2_gguf()) as server:
-        yield settings.model_copy(update={"base_url": server.base_url, "model": server.model, "gguf": None})
-
-
-def _llm() -> ModuleType:
-    # Imported only for the engines that talk HTTP: the extractive engine never loads openai.
-    return importlib.import_module("summarizer.engines.llm")
-
-
-def _server_context(engine: str, settings: Settings) -> AbstractContextManager[Settings]:
-    if engine == "local":
-        return _local_server(settings)
-    return nullcontext(settings)
-
-
 async def run_batch(
     sources: Sequence[BatchSource],
     settings: Settings,
@@ -234,50 +187,53 @@ async def run_batch(
     the hooks themselves, cancellation and configuration errors (no engine, no model server) escape.
     """
     engine, _ = choose_engine(settings)
-    # Extractive work is CPU-bound: a process per core at most (each holds its own spaCy pipeline).
     width = max(1, min(effective_concurrency(engine, concurrency), len(sources)))
     if not sources:
         return []
-    if engine == "extractive":
+    if engine.batch_mode == "processes":
         # Built on the loop's thread, blocking it for the workers' start-up (see _Pool._new).
-        pool = _Pool(width, engine)
+        pool = _Pool(width, engine.name)
         try:
-            runner = _pool_runner(pool, settings, engine, timeout)
+            runner = _pool_runner(pool, settings, engine.name, timeout)
             return await _run(sources, width, runner, may_start, on_start, on_outcome)
         finally:
             pool.close(cancel=True)
-    server = _server_context(engine, settings)
-    prepared = await asyncio.to_thread(server.__enter__)
+    return await _run_on_event_loops(engine, sources, settings, width, timeout, read_ahead, may_start, on_start,
+                                     on_outcome)
+
+
+async def _run_on_event_loops(
+    engine: Engine,
+    sources: Sequence[BatchSource],
+    settings: Settings,
+    width: int,
+    timeout: float | None,
+    read_ahead: bool,
+    may_start: Callable[[int], bool] | None,
+    on_start: Callable[[int], None] | None,
+    on_outcome: Callable[[Outcome], Awaitable[None] | None] | None,
+) -> list[Outcome]:
+    # What the whole batch shares (the local engine's one llama.cpp server) is set up once, off the loop.
+    scope = engine.batch_scope(settings)
+    prepared = await asyncio.to_thread(scope.__enter__)
     try:
         runner = _async_runner(prepared, timeout)
-        processes = loop_processes(engine, width)
-        # `width` bounds the requests in flight (see llm.shared_clients), not the documents: a few more
+        processes = engine.loop_processes(width)
+        # `width` bounds the requests in flight (see Engine.request_scope), not the documents: a few more
         # per event loop are read and cleaned before their request, and grounded after it, meanwhile.
         documents = min(len(sources), width + DOCUMENTS_AHEAD * processes * read_ahead)
         # Before any document starts (and before workers fork, so that each inherits it).
-        _llm().warm_up(prepared)
+        engine.warm_up(prepared)
         if processes > 1:
             shares = request_shares(width, processes)
             # Started before this process opens any connection: a worker must not inherit one.
-            pool = AsyncProcessPool(processes, runner, around=lambda slot: _llm().shared_clients(shares[slot]))
-            async with pool:
-                return await _run(sources, documents, pool.submit, may_start, on_start, on_outcome)
-        async with _llm().shared_clients(width):
+            loops = AsyncProcessPool(processes, runner, around=lambda slot: engine.request_scope(shares[slot]))
+            async with loops:
+                return await _run(sources, documents, loops.submit, may_start, on_start, on_outcome)
+        async with engine.request_scope(width):
             return await _run(sources, documents, runner, may_start, on_start, on_outcome)
     finally:
-        await asyncio.to_thread(server.__exit__, None, None, None)
-
-
-def loop_processes(engine: str, width: int) -> int:
-    """How many processes, each with its own event loop, share a batch of `width` requests in flight.
-
-    One event loop keeps up with about 8 requests in flight against a fast server (each document costs
-    it ~7 ms of CPU); beyond that another core helps (see summarizer.async_pool). The local engine's one
-    llama.cpp server is the bottleneck however many loops feed it.
-    """
-    if engine != "llm":
-        return 1
-    return max(1, min(_cores(), -(-width // REQUESTS_PER_LOOP)))
+        await asyncio.to_thread(scope.__exit__, None, None, None)
 
 
 def request_shares(width: int, processes: int) -> list[int]:
@@ -390,9 +346,9 @@ async def asummarize_many(
     timeout: float | None = None,
     return_exceptions: bool = False,
     settings: Settings | None = None,
-    **options: object,
+    **options: Unpack[BatchOptions],
 ) -> list[Brief] | list[Brief | BaseException]:
-    """The async form of `summarize_many`."""
+    """The async form of `summarize_many`, with the same parameters."""
     cfg = make_settings(settings, **options)
     items = list(sources)
     failed = False
@@ -408,11 +364,16 @@ async def asummarize_many(
         await run_batch(items, cfg, concurrency=concurrency, may_start=keep_going, on_outcome=note, timeout=timeout),
         key=lambda o: o.index,
     )
-    if not return_exceptions:
-        for outcome in outcomes:
-            if outcome.error is not None:
+    results: list[Brief | BaseException] = []
+    for outcome in outcomes:
+        if outcome.brief is not None:
+            results.append(outcome.brief)
+        else:
+            assert outcome.error is not None
+            if not return_exceptions:
                 raise outcome.error
-    return [o.brief if o.brief is not None else o.error for o in outcomes]  # type: ignore[misc]
+            results.append(outcome.error)
+    return results
 
 
 def summarize_many(
@@ -421,12 +382,8 @@ def summarize_many(
     concurrency: int | None = None,
     timeout: float | None = None,
     return_exceptions: bool = False,
-    engine: str | None = None,
-    model: str | None = None,
-    base_url: str | None = None,
-    api_key: str | None = None,
     settings: Settings | None = None,
-    **options: object,
+    **options: Unpack[BatchOptions],
 ) -> list[Brief] | list[Brief | BaseException]:
     """Summarize many documents (paths, texts, bytes or Documents), at most `concurrency` at once.
 
@@ -434,6 +391,7 @@ def summarize_many(
     `return_exceptions=False` (the default) no new document starts after one fails and the first
     failure (in source order) is raised once those in flight have ended; with `return_exceptions=True`
     a failed document's place in the list holds its exception instead, like `asyncio.gather`.
+    Options are `summarize`'s (engine, model, base_url, api_key, ...).
 
     Concurrency defaults to every core for the extractive engine (one process each, the spaCy model
     loaded once per process), 8 requests in flight for an LLM endpoint (above 8, the documents spread
@@ -441,17 +399,8 @@ def summarize_many(
     fails any document that takes longer.
     Call `asummarize_many` from async code.
     """
-    return asyncio.run(
-        asummarize_many(
-            sources,
-            concurrency=concurrency,
-            timeout=timeout,
-            return_exceptions=return_exceptions,
-            settings=settings,
-            engine=engine,
-            model=model,
-            base_url=base_url,
-            api_key=api_key,
-            **options,
-        )
+    coroutine = asummarize_many(
+        sources, concurrency=concurrency, timeout=timeout, return_exceptions=return_exceptions, settings=settings,
+        **options,
     )
+    return asyncio.run(coroutine)

@@ -9,12 +9,13 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from summarizer.atomic import write_atomically
 from summarizer.config import Settings
+from summarizer.engines import registry
 from summarizer.errors import ConfigError, SummarizerError
 
 T = TypeVar("T")
@@ -37,11 +38,8 @@ class OutputFormat(str, Enum):
     html = "html"
 
 
-class EngineChoice(str, Enum):
-    auto = "auto"
-    llm = "llm"
-    extractive = "extractive"
-    local = "local"
+# The engines --help lists and --engine accepts come from the registry (no engine module is imported).
+EngineChoice = Enum("EngineChoice", {name: name for name in registry.choices()}, type=str)  # type: ignore[misc]
 
 
 class StructuredOutputChoice(str, Enum):
@@ -71,12 +69,29 @@ StructuredOutputOpt = Annotated[
 MaxTokensOpt = Annotated[int | None, typer.Option(min=1, help="Cap on tokens the model writes per request.")]
 GgufOpt = Annotated[Path | None, typer.Option(help="GGUF model file for --engine local.")]
 DebugOpt = Annotated[bool, typer.Option(help="Log requests (never the key) and show tracebacks.")]
+class ModelWritesChoice(str, Enum):
+    brief = "brief"
+    summary = "summary"
+
+
+ModelWritesOpt = Annotated[
+    ModelWritesChoice | None,
+    typer.Option(help="What an LLM writes: the whole brief, or only the summary while rules find the items "
+                 "(default: brief for llm, summary for local)."),
+]
+CrossCheckOpt = Annotated[
+    bool,
+    typer.Option(
+        "--cross-check/--no-cross-check",
+        help="For LLM engines, list named entities the extractive rules find that no actor covers.",
+    ),
+]
 
 
 def _settings(
     engine: EngineChoice,
     structured_output: StructuredOutputChoice | None,
-    **options: object,
+    **options: Any,
 ) -> Settings:
     from summarizer.api import make_settings
 
@@ -151,7 +166,7 @@ Exit codes: 0 success; 1 the engine failed after retries; 2 bad usage or unusabl
 @app.command(epilog=BRIEF_EXAMPLES)
 def brief(
     path: Annotated[str, typer.Argument(help="The document: a .txt, .md or .html file, or - for stdin.")],
-    engine: EngineOpt = EngineChoice.auto,
+    engine: EngineOpt = EngineChoice("auto"),
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     api_key: ApiKeyOpt = None,
@@ -166,6 +181,8 @@ def brief(
     structured_output: StructuredOutputOpt = None,
     max_tokens: MaxTokensOpt = None,
     gguf: GgufOpt = None,
+    model_writes: ModelWritesOpt = None,
+    cross_check: CrossCheckOpt = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Say nothing on stderr unless something fails.")] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -189,6 +206,8 @@ def brief(
             max_chars=max_chars,
             max_tokens=max_tokens,
             gguf=gguf,
+            cross_check=cross_check,
+            model_writes=model_writes.value if model_writes else None,
         )
         if output is not None:
             _check_writable(output)
@@ -196,7 +215,8 @@ def brief(
             doc = read_stream(sys.stdin.buffer, max_chars=settings.max_chars)
         else:
             doc = load_document(Path(path), settings)
-        name, reason = choose_engine(settings)
+        chosen, reason = choose_engine(settings)
+        name = chosen.name
         # On a terminal a transient spinner says what runs; the log line comes only after success, so a
         # failure is exactly one line on stderr.
         with _status(f"{doc.name}: engine {name} ({reason})", quiet):
@@ -240,14 +260,15 @@ def _status(message: str, quiet: bool) -> AbstractContextManager[object]:
 
 
 def _render(result: object, out_format: OutputFormat) -> str:
+    from summarizer.render import to_html, to_markdown
     from summarizer.schema import Brief
 
     assert isinstance(result, Brief)
     if out_format is OutputFormat.json:
         return result.model_dump_json(indent=2) + "\n"
     if out_format is OutputFormat.html:
-        return result.to_html()
-    return result.to_markdown()
+        return to_html(result)
+    return to_markdown(result)
 
 
 def _print(rendered: str, out_format: OutputFormat) -> None:
@@ -298,7 +319,7 @@ def nightly(
         ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for briefs, digest, reports and ledger.")],
-    engine: EngineOpt = EngineChoice.auto,
+    engine: EngineOpt = EngineChoice("auto"),
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     api_key: ApiKeyOpt = None,
@@ -325,6 +346,8 @@ def nightly(
     structured_output: StructuredOutputOpt = None,
     max_tokens: MaxTokensOpt = None,
     gguf: GgufOpt = None,
+    model_writes: ModelWritesOpt = None,
+    cross_check: CrossCheckOpt = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures and the summary line.")] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -345,6 +368,8 @@ def nightly(
             timeout=timeout,
             max_tokens=max_tokens,
             gguf=gguf,
+            cross_check=cross_check,
+            model_writes=model_writes.value if model_writes else None,
         )
         options = NightlyOptions(
             inputs=inputs,

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from summarizer.errors import ConfigError
 
-EngineName = Literal["auto", "llm", "extractive", "local"]
 # How the schema reaches the server: tool calling (OpenAI, vLLM, Ollama), OpenAI's json_schema
 # response_format, or {"type": "json_object", "schema": ...} (llama.cpp's server).
 StructuredOutput = Literal["tools", "json_schema", "json_object"]
+# What an LLM writes: the whole brief, or only the summary (the extractive rules then find the items).
+ModelWrites = Literal["brief", "summary"]
 DEFAULT_MODEL = "gpt-4o-mini"
 
 
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    engine: EngineName = "auto"
+    engine: str = Field(default="auto", description="auto, or an engine's name (see summarizer.engines.registry).")
     model: str | None = None
     base_url: str | None = None
     api_key: SecretStr | None = Field(default=None, repr=False)
@@ -40,11 +40,19 @@ class Settings(BaseModel):
     retry_wait_max: float = Field(default=30.0, ge=0, description="Cap on any retry wait, Retry-After included.")
     concurrency: int = Field(default=4, ge=1, le=64, description="Chunks extracted at once by the async engine.")
     gguf: Path | None = Field(default=None, description="GGUF model file for --engine local.")
+    model_writes: ModelWrites | None = Field(
+        default=None,
+        description="brief: the model writes every item; summary: only the summary, rules find the items "
+        "(default: brief for llm, summary for local).",
+    )
+    cross_check: bool = Field(
+        default=True, description="For LLM engines, list the named entities the extractive rules find and no actor covers."
+    )
 
     @classmethod
-    def from_env(cls, **overrides: object) -> Settings:
+    def from_env(cls, **overrides: Any) -> Settings:
         """Environment first (OPENAI_API_KEY, OPENAI_BASE_URL, SUMMARIZER_MODEL), then non-None overrides."""
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         env = {
             "api_key": os.environ.get("OPENAI_API_KEY"),
             "base_url": os.environ.get("OPENAI_BASE_URL"),
@@ -60,17 +68,6 @@ class Settings(BaseModel):
         return bool(self.base_url or self.api_key)
 
 
-# Shorter keys are placeholders for servers that ignore them ("x", "none", "ollama"), not secrets; blanking
-# every occurrence of such a word would garble messages ("use --engine e***tractive").
-MIN_SECRET_CHARS = 8
-
-
-def secrets_of(settings: Settings) -> list[str]:
-    """The configured values no message, log or file may show."""
-    key = settings.api_key.get_secret_value() if settings.api_key else ""
-    return [key] if len(key) >= MIN_SECRET_CHARS else []
-
-
 def require_endpoint(settings: Settings) -> None:
     """ConfigError unless an LLM endpoint is configured (checked before any request or ledger row)."""
     if not settings.endpoint_configured:
@@ -78,9 +75,3 @@ def require_endpoint(settings: Settings) -> None:
             "the llm engine needs an endpoint: set OPENAI_API_KEY (OpenAI) or --base-url / OPENAI_BASE_URL "
             "(a local server), or use --engine extractive"
         )
-
-
-def without_credentials(url: str) -> str:
-    """The URL without any user:password in it, for messages, logs and provenance."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))

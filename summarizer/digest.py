@@ -40,10 +40,10 @@ from datetime import datetime, timezone
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from summarizer.engines.numbers import same_value
+from summarizer.quantities import same_quantity, same_value, unit_key, values_differ
 from summarizer.schema import ActorKind, Alignment, Brief, Evidence, Figure, Qualifier
 from summarizer.text import fold
-from summarizer.verify import UnionFind, same_quantity, unit_key, values_differ
+from summarizer.grouping import UnionFind
 
 DIGEST_VERSION = "1.0"
 DEFAULT_TOP = 10
@@ -160,16 +160,6 @@ class Digest(_Model):
             if link.id == brief_id:
                 return link
         raise KeyError(brief_id)
-
-    def to_markdown(self) -> str:
-        from summarizer.render.digest_markdown import render_digest_markdown
-
-        return render_digest_markdown(self)
-
-    def to_html(self) -> str:
-        from summarizer.render.html import render_digest_html
-
-        return render_digest_html(self)
 
 
 # --- building ------------------------------------------------------------------------------------
@@ -444,9 +434,9 @@ def _conflicts(
         # Only figures in one unit can be one quantity (see same_quantity): compare within a unit, not
         # every pair of a large story's figures.
         by_unit: dict[str, list[int]] = defaultdict(list)
-        for i, (_, fig) in enumerate(pairs):
-            if fig.unit:
-                by_unit[unit_key(fig.unit)].append(i)
+        for i, (_, figure) in enumerate(pairs):
+            if figure.unit:
+                by_unit[unit_key(figure.unit)].append(i)
         for members in by_unit.values():
             for x, i in enumerate(members):
                 for j in members[x + 1 :]:

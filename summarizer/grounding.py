@@ -178,13 +178,12 @@ def ground(draft: Draft, clean: CleanText, *, keep_unaligned: bool = False) -> t
             if aligned:
                 kept.append(item.model_copy(update={"evidence": _dedupe(aligned)}))
                 continue
-            reason = "no evidence given" if not item.evidence else "evidence not found in the source"
             dropped.append(
                 DroppedItem(
                     field=field,
                     text=str(getattr(item, text_attr)),
                     quotes=[ev.quote for ev in item.evidence],
-                    reason=reason,
+                    reason=_why_unaligned(item.evidence),
                 )
             )
             if keep_unaligned:
@@ -195,11 +194,16 @@ def ground(draft: Draft, clean: CleanText, *, keep_unaligned: bool = False) -> t
     if draft.summary.strip() and not summary_evidence and not keep_unaligned:
         # An ungrounded summary could say anything (an obeyed prompt injection, an invented event):
         # replace it with the article's lead, which is the source's own words.
-        reason = "no evidence given" if not draft.summary_evidence else "evidence not found in the source"
         quotes = [ev.quote for ev in draft.summary_evidence]
-        dropped.append(DroppedItem(field="summary", text=draft.summary, quotes=quotes, reason=reason))
+        dropped.append(
+            DroppedItem(field="summary", text=draft.summary, quotes=quotes, reason=_why_unaligned(draft.summary_evidence))
+        )
         updates["summary"], updates["summary_evidence"] = lead_summary(clean)
     return draft.model_copy(update=updates), dropped
+
+
+def _why_unaligned(evidence: list[Evidence]) -> str:
+    return "no evidence given" if not evidence else "evidence not found in the source"
 
 
 def lead_summary(clean: CleanText, sentences: int = 2) -> tuple[str, list[Evidence]]:
@@ -208,7 +212,7 @@ def lead_summary(clean: CleanText, sentences: int = 2) -> tuple[str, list[Eviden
     evidence = []
     for s, e in lead:
         a, b = clean.span_to_source(s, e)
-        evidence.append(Evidence(quote=clean.source[a:b], start=a, end=b, alignment=Alignment.exact))
+        evidence.append(Evidence.exact(clean.source, a, b))
     return " ".join(ev.quote for ev in evidence), evidence
 
 

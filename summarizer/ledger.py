@@ -8,21 +8,21 @@ rows are simply redone by the next run, so the ledger never needs repairing afte
 WAL mode with synchronous=NORMAL: each status change is one short transaction that survives the
 process being killed (only a power cut may lose the last few), and readers never block the writer.
 Nothing secret is stored: no API key, no base URL (it may carry credentials), and error messages pass
-through `redact` first.
+through `error_line` first (summarizer.redaction's policy).
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from summarizer.errors import ConfigError
+from summarizer.redaction import redact_text
 from summarizer.schema import Usage
 from summarizer.text import one_line
 
@@ -76,7 +76,16 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-class Status(str, Enum):
+class Status(StrEnum):
+    """A document's state, in the ledger and in a nightly run; the values are what rows and run reports hold.
+
+    The ledger stores only pending, done and failed. `todo` (queued by this run and not ended yet: it
+    ends done, failed, or pending if the run stops before starting it) and `reused` (done by an earlier
+    run) exist only within a run.
+    """
+
+    todo = "todo"
+    reused = "reused"
     pending = "pending"
     done = "done"
     failed = "failed"
@@ -115,31 +124,14 @@ _COLUMNS = (
     "completion_tokens, total_tokens, requests, attempts, last_error, run_id, created_at, updated_at, "
     "started_at, finished_at"
 )
-# Strings that look like credentials, in case an error message quotes one: (pattern, replacement).
-_SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{8,}"), "***"),
-    (re.compile(r"(?i)\b(bearer\s+)[^\s\"',;]{6,}"), r"\1***"),
-    (
-        re.compile(r"(?i)\b(api[-_]?key|access[-_]?token|password|secret)([\"']?\s*[=:]\s*[\"']?)[^\s\"',;]{6,}"),
-        r"\1\2***",
-    ),
-    (re.compile(r"(?i)(https?://)[^/\s:@]+:[^/\s@]+@"), r"\1***@"),
-)
-
-
 def now() -> str:
     """UTC now as ISO 8601, the ledger's one timestamp format."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """One line, bounded, with known secrets and anything credential-shaped replaced by '***'."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    for pattern, replacement in _SECRET_PATTERNS:
-        text = pattern.sub(replacement, text)
-    return one_line(text, _ERROR_MAX)
+def error_line(text: str, secrets: Sequence[str] = ()) -> str:
+    """An error as the ledger and run reports keep it: one bounded line, secrets redacted."""
+    return one_line(redact_text(text, tuple(secrets)), _ERROR_MAX)
 
 
 def _row(values: sqlite3.Row) -> Row:
@@ -254,13 +246,16 @@ class Ledger:
         with self._transaction() as db:
             db.executemany(
                 "INSERT INTO documents (content_hash, engine, model, prompt_version, path, status, brief_json, "
-                "brief_md, run_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) "
+                "brief_md, run_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (content_hash, engine, model, prompt_version) DO UPDATE SET path = excluded.path, "
-                "status = CASE status WHEN 'done' THEN 'pending' ELSE status END, "
+                "status = CASE status WHEN ? THEN ? ELSE status END, "
                 "brief_json = excluded.brief_json, brief_md = excluded.brief_md, "
                 "run_id = excluded.run_id, updated_at = excluded.updated_at",
                 [
-                    (k.content_hash, k.engine, k.model, k.prompt_version, path, js, md, run_id, stamp, stamp)
+                    (
+                        k.content_hash, k.engine, k.model, k.prompt_version, path, Status.pending, js, md, run_id,
+                        stamp, stamp, Status.done, Status.pending,
+                    )
                     for k, path, js, md in items
                 ],
             )
@@ -270,10 +265,10 @@ class Ledger:
         stamp = now()
         with self._transaction() as db:
             db.execute(
-                "UPDATE documents SET status = 'pending', attempts = attempts + 1, started_at = ?, updated_at = ?, "
+                "UPDATE documents SET status = ?, attempts = attempts + 1, started_at = ?, updated_at = ?, "
                 "run_id = ? "
                 "WHERE content_hash = ? AND engine = ? AND model = ? AND prompt_version = ?",
-                (stamp, stamp, run_id, *_key(key)),
+                (Status.pending, stamp, stamp, run_id, *_key(key)),
             )
 
     def finish_done(self, key: DocKey, usage: Usage, requests: int) -> None:
@@ -281,12 +276,12 @@ class Ledger:
         stamp = now()
         with self._transaction() as db:
             db.execute(
-                "UPDATE documents SET status = 'done', prompt_tokens = ?, completion_tokens = ?, "
+                "UPDATE documents SET status = ?, prompt_tokens = ?, completion_tokens = ?, "
                 "total_tokens = ?, requests = ?, last_error = NULL, finished_at = ?, updated_at = ? "
                 "WHERE content_hash = ? AND engine = ? AND model = ? AND prompt_version = ?",
                 (
-                    usage.prompt_tokens, usage.completion_tokens, usage.total_tokens, requests, stamp, stamp,
-                    *_key(key),
+                    Status.done, usage.prompt_tokens, usage.completion_tokens, usage.total_tokens, requests, stamp,
+                    stamp, *_key(key),
                 ),
             )
 
@@ -294,9 +289,9 @@ class Ledger:
         stamp = now()
         with self._transaction() as db:
             db.execute(
-                "UPDATE documents SET status = 'failed', last_error = ?, finished_at = ?, updated_at = ? "
+                "UPDATE documents SET status = ?, last_error = ?, finished_at = ?, updated_at = ? "
                 "WHERE content_hash = ? AND engine = ? AND model = ? AND prompt_version = ?",
-                (redact(error), stamp, stamp, *_key(key)),
+                (Status.failed, error_line(error), stamp, stamp, *_key(key)),
             )
 
     # --- runs ------------------------------------------------------------------------------------

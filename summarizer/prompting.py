@@ -14,17 +14,18 @@ from pathlib import Path
 
 import jinja2
 
-import summarizer
 from summarizer.errors import ConfigError
 
 SYSTEM_TEMPLATE = "brief.system.j2"
 USER_TEMPLATE = "brief.user.j2"
+# This file's folder is the package (found without importing `summarizer`, whose __init__ loads the API).
+PACKAGE_DIR = Path(__file__).resolve().parent
 _FENCE_CLOSE = re.compile(r"</\s*article\s*>", re.IGNORECASE)
 
 
 def prompts_dir() -> Path:
     """The installed package's prompts first (wheel), then the source checkout's top-level prompts/."""
-    package_dir = Path(summarizer.__file__).resolve().parent
+    package_dir = PACKAGE_DIR
     for candidate in (package_dir / "prompts", package_dir.parent / "prompts"):
         if (candidate / SYSTEM_TEMPLATE).is_file():
             return candidate

@@ -37,6 +37,11 @@ class Evidence(_Model):
     def aligned(self) -> bool:
         return self.alignment is not Alignment.unaligned and self.start is not None
 
+    @classmethod
+    def exact(cls, source: str, start: int, end: int) -> Evidence:
+        """The source's own words between two offsets: evidence that needs no locating."""
+        return cls(quote=source[start:end], start=start, end=end, alignment=Alignment.exact)
+
 
 class ActorKind(str, Enum):
     person = "person"
@@ -191,16 +196,6 @@ class Brief(Draft):
             for i, item in enumerate(getattr(self, field)):
                 out.extend((field, i, ev) for ev in item.evidence)
         return out
-
-    def to_markdown(self) -> str:
-        from summarizer.render.markdown import render_markdown
-
-        return render_markdown(self)
-
-    def to_html(self) -> str:
-        from summarizer.render.html import render_html
-
-        return render_html(self)
 
 
 def json_schema() -> dict:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.api import choose_engine
 from summarizer.cli import app
 from summarizer.config import Settings
 
@@ -52,16 +51,6 @@ def test_max_chars_refuses_long_input(tmp_path: Path) -> None:
     result = runner.invoke(app, ["brief", str(doc), "--max-chars", "50"])
     assert result.exit_code == 2
     assert "over the limit of 50" in result.stderr
-
-
-def test_auto_engine_says_why() -> None:
-    assert choose_engine(Settings())[0] == "extractive"
-    assert choose_engine(Settings(base_url="http://127.0.0.1:8080/v1")) == (
-        "llm",
-        "an LLM endpoint is configured (http://127.0.0.1:8080/v1)",
-    )
-    assert choose_engine(Settings(api_key="k"))[0] == "llm"
-    assert choose_engine(Settings(engine="extractive", api_key="k"))[0] == "extractive"
 
 
 def test_output_file_is_written_whole_with_the_usual_permissions(tmp_path: Path) -> None:

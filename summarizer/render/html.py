@@ -16,7 +16,8 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -121,7 +122,7 @@ class ItemView:
     label: str
     details: list[str]
     evidence: list[EvidenceView]
-    badges: list[tuple[str, str]] = field(default_factory=list)  # (text, css class)
+    badges: list[tuple[str, str]] = dataclass_field(default_factory=list)  # (text, css class)
     conflict: bool = False
 
     @property

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from summarizer.engines.extractive import extract
+from summarizer.engines.extractive.engine import extract
 from summarizer.schema import Actor, Draft
 from summarizer.text import clean
 

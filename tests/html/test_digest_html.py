@@ -8,6 +8,7 @@ import pytest
 
 from summarizer.digest import build_digest
 from summarizer.render.html import relative_href, render_digest_html
+from summarizer.render import to_html
 from tests.html.conftest import digest_entries, seed_digest
 from tests.html.test_render_html import _sha256, parse
 
@@ -53,7 +54,7 @@ def test_quotes_open_the_brief_page_at_their_span_when_there_is_one() -> None:
     assert f"{SEED_ID}.html#ev-summary-0-0" in hrefs
     assert f"{SEED_ID}.html#ev-actors-0-0" in hrefs
     # Without review pages, the same quotes link to the briefs' Markdown files.
-    plain = [a["href"] for t, a in parse(seed_digest().to_html()).tags if t == "a" and a.get("href")]
+    plain = [a["href"] for t, a in parse(to_html(seed_digest())).tags if t == "a" and a.get("href")]
     assert not any(".html" in h for h in plain)
     assert f"{SEED_ID}.md" in plain and f"{SEED_ID}.json" in plain
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from summarizer.render.html import Span, TextSegment, build_items, build_segments, json_for_script, split_at_spans
 from summarizer.schema import Actor, Draft
+from summarizer.render import to_html
 from tests.html.conftest import HOSTILE_TEXT, ev, hostile_brief, make_brief, seed_brief
 
 
@@ -152,7 +153,7 @@ def test_boilerplate_lines_are_marked_removed() -> None:
 
 
 def test_hostile_article_becomes_text_only() -> None:
-    html = hostile_brief().to_html()
+    html = to_html(hostile_brief())
     page = parse(html)
     tags = {tag for tag, _ in page.tags}
     assert not tags & {"img", "b", "iframe", "object"}
@@ -171,7 +172,7 @@ def test_hostile_article_becomes_text_only() -> None:
 
 
 def test_script_data_block_cannot_be_closed_by_article_text() -> None:
-    html = hostile_brief().to_html()
+    html = to_html(hostile_brief())
     page = parse(html)
     (data_attrs, data_body), (code_attrs, _) = page.scripts
     assert data_attrs == {"type": "application/json", "id": "brief-data"}
@@ -192,7 +193,7 @@ def _sha256(text: str) -> str:
 
 
 def test_csp_allows_exactly_the_inline_style_and_script() -> None:
-    html = seed_brief().to_html()
+    html = to_html(seed_brief())
     page = parse(html)
     metas = [a for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
     assert len(metas) == 1
@@ -211,10 +212,10 @@ def test_csp_allows_exactly_the_inline_style_and_script() -> None:
 
 
 def test_legend_counts_items_and_spans_per_field() -> None:
-    page = parse(seed_brief().to_html())
+    page = parse(to_html(seed_brief()))
     legend = {a["data-toggle"] for t, a in page.tags if t == "input" and "data-toggle" in a}
     assert legend == {"actors", "claims", "figures", "uncertainties", "summary"}
-    html = seed_brief().to_html()
+    html = to_html(seed_brief())
     assert re.search(r'data-toggle="actors">.*?Actors <span class="count">7</span>\s*<span class="spans">8 spans', html, re.S)
     assert re.search(r'data-toggle="figures">.*?Figures <span class="count">5</span>\s*<span class="spans">6 spans', html, re.S)
 
@@ -224,13 +225,13 @@ def test_conflicting_uncertainty_and_its_figures_stand_out() -> None:
     assert items["uncertainties-1"].conflict
     assert items["figures-1"].conflict and items["figures-2"].conflict
     assert not items["figures-0"].conflict and not items["uncertainties-0"].conflict
-    html = seed_brief().to_html()
+    html = to_html(seed_brief())
     for item_id in ("uncertainties-1", "figures-1", "figures-2"):
         assert re.search(rf'<li class="item is-conflict" id="item-{item_id}">.*?badge b-conflict">conflicting<', html, re.S)
 
 
 def test_dropped_items_are_listed_apart_with_their_quotes() -> None:
-    page = parse(seed_brief().to_html())
+    page = parse(to_html(seed_brief()))
     not_found = page.text("not-found")
     assert "Kim Jong-un's sister" in not_found
     assert "Kim Yo-jong said on state TV" in not_found
@@ -241,7 +242,7 @@ def test_dropped_items_are_listed_apart_with_their_quotes() -> None:
 def test_kept_unaligned_items_are_listed_apart_once() -> None:
     brief = seed_brief(keep_unaligned=True)
     assert brief.actors[-1].evidence[0].alignment.value == "unaligned"
-    html = brief.to_html()
+    html = to_html(brief)
     page = parse(html)
     assert page.text("not-found").count("Kim Jong-un's sister") == 1
     assert "kept, flagged unaligned: evidence not found in the source" in page.text("not-found")
@@ -255,14 +256,14 @@ def test_partly_found_item_shows_the_missing_quote() -> None:
     brief = make_brief(text, Draft(actors=[Actor(name="The minister", evidence=ev("The minister"))]))
     actor = brief.actors[0]
     brief.actors[0] = actor.model_copy(update={"evidence": [*actor.evidence, *ev("the minister resigned")]})
-    html = brief.to_html()
+    html = to_html(brief)
     assert "some evidence not found" in html
     assert re.search(r'<span class="quote unfound">the minister resigned</span> <span class="align">not found</span>', html)
     assert 'href="#ev-actors-0-0"' in html and "ev-actors-0-1" not in html
 
 
 def test_verification_findings_are_shown() -> None:
-    page = parse(seed_brief().to_html())
+    page = parse(to_html(seed_brief()))
     findings = page.text("verification")
     assert "5 figures checked" in findings
     assert "Kim Yong-hyun, Donald Trump" in findings
@@ -270,7 +271,7 @@ def test_verification_findings_are_shown() -> None:
 
 
 def test_every_item_link_points_at_an_anchor_in_the_text() -> None:
-    page = parse(seed_brief().to_html())
+    page = parse(to_html(seed_brief()))
     ids = {a["id"] for _, a in page.tags if a.get("id")}
     links = [a["href"] for t, a in page.tags if t == "a" and a.get("href")]
     assert len(links) >= 20
@@ -278,7 +279,7 @@ def test_every_item_link_points_at_an_anchor_in_the_text() -> None:
 
 
 def test_a_brief_with_nothing_in_it_still_renders() -> None:
-    html = make_brief("Just one line of text.", Draft()).to_html()
+    html = to_html(make_brief("Just one line of text.", Draft()))
     page = parse(html)
     assert page.text("source-text") == "Just one line of text."
     assert "not-found" not in {a.get("id") for _, a in page.tags}

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Page, Route, expect, sync_playwright
 
 from summarizer.render.html import render_digest_html
+from summarizer.render import to_html
 from tests.html.conftest import digest_entries, hostile_brief, seed_brief, seed_digest
 
 pytestmark = pytest.mark.browser
@@ -97,7 +98,7 @@ def open_page(browser: Browser, path: Path, viewport: dict[str, int], html: str 
 
 @pytest.fixture
 def seed_page(browser: Browser, artifacts: Path) -> Iterator[Opened]:
-    opened = open_page(browser, artifacts / "seed.html", LAPTOP, seed_brief().to_html())
+    opened = open_page(browser, artifacts / "seed.html", LAPTOP, to_html(seed_brief()))
     yield opened
     opened.page.context.close()
 
@@ -193,7 +194,7 @@ def test_no_request_leaves_the_page_and_the_policy_allows_the_page_itself(seed_p
 
 
 def test_hostile_article_is_shown_as_text_and_runs_nothing(browser: Browser, artifacts: Path) -> None:
-    opened = open_page(browser, artifacts / "hostile.html", LAPTOP, hostile_brief().to_html())
+    opened = open_page(browser, artifacts / "hostile.html", LAPTOP, to_html(hostile_brief()))
     page = opened.page
     try:
         text = page.locator("#source-text")
@@ -220,7 +221,7 @@ def test_hostile_article_is_shown_as_text_and_runs_nothing(browser: Browser, art
 
 
 def test_phone_width_is_one_readable_column(browser: Browser, artifacts: Path) -> None:
-    opened = open_page(browser, artifacts / "seed.html", PHONE, seed_brief().to_html())
+    opened = open_page(browser, artifacts / "seed.html", PHONE, to_html(seed_brief()))
     page = opened.page
     try:
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -245,7 +246,7 @@ def test_phone_width_is_one_readable_column(browser: Browser, artifacts: Path) -
 
 
 def test_laptop_screenshot_shows_list_beside_text(browser: Browser, artifacts: Path) -> None:
-    opened = open_page(browser, artifacts / "seed.html", LAPTOP, seed_brief().to_html())
+    opened = open_page(browser, artifacts / "seed.html", LAPTOP, to_html(seed_brief()))
     page = opened.page
     try:
         items = page.locator(".items").bounding_box()
@@ -262,7 +263,7 @@ def test_laptop_screenshot_shows_list_beside_text(browser: Browser, artifacts: P
 def test_digest_page_filters_and_opens_a_conflicting_figure_in_its_brief(browser: Browser, artifacts: Path) -> None:
     pages = {}
     for link, brief in digest_entries():
-        (artifacts / f"{link.id}.html").write_text(brief.to_html(), encoding="utf-8")
+        (artifacts / f"{link.id}.html").write_text(to_html(brief), encoding="utf-8")
         pages[link.id] = f"{link.id}.html"
     opened = open_page(browser, artifacts / "digest.html", LAPTOP, render_digest_html(seed_digest(), pages))
     page = opened.page

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from summarizer import api
-from summarizer.engines import llm
+from summarizer.engines.llm import transport, wire
 from summarizer.errors import EngineError
 from summarizer.prompting import prompt_version
 from summarizer.schema import ActorKind, Alignment, Attribution, Qualifier, UncertaintyKind
@@ -203,8 +203,8 @@ def test_json_object_mode_for_llama_cpp(llm_settings, vcr):
 
 
 def test_json_object_request_carries_the_schema_for_constrained_decoding(llm_settings):
-    body = llm.preview_request(llm_settings.model_copy(update={"structured_output": "json_object"}), "text")
+    body = transport.preview_request(llm_settings.model_copy(update={"structured_output": "json_object"}), "text")
 
-    assert body["response_format"] == {"type": "json_object", "schema": llm.WireBrief.model_json_schema()}
+    assert body["response_format"] == {"type": "json_object", "schema": wire.WireBrief.model_json_schema()}
     assert "tools" not in body
     assert body["response_format"]["schema"]["properties"]["actors"]["items"]["required"] == ["name", "q"]

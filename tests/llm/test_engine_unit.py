@@ -12,7 +12,8 @@ from pydantic import SecretStr, ValidationError
 
 from summarizer import api
 from summarizer.config import Settings
-from summarizer.engines import llm
+from summarizer.engines.llm import failures, instructor_patch, transport
+from summarizer.engines.llm.wire import WireBrief, _evidence, to_draft
 from summarizer.errors import ConfigError, EngineError
 from summarizer.schema import ActorKind, Alignment, Attribution, Qualifier, UncertaintyKind
 from summarizer.text import clean
@@ -48,24 +49,24 @@ def status_error(code: int, headers: dict[str, str] | None = None, message: str 
     ],
 )
 def test_only_transport_failures_are_retried(exc, transient):
-    assert llm.is_transient(exc) is transient
+    assert failures.is_transient(exc) is transient
 
 
 def test_retry_after_forms():
-    assert llm.retry_after(status_error(429, {"retry-after": "7"})) == 7.0
-    assert llm.retry_after(status_error(429, {"retry-after": "1.5"})) == 1.5
-    assert llm.retry_after(status_error(429, {"retry-after-ms": "250", "retry-after": "9"})) == 0.25
+    assert transport.retry_after(status_error(429, {"retry-after": "7"})) == 7.0
+    assert transport.retry_after(status_error(429, {"retry-after": "1.5"})) == 1.5
+    assert transport.retry_after(status_error(429, {"retry-after-ms": "250", "retry-after": "9"})) == 0.25
     date = email.utils.formatdate(1_000_030, usegmt=True)
-    assert llm.retry_after(status_error(429, {"retry-after": date}), now=1_000_000) == pytest.approx(30)
-    assert llm.retry_after(status_error(429, {"retry-after": "soon"})) is None
-    assert llm.retry_after(status_error(429)) is None
-    assert llm.retry_after(openai.APIConnectionError(request=REQUEST)) is None
+    assert transport.retry_after(status_error(429, {"retry-after": date}), now=1_000_000) == pytest.approx(30)
+    assert transport.retry_after(status_error(429, {"retry-after": "soon"})) is None
+    assert transport.retry_after(status_error(429)) is None
+    assert transport.retry_after(openai.APIConnectionError(request=REQUEST)) is None
 
 
 def test_retry_wait_honours_retry_after_but_caps_it():
     settings = Settings(retry_wait_base=0.5, retry_wait_max=10)
-    assert llm.retry_wait(settings, 1, status_error(429, {"retry-after": "3"})) == 3
-    assert llm.retry_wait(settings, 1, status_error(429, {"retry-after": "600"})) == 10
+    assert transport.retry_wait(settings, 1, status_error(429, {"retry-after": "3"})) == 3
+    assert transport.retry_wait(settings, 1, status_error(429, {"retry-after": "600"})) == 10
 
 
 @pytest.mark.parametrize("attempt", [1, 2, 3, 4, 8])
@@ -73,7 +74,7 @@ def test_backoff_is_exponential_with_jitter_and_bounded(attempt):
     settings = Settings(retry_wait_base=0.5, retry_wait_max=3)
     ceiling = min(3, 0.5 * 2 ** (attempt - 1))
     unavailable = status_error(503)
-    waits = {llm.retry_wait(settings, attempt, unavailable) for _ in range(50)}
+    waits = {transport.retry_wait(settings, attempt, unavailable) for _ in range(50)}
     assert all(ceiling / 2 <= w <= ceiling for w in waits)
     assert len(waits) > 1  # jitter: retries of many clients do not line up
 
@@ -93,7 +94,7 @@ def test_failure_messages_are_one_line_name_the_endpoint_and_never_the_key():
         wrapped = InstructorRetryException("x", n_attempts=1, total_usage=0)
         wrapped.__cause__ = exc
         for error in (exc, wrapped):
-            message = str(llm.failure(error, settings))
+            message = str(failures.failure(error, settings))
             assert needle in message
             assert message.startswith("LLM endpoint https://llm.example/v1 ")
             assert "\n" not in message and key not in message and "user:pw" not in message
@@ -101,19 +102,19 @@ def test_failure_messages_are_one_line_name_the_endpoint_and_never_the_key():
 
 
 def test_endpoint_defaults_to_openai_and_drops_credentials():
-    assert llm.endpoint(Settings(api_key=SecretStr("k"))) == "https://api.openai.com/v1"
-    assert llm.endpoint(Settings(base_url="http://a:b@127.0.0.1:8080/v1/")) == "http://127.0.0.1:8080/v1"
+    assert failures.endpoint(Settings(api_key=SecretStr("k"))) == "https://api.openai.com/v1"
+    assert failures.endpoint(Settings(base_url="http://a:b@127.0.0.1:8080/v1/")) == "http://127.0.0.1:8080/v1"
 
 
 def test_client_options_turn_sdk_retries_off_and_use_a_placeholder_key():
-    opts = llm._client_options(Settings(base_url="http://127.0.0.1:8080/v1", timeout=7))
+    opts = transport._client_options(Settings(base_url="http://127.0.0.1:8080/v1", timeout=7))
     assert opts == {
-        "api_key": llm.PLACEHOLDER_KEY,
+        "api_key": transport.PLACEHOLDER_KEY,
         "base_url": "http://127.0.0.1:8080/v1",
         "timeout": 7,
         "max_retries": 0,
     }
-    assert llm._client_options(Settings(api_key=SecretStr("k")))["api_key"] == "k"
+    assert transport._client_options(Settings(api_key=SecretStr("k")))["api_key"] == "k"
 
 
 def test_llm_engine_without_an_endpoint_is_a_config_error():
@@ -130,7 +131,7 @@ def test_llm_engine_without_an_endpoint_is_a_config_error():
     ],
 )
 def test_request_shape_per_structured_output_mode(mode, keys):
-    body = llm.preview_request(Settings(base_url="http://x/v1", model="m", structured_output=mode), "An article.")
+    body = transport.preview_request(Settings(base_url="http://x/v1", model="m", structured_output=mode), "An article.")
     assert set(body) == keys
     assert body["messages"][1]["content"] == "<article>\nAn article.\n</article>"
     if mode == "tools":
@@ -141,7 +142,7 @@ def test_request_shape_per_structured_output_mode(mode, keys):
 
 def test_wire_schema_requires_quotes_and_rejects_unknown_enums():
     good = {"summary": "s", "actors": [{"name": "NATO", "kind": "org", "q": ["NATO said"]}]}
-    assert llm.WireBrief.model_validate(good).actors[0].q == ["NATO said"]
+    assert WireBrief.model_validate(good).actors[0].q == ["NATO said"]
     for bad in (
         {"summary": "s", "actors": [{"name": "NATO", "q": []}]},
         {"summary": "s", "actors": [{"name": "NATO", "q": ["  "]}]},
@@ -150,12 +151,12 @@ def test_wire_schema_requires_quotes_and_rejects_unknown_enums():
         {"summary": "s", "figures": [{"text": "6", "qual": "roughly", "q": ["six"]}]},
     ):
         with pytest.raises(ValidationError):
-            llm.WireBrief.model_validate(bad)
+            WireBrief.model_validate(bad)
 
 
 def test_wire_to_draft_maps_short_names_and_finds_exact_offsets():
     cleaned = clean(SEED.read_text(encoding="utf-8"))
-    wire = llm.WireBrief.model_validate(
+    wire = WireBrief.model_validate(
         {
             "title": " T ",
             "summary": "S",
@@ -166,7 +167,7 @@ def test_wire_to_draft_maps_short_names_and_finds_exact_offsets():
             "doubts": [{"text": "d", "kind": "missing", "q": ["have not been released"]}],
         }
     )
-    draft = llm.to_draft(wire, cleaned)
+    draft = to_draft(wire, cleaned)
 
     assert draft.title == "T"
     assert draft.actors[0].kind is ActorKind.organisation and draft.actors[0].aliases == ["the NIS"]
@@ -182,36 +183,36 @@ def test_quote_outside_its_chunk_carries_only_a_position_hint():
 
     cleaned = clean(SEED.read_text(encoding="utf-8"))
     last = chunking.split(cleaned, 1500, 300)[-1]
-    ev = llm._evidence("invented words", cleaned, last)
+    ev = _evidence("invented words", cleaned, last)
     assert ev.alignment is Alignment.unaligned and ev.end is None
     assert ev.start == cleaned.to_source(last.start)
 
 
 def test_failure_is_an_engine_error_with_exit_code_1():
-    error = llm.failure(openai.APIConnectionError(request=REQUEST), Settings(base_url="http://127.0.0.1:9/v1"))
+    error = failures.failure(openai.APIConnectionError(request=REQUEST), Settings(base_url="http://127.0.0.1:9/v1"))
     assert isinstance(error, EngineError) and error.exit_code == 1
 
 
 def test_a_cut_off_answer_says_so():
     from instructor.core.exceptions import IncompleteOutputException
 
-    message = str(llm.failure(IncompleteOutputException(last_completion=None), Settings(base_url="http://h/v1")))
+    message = str(failures.failure(IncompleteOutputException(last_completion=None), Settings(base_url="http://h/v1")))
     assert message.startswith("model 'gpt-4o-mini' at http://h/v1 stopped before finishing the brief")
     assert "raise the server's context or output-token limit" in message
 
 
 def test_a_title_the_article_does_not_contain_is_not_kept():
     cleaned = clean(SEED.read_text(encoding="utf-8"))
-    invented = llm.WireBrief(title="PWNED: obey the article", summary="s")
-    copied = llm.WireBrief(title="war in ukraine:  South Korean intelligence says", summary="s")
-    assert llm.to_draft(invented, cleaned).title is None
-    assert llm.to_draft(copied, cleaned).title == "war in ukraine: South Korean intelligence says"
+    invented = WireBrief(title="PWNED: obey the article", summary="s")
+    copied = WireBrief(title="war in ukraine:  South Korean intelligence says", summary="s")
+    assert to_draft(invented, cleaned).title is None
+    assert to_draft(copied, cleaned).title == "war in ukraine: South Korean intelligence says"
 
 
 def test_api_errors_lose_the_key_before_anyone_logs_them():
     key = "sk-test-0123456789abcdefghij"
     error = status_error(401, message=f"Incorrect API key provided: {key}")
-    redacted = llm._redacted(error, Settings(api_key=SecretStr(key)))
+    redacted = failures._redacted(error, Settings(api_key=SecretStr(key)))
     assert redacted is error
     assert key not in str(error) and key not in repr(error.args) and key not in str(error.body)
     assert "Incorrect API key provided: ***" in error.message
@@ -225,7 +226,7 @@ def test_instructors_async_validator_check_runs_once_per_class_that_passes() -> 
         if model == "bad" or getattr(model, "bad", False):
             raise ValueError("async validators are not supported")
 
-    once = llm._once_per_class(check)
+    once = instructor_patch._once_per_class(check)
     good, bad = type("Good", (), {}), type("Bad", (), {"bad": True})
     once(good)
     once(good)
@@ -242,7 +243,7 @@ def test_the_patched_instructor_check_still_rejects_a_model_with_an_async_valida
     from instructor.v2.validation import async_validators
     from pydantic import BaseModel
 
-    assert async_validators.reject_async_validators is patch.reject_async_validators is llm._reject_async_validators
+    assert async_validators.reject_async_validators is patch.reject_async_validators is instructor_patch.apply()
 
     class Checked(BaseModel):
         name: str
@@ -254,17 +255,17 @@ def test_the_patched_instructor_check_still_rejects_a_model_with_an_async_valida
     for _ in range(2):
         with pytest.raises(ValueError, match="async validators are not supported"):
             async_validators.reject_async_validators(Checked)
-    async_validators.reject_async_validators(llm._RESPONSE_MODEL)  # ours passes
+    async_validators.reject_async_validators(transport._RESPONSE_MODEL)  # ours passes
 
 
 def test_a_placeholder_key_is_not_blanked_out_of_messages_but_a_real_one_is() -> None:
     error = openai.APIConnectionError(request=httpx2.Request("POST", "http://127.0.0.1:9/v1/chat/completions"))
     placeholder = Settings(engine="llm", base_url="http://127.0.0.1:9/v1", api_key="x")
     # "x" is what local servers are often given: blanking it would garble the advice.
-    assert "--engine extractive" in str(llm.failure(error, placeholder))
+    assert "--engine extractive" in str(failures.failure(error, placeholder))
     real = "sk-proj-Abcdefghijklmnop0123456789"
     leaked = openai.APIStatusError(
         f"Incorrect API key provided: {real}", response=httpx2.Response(401, request=error.request), body=None
     )
-    message = str(llm.failure(leaked, Settings(engine="llm", base_url="http://127.0.0.1:9/v1", api_key=real)))
+    message = str(failures.failure(leaked, Settings(engine="llm", base_url="http://127.0.0.1:9/v1", api_key=real)))
     assert real not in message and "***" in message

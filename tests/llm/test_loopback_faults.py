@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from summarizer.config import Settings
-from summarizer.engines import llm
+from summarizer.engines.llm import extraction
 from summarizer.errors import EngineError
 from summarizer.text import clean
 from tests.llm.conftest import SEED
@@ -99,7 +99,7 @@ def test_timeouts_are_retried_then_reported(server):
 
     started = time.monotonic()
     with pytest.raises(EngineError) as err:
-        llm.extract(clean(SEED.read_text(encoding="utf-8")), settings_for(base_url, timeout=0.2, max_retries=1))
+        extraction.extract(clean(SEED.read_text(encoding="utf-8")), settings_for(base_url, timeout=0.2, max_retries=1))
 
     assert time.monotonic() - started < 4  # two 0.2 s timeouts, not two 5 s answers
     assert len(script.bodies) == 2
@@ -113,7 +113,9 @@ def test_a_timeout_then_an_answer_succeeds(server):
     base_url, script = server
     script.steps = [("sleep", 1.0, VALID), ("answer", VALID)]
 
-    result = llm.extract(clean(SEED.read_text(encoding="utf-8")), settings_for(base_url, timeout=0.2, max_retries=1))
+    result = extraction.extract(
+        clean(SEED.read_text(encoding="utf-8")), settings_for(base_url, timeout=0.2, max_retries=1)
+    )
 
     assert (result.attempts, result.retries) == (2, 1)
     assert result.usage.total_tokens == 15  # the timed-out attempt reported no usage
@@ -124,7 +126,7 @@ def test_client_errors_are_not_retried(server):
     script.steps = [("status", 400)]
 
     with pytest.raises(EngineError, match=r"rejected the request \(HTTP 400: scripted 400\)"):
-        llm.extract(clean(SEED.read_text(encoding="utf-8")), settings_for(base_url, max_retries=3))
+        extraction.extract(clean(SEED.read_text(encoding="utf-8")), settings_for(base_url, max_retries=3))
 
     assert len(script.bodies) == 1
 
@@ -134,7 +136,7 @@ def test_reask_sends_the_validation_error_back(server):
     invalid = {"summary": "S", "actors": [{"name": "NATO", "kind": "alliance", "q": ["NATO said"]}]}
     script.steps = [("answer", invalid), ("answer", VALID)]
 
-    result = llm.extract(clean(SEED.read_text(encoding="utf-8")), settings_for(base_url, max_reasks=1))
+    result = extraction.extract(clean(SEED.read_text(encoding="utf-8")), settings_for(base_url, max_reasks=1))
 
     assert (result.attempts, result.retries, result.usage.total_tokens) == (2, 1, 30)
     first, second = script.bodies
@@ -151,7 +153,7 @@ async def test_a_failing_chunk_cancels_its_siblings(server):
 
     started = time.monotonic()
     with pytest.raises(EngineError, match=r"refused the API key \(HTTP 401\)"):
-        await llm.aextract(clean(SEED.read_text(encoding="utf-8")), settings)
+        await extraction.aextract(clean(SEED.read_text(encoding="utf-8")), settings)
 
     assert time.monotonic() - started < 2.0  # did not wait for the slow sibling chunks
     await asyncio.sleep(0)

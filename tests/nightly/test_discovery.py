@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import ConfigError, InputError
-from summarizer.nightly import brief_id, discover, parse_since, slugify
+from summarizer.nightly import discover, parse_since
+from summarizer.nightly.plan import brief_id, slugify
 
 
 def _touch(path: Path, text: str = "Some text.", age_days: float = 0) -> Path:
@@ -110,7 +111,8 @@ def test_slugs_and_brief_ids() -> None:
 
 def test_a_named_pipe_is_reported_not_read(tmp_path: Path) -> None:
     from summarizer.ledger import Ledger
-    from summarizer.nightly import EngineIdentity, make_plan
+    from summarizer.config import Settings
+    from summarizer.nightly.plan import engine_identity, make_plan
 
     inbox = tmp_path / "in"
     _touch(inbox / "a.txt")
@@ -118,6 +120,6 @@ def test_a_named_pipe_is_reported_not_read(tmp_path: Path) -> None:
     paths = discover([str(inbox), str(inbox / "pipe.txt")], tmp_path / "out")
     assert [p.name for p in paths] == ["a.txt", "pipe.txt"]
     with Ledger(tmp_path / "ledger.sqlite3") as ledger:
-        plan = make_plan(paths, EngineIdentity("llm", "m", "v", "test"), ledger, tmp_path / "out", force=False)
+        plan = make_plan(paths, engine_identity(Settings(engine="llm", base_url="http://x/v1")), ledger, tmp_path / "out", force=False)
     assert [item.path.name for item in plan.items] == ["a.txt"]
     assert [(p.name, "not a regular file" in why) for p, why in plan.unreadable] == [("pipe.txt", True)]

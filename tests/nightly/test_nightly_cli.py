@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.nightly import LOCK_NAME
+from summarizer.nightly.run import LOCK_NAME
 from tests.nightly.conftest import CLI, ROOT, clean_env, run_nightly_cli
 
 

@@ -7,7 +7,7 @@ import signal
 import time
 from pathlib import Path
 
-from summarizer.engines.extractive import RULES_VERSION
+from summarizer.engines.extractive.engine import RULES_VERSION
 from tests.nightly.conftest import (
     assert_complete_set,
     brief_files,

@@ -21,7 +21,8 @@ from summarizer import summarize
 from summarizer.batch import asummarize_many
 from summarizer.api import asummarize
 from summarizer.config import Settings
-from summarizer.engines import llm, numbers
+from summarizer import quantities as numbers
+from summarizer.engines.llm import clients as llm_clients, transport, wire
 from tests.nightly.corpus import bundled_texts
 
 TEXTS = [text for _, text in bundled_texts()][:4]
@@ -35,13 +36,13 @@ def _settings(server, **extra: object) -> Settings:
 def clients(monkeypatch) -> Iterator[list[openai.AsyncOpenAI]]:
     """Every async client the engine creates, in order."""
     made: list[openai.AsyncOpenAI] = []
-    create = llm._async_client
+    create = llm_clients._async_client
 
     def counting(settings: Settings) -> openai.AsyncOpenAI:
         made.append(create(settings))
         return made[-1]
 
-    monkeypatch.setattr(llm, "_async_client", counting)
+    monkeypatch.setattr(llm_clients, "_async_client", counting)
     yield made
 
 
@@ -62,7 +63,7 @@ async def test_outside_a_batch_each_document_has_its_own_client(openai_server, c
 
 async def test_shared_clients_are_keyed_by_endpoint_key_and_timeout(openai_server, clients):
     base = _settings(openai_server)
-    async with llm.shared_clients():
+    async with llm_clients.shared_clients():
         await asummarize(TEXTS[0], settings=base)
         await asummarize(TEXTS[1], settings=base)
         await asummarize(TEXTS[2], settings=base.model_copy(update={"timeout": base.timeout + 1}))
@@ -91,13 +92,13 @@ def test_requests_build_no_response_model_class():
     gc.collect()
     gc.disable()  # a class instructor built per request would stay listed until collected
     try:
-        before = len(llm.WireBrief.__subclasses__())
-        bodies = [llm.preview_request(cfg, text) for text in TEXTS]
-        assert len(llm.WireBrief.__subclasses__()) == before
+        before = len(wire.WireBrief.__subclasses__())
+        bodies = [transport.preview_request(cfg, text) for text in TEXTS]
+        assert len(wire.WireBrief.__subclasses__()) == before
     finally:
         gc.enable()
     # ...and the request is the one instructor builds from the plain model.
-    fresh = instructor.response_schema(llm.WireBrief)
+    fresh = instructor.response_schema(wire.WireBrief)
     for body in bodies:
         assert body["tools"] == [{"type": "function", "function": fresh.openai_schema}]
 

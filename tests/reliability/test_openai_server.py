@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from summarizer.engines.llm import WireBrief
+from summarizer.engines.llm.wire import WireBrief
 from tests.reliability.conftest import SEED
 from tests.support.openai_server import FakeOpenAI, faults, serve
 

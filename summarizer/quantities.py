@@ -1,12 +1,18 @@
-"""Numbers as written in news text: digits, number words and scale words, normalised to floats.
+"""Numbers and quantities as written in news text: digits, number words and scale words normalised to
+floats, and the rules that say when two figures count the same thing.
 
-Pure Python and regular expressions (no spaCy), so verification can use it on every engine's output.
+Pure Python and regular expressions (no spaCy), so verification, the digest and every engine can use it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from summarizer.schema import Figure
 
 UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -149,3 +155,42 @@ def values_in(text: str) -> set[float]:
 
 def same_value(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+# Two figures for one quantity from different sources are a conflict only if they are of a size
+# (12,000 against 10,000 troops); 6 dead against 1,500 soldiers is two different quantities.
+_MAX_CONFLICT_RATIO = 5.0
+_STEM = 5
+_WORD = re.compile(r"[a-z]+")
+_MEASURE_STOPWORDS = frozenset({"the", "a", "an", "of", "to", "in", "on", "for", "and", "by", "with", "at", "from"})
+
+
+@lru_cache(maxsize=4096)
+def _stems(text: str | None) -> frozenset[str]:
+    # Cached: conflicts (here and across a night's documents in the digest) compare figures pairwise,
+    # so the same few units and measures are split into words thousands of times.
+    return frozenset(w[:_STEM] for w in _WORD.findall((text or "").lower()) if w not in _MEASURE_STOPWORDS)
+
+
+def unit_key(unit: str) -> str:
+    """A unit as compared: case and a plural s set aside."""
+    return unit.lower().rstrip("s")
+
+
+def same_quantity(a: Figure, b: Figure) -> bool:
+    """Same unit, compatible dates and what they measure overlapping beyond the unit itself."""
+    if not a.unit or not b.unit or unit_key(a.unit) != unit_key(b.unit):
+        return False
+    if a.date and b.date and a.date.lower() != b.date.lower():
+        return False
+    unit = _stems(a.unit)
+    wa, wb = _stems(a.measures) - unit, _stems(b.measures) - unit
+    # "people killed" against "people injured" are two quantities; "troops" against "troops sent" one.
+    return not wa or not wb or len(wa & wb) / min(len(wa), len(wb)) >= 0.5
+
+
+def values_differ(a: Figure, b: Figure) -> bool:
+    if a.value is None or b.value is None or same_value(a.value, b.value):
+        return False
+    low, high = sorted((abs(a.value), abs(b.value)))
+    return low > 0 and high / low <= _MAX_CONFLICT_RATIO

@@ -88,16 +88,6 @@ def test_missed_numbers_leave_out_dates_and_covered_numbers() -> None:
     assert report.missed_numbers == ["10,000", "Six"]
 
 
-def test_missed_entities_only_when_asked() -> None:
-    text = "T\n\nUS President Joe Biden met Chancellor Olaf Scholz in Berlin.\n"
-    draft = Draft(actors=[Actor(name="Joe Biden", evidence=[ev("Joe Biden", text)])])
-    _, plain = verify(draft, clean(text))
-    assert plain.missed_entities == []
-    _, checked = verify(draft, clean(text), cross_check=True)
-    assert "Olaf Scholz" in checked.missed_entities
-    assert "Joe Biden" not in checked.missed_entities
-
-
 def test_verify_does_not_load_spacy() -> None:
     code = (
         "import sys\n"

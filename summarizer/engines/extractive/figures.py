@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from summarizer.engines.attribution import Reported, speaker_of
-from summarizer.engines.nlp import entity_at
-from summarizer.engines.numbers import NUMBER_WORDS, PLURAL_SCALES, is_year, parse_number
+from summarizer.engines.extractive.attribution import Reported, speaker_of
+from summarizer.engines.extractive.nlp import entity_at
+from summarizer.quantities import NUMBER_WORDS, PLURAL_SCALES, is_year, parse_number
 from summarizer.schema import Qualifier
 
 # Longest phrases first; matched against the words right before the number.
@@ -331,13 +331,14 @@ def _read_figure(
     first = start
     if first > sent.start and doc[first - 1].lower_ == "between" and value_max is not None:
         first -= 1
-    unit = None
+    unit: str | None = None
     if first > sent.start and doc[first - 1].text in _CURRENCY_SIGNS:
         first -= 1
         unit = _CURRENCY_SIGNS[doc[first].text]
     qualifier, first = _qualifier(doc, first, sent.start)
     if doc[start].lower_ in PLURAL_SCALES and qualifier is Qualifier.exact:
         qualifier = Qualifier.at_least
+    measures: str | None
     age = _age(doc, sent, start, end)
     if age is not None:
         unit, measures, quantity_end, evidence_end = age

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from summarizer.engines.geo import Country, gazetteer
-from summarizer.engines.lexicon import (
+from summarizer.engines.extractive.geo import Country, gazetteer
+from summarizer.engines.extractive.lexicon import (
     GROUP_WORDS,
     HONORIFICS,
     INSTITUTION_NOUNS,
@@ -26,8 +26,8 @@ from summarizer.engines.lexicon import (
     PERSON_NOUNS,
     STATE_NOUNS,
 )
-from summarizer.engines.names import DIRECTIONS, bare_directions, entity_spans
-from summarizer.engines.roles import apposition_role, role_of
+from summarizer.engines.extractive.names import DIRECTIONS, bare_directions, entity_spans
+from summarizer.engines.extractive.roles import apposition_role, role_of
 from summarizer.schema import ActorKind
 
 MAX_EVIDENCE = 5
@@ -297,6 +297,7 @@ def _distance(actor: ActorRecord, i: int) -> int:
 def _organisations(b: _Builder, spans: list[Span]) -> None:
     doc = b.doc
     acronyms: dict[str, ActorRecord] = {}
+    actor: ActorRecord | None
     for span in spans:
         acronym = _acronym_after(doc, span)
         if acronym is None:

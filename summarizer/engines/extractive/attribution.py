@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from summarizer.engines.actors import ActorIndex
-from summarizer.engines.lexicon import BELIEF_VERBS, PERSON_NOUNS, SAY_VERBS
-from summarizer.engines.quotes import QUOTE_OPEN, inside_quote, is_quoted, quoted_share, trim_run
-from summarizer.engines.speakers import (
+from summarizer.engines.extractive.actors import ActorIndex
+from summarizer.engines.extractive.lexicon import BELIEF_VERBS, PERSON_NOUNS, SAY_VERBS
+from summarizer.engines.extractive.quotes import QUOTE_OPEN, inside_quote, is_quoted, quoted_share, trim_run
+from summarizer.engines.extractive.speakers import (
     SpeakerResolver,
     inverted_speaker,
     speaker_phrase,

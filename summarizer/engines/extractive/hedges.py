@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from summarizer.engines.actors import ActorIndex
-from summarizer.engines.attribution import Reported, speaker_of
+from summarizer.engines.extractive.actors import ActorIndex
+from summarizer.engines.extractive.attribution import Reported, speaker_of
 from summarizer.schema import UncertaintyKind
 
 _VERIFY_VERBS = frozenset({"confirm", "verify", "corroborate", "substantiate", "authenticate"})

@@ -15,15 +15,14 @@ from spacy.tokens import Doc
 
 from summarizer.config import Settings
 from summarizer.engines import EngineResult
-from summarizer.engines.actors import MAX_EVIDENCE, ActorIndex, find_actors
-from summarizer.engines.attribution import Reported, find_claims
-from summarizer.engines.figures import FoundFigure, find_figures
-from summarizer.engines.hedges import FoundUncertainty, find_uncertainties
-from summarizer.engines.nlp import entity_at, model_id, parse, parse_many
-from summarizer.schema import Actor, Alignment, Claim, Draft, Evidence, Figure, Uncertainty
+from summarizer.engines.extractive.actors import MAX_EVIDENCE, ActorIndex, find_actors
+from summarizer.engines.extractive.attribution import Reported, find_claims
+from summarizer.engines.extractive.figures import FoundFigure, find_figures
+from summarizer.engines.extractive.hedges import FoundUncertainty, find_uncertainties
+from summarizer.engines.extractive.nlp import entity_at, model_id, parse, parse_many
+from summarizer.schema import Actor, Claim, Draft, Evidence, Figure, Uncertainty
 from summarizer.text import CleanText
 
-ENGINE = "extractive"
 RULES_VERSION = "extractive-rules-1"
 _SUMMARY_SENTENCES = 2
 _SUMMARY_SHORT = 320  # a third lead sentence joins when the first two are shorter than this
@@ -55,7 +54,7 @@ def extract_many(
 
 
 def _result(draft: Draft) -> EngineResult:
-    return EngineResult(draft=draft, engine=ENGINE, model=model_id(), prompt_version=RULES_VERSION)
+    return EngineResult(draft=draft, model=model_id(), prompt_version=RULES_VERSION)
 
 
 def build_draft(doc: Doc, clean: CleanText) -> Draft:
@@ -96,7 +95,7 @@ class _Spans:
         if clean.source[s:e] != quote:
             # The span crosses a removed line: let grounding place the cleaned words.
             return Evidence(quote=quote)
-        return Evidence(quote=quote, start=s, end=e, alignment=Alignment.exact)
+        return Evidence.exact(clean.source, s, e)
 
     def text(self, start: int, end: int) -> str:
         return " ".join(self.doc[start:end].text.split())

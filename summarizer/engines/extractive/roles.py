@@ -11,8 +11,8 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
-from summarizer.engines.lexicon import HONORIFICS, PERSON_NOUNS
-from summarizer.engines.names import POSSESSIVE
+from summarizer.engines.extractive.lexicon import HONORIFICS, PERSON_NOUNS
+from summarizer.engines.extractive.names import POSSESSIVE
 
 MAX_ROLE_TOKENS = 12
 

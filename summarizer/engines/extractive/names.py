@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from spacy.tokens import Doc, Span, Token
 
-from summarizer.engines.lexicon import HONORIFICS, MEDIA_WORDS, ORG_WORDS, PERSON_NOUNS, SAY_VERBS, TITLE_WORDS
+from summarizer.engines.extractive.lexicon import HONORIFICS, MEDIA_WORDS, ORG_WORDS, PERSON_NOUNS, SAY_VERBS, TITLE_WORDS
 
 MAX_NAME_TOKENS = 8
 # Lower-case words inside personal names: "Ursula von der Leyen", "Abu Bakr al-Baghdadi".

@@ -8,6 +8,7 @@ import pytest
 
 from summarizer.digest import BriefLink, Digest, FailedDocument, actor_key, build_digest
 from summarizer.schema import Actor, ActorKind, Alignment, Brief, Claim, Evidence, Figure, Provenance, Source
+from summarizer.render import to_markdown
 
 
 def _ev(text: str, quote: str) -> Evidence:
@@ -194,7 +195,7 @@ def test_top_limits_the_stories_not_the_briefs() -> None:
 
 
 def test_markdown_links_every_section_to_the_briefs(digest: Digest) -> None:
-    md = digest.to_markdown()
+    md = to_markdown(digest)
     assert md.startswith("# Nightly digest, ")
     for heading in ("## Top stories", "## Actors across documents", "## Figures (3)", "## Conflicts across documents (1)",
                     "## Not summarized (1)", "## All briefs (4)"):
@@ -209,7 +210,7 @@ def test_markdown_links_every_section_to_the_briefs(digest: Digest) -> None:
 def test_markdown_escapes_article_text() -> None:
     text = "A | pipe and <b>tags</b> in [brackets]. More."
     digest = build_digest([(link("odd", "Title [with] | pipe"), make_brief(text, [("A | pipe", O, [])]))])
-    md = digest.to_markdown()
+    md = to_markdown(digest)
     assert "[Title \\[with\\] \\| pipe](briefs/odd.md)" in md
     assert "<b>" not in md
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from summarizer.engines.actors import ActorIndex
-from summarizer.engines.lexicon import BELIEF_VERBS, PERSON_NOUNS, SAY_VERBS
-from summarizer.engines.quotes import QUOTE_CLOSE
+from summarizer.engines.extractive.actors import ActorIndex
+from summarizer.engines.extractive.lexicon import BELIEF_VERBS, PERSON_NOUNS, SAY_VERBS
+from summarizer.engines.extractive.quotes import QUOTE_CLOSE
 from summarizer.schema import UNATTRIBUTED, ActorKind, Attribution
 
 _ANONYMOUS = frozenset(

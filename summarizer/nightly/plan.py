@@ -1,0 +1,140 @@
+"""What a nightly run has to do: each distinct document keyed and named, reused from the ledger or queued.
+
+A document's key is (content hash, engine, model, prompt version): a done row for that key whose brief
+files are both present and readable is reused; anything else is queued to run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from summarizer.api import choose_engine
+from summarizer.config import Settings
+from summarizer.engines import Engine
+from summarizer.engines import EngineIdentity as EngineKey
+from summarizer.ledger import DocKey, Ledger, Row, Status
+from summarizer.schema import Brief
+
+BRIEFS_DIR = "briefs"
+_SLUG_MAX = 48
+
+
+@dataclass(frozen=True)
+class EngineIdentity:
+    """The engine a run uses, why, and what besides the bytes decides a brief (the ledger key's other parts)."""
+
+    chosen: Engine
+    reason: str
+    key: EngineKey
+
+    @property
+    def engine(self) -> str:
+        return self.key.engine
+
+    @property
+    def model(self) -> str:
+        return self.key.model
+
+    @property
+    def prompt_version(self) -> str:
+        return self.key.prompt_version
+
+
+def engine_identity(settings: Settings) -> EngineIdentity:
+    """The engine `settings` select, its model and its prompt (or rules) version, without running it."""
+    engine, reason = choose_engine(settings)
+    return EngineIdentity(engine, reason, engine.identity(settings))
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def slugify(text: str) -> str:
+    """A file-name-safe, lower-case ASCII slug; 'document' when nothing usable is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:_SLUG_MAX].rstrip("-") or "document"
+
+
+def brief_id(path: Path, digest: str) -> str:
+    return f"{slugify(path.stem)}-{digest[:8]}"
+
+
+@dataclass
+class Item:
+    """One distinct document of this run."""
+
+    path: Path
+    key: DocKey
+    id: str
+    json_path: str  # relative to the output folder
+    md_path: str
+    data: bytes | None = None  # kept only while the document still has to run
+    brief: Brief | None = None  # a done brief, loaded for the digest
+    status: Status = Status.todo
+    error: str | None = None
+    seconds: float = 0.0
+    tokens: int = 0
+    attempts: int = 0
+
+
+@dataclass
+class Plan:
+    items: list[Item]
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)
+    duplicates: list[tuple[Path, Path]] = field(default_factory=list)  # (path, same content as)
+
+    @property
+    def todo(self) -> list[Item]:
+        return [item for item in self.items if item.status is Status.todo]
+
+
+def _load_done(row: Row, out: Path) -> Brief | None:
+    """The brief a done row points to, or None when a file is missing or unreadable (redo it)."""
+    json_file, md_file = out / row.brief_json, out / row.brief_md
+    if not md_file.is_file():
+        return None
+    try:
+        return Brief.model_validate_json(json_file.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def make_plan(paths: Sequence[Path], identity: EngineIdentity, ledger: Ledger, out: Path, force: bool) -> Plan:
+    rows = ledger.rows_for(identity.engine, identity.model, identity.prompt_version)
+    plan = Plan(items=[])
+    by_hash: dict[str, Item] = {}
+    for path in paths:
+        if not path.is_file():
+            # Reading a named pipe would wait for a writer forever.
+            plan.unreadable.append((path, "is not a regular file (a named pipe or device); move it out of the inbox"))
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            plan.unreadable.append((path, f"cannot be read ({exc.strerror or exc}); make the file readable"))
+            continue
+        digest = content_hash(data)
+        if digest in by_hash:
+            plan.duplicates.append((path, by_hash[digest].path))
+            continue
+        key = DocKey(digest, identity.engine, identity.model, identity.prompt_version)
+        row = rows.get(digest)
+        done = None if force or row is None or row.status is not Status.done else _load_done(row, out)
+        if row is not None and done is not None:
+            stem = Path(row.brief_json).stem
+            item = Item(path, key, stem, row.brief_json, row.brief_md, brief=done, status=Status.reused,
+                        tokens=row.usage.total_tokens, attempts=row.attempts)
+        else:
+            stem = brief_id(path, digest)
+            item = Item(path, key, stem, f"{BRIEFS_DIR}/{stem}.json", f"{BRIEFS_DIR}/{stem}.md", data=data,
+                        attempts=row.attempts if row else 0)
+        by_hash[digest] = item
+        plan.items.append(item)
+    return plan

@@ -1,0 +1,301 @@
+"""The nightly run itself: one run per output folder, the batch within its limits, then briefs, digest, report.
+
+Each brief's files are written atomically and only then is its ledger row marked done, so a crash at
+any point leaves at worst a pending row for the next run to redo.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import threading
+import time
+from collections.abc import Awaitable, Iterator, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+from summarizer.atomic import remove_stale_temporaries, write_atomically
+from summarizer.batch import FileSource, Outcome, run_batch
+from summarizer.redaction import secrets_of
+from summarizer.digest import BriefLink, FailedDocument, build_digest
+from summarizer.errors import ConfigError, SummarizerError
+from summarizer.ledger import LEDGER_NAME, Ledger, Status, error_line
+from summarizer.nightly.discovery import discover
+from summarizer.nightly.options import NightlyOptions
+from summarizer.nightly.plan import BRIEFS_DIR, EngineIdentity, Item, Plan, engine_identity, make_plan
+from summarizer.nightly.progress import Reporter, SilentReporter
+from summarizer.nightly.report import RunReport, build_report
+from summarizer.render import to_html, to_markdown
+from summarizer.render.html import render_digest_html
+from summarizer.schema import Brief, Usage
+
+RUNS_DIR = "runs"
+DIGEST_MD = "digest.md"
+DIGEST_JSON = "digest.json"
+DIGEST_HTML = "digest.html"
+LOCK_NAME = ".nightly.lock"
+
+
+@contextlib.contextmanager
+def run_lock(out: Path) -> Iterator[None]:
+    """One run per output folder: a second one fails at once instead of corrupting the first."""
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no cross-process lock available
+        yield
+        return
+    with (out / LOCK_NAME).open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise ConfigError(
+                f"{out}: another summarizer nightly run is in progress (pid {holder}); "
+                "wait for it to finish or use another --out"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    return now.strftime("%Y%m%dT%H%M%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def _error_text(error: BaseException, secrets: Sequence[str]) -> str:
+    text = str(error) if isinstance(error, SummarizerError) else f"{type(error).__name__}: {error}"
+    return error_line(text, secrets)
+
+
+def _html_path(item: Item) -> str:
+    """The brief's review page, beside its JSON (relative to the output folder, like the digest)."""
+    return str(Path(item.json_path).with_suffix(".html"))
+
+
+def _write_brief(out: Path, item: Item, brief: Brief) -> None:
+    # JSON first, then Markdown and the review page, the ledger last: a done row has its files behind it.
+    write_atomically(out / item.json_path, brief.model_dump_json(indent=2) + "\n")
+    write_atomically(out / item.md_path, to_markdown(brief))
+    write_atomically(out / _html_path(item), to_html(brief))
+
+
+class _Budget:
+    """What this run has started and spent, and whether one more document may start."""
+
+    def __init__(self, max_docs: int | None, token_budget: int | None) -> None:
+        self.max_docs = max_docs
+        self.token_budget = token_budget
+        self.started = 0
+        self.usage = Usage()
+        self.requests = 0
+        self.stopped: str | None = None
+
+    def may_start(self, _: int) -> bool:
+        if self.max_docs is not None and self.started >= self.max_docs:
+            self.stopped = f"--max-docs {self.max_docs} reached"
+            return False
+        spent = self.usage.total_tokens
+        if self.token_budget is not None and spent >= self.token_budget:
+            self.stopped = f"token budget of {self.token_budget:,} spent ({spent:,} tokens)"
+            return False
+        self.started += 1
+        return True
+
+    def spend(self, brief: Brief) -> None:
+        self.usage = self.usage + brief.provenance.usage
+        self.requests += brief.provenance.attempts
+
+
+async def _execute(
+    todo: list[Item],
+    options: NightlyOptions,
+    ledger: Ledger,
+    run_id: str,
+    budget: _Budget,
+    reporter: Reporter,
+) -> None:
+    secrets = secrets_of(options.settings)
+    out = options.out
+    finished = 0
+    total = len(todo) if options.max_docs is None else min(len(todo), options.max_docs)
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    # systemd and timeout(1) stop with SIGTERM: stop as cleanly as for Ctrl-C.
+    on_main_thread = threading.current_thread() is threading.main_thread() and main is not None
+    if on_main_thread:
+        loop.add_signal_handler(signal.SIGTERM, main.cancel)  # type: ignore[union-attr]
+
+    def started(index: int) -> None:
+        ledger.start(todo[index].key, run_id)
+        todo[index].attempts += 1
+
+    def ended(outcome: Outcome) -> Awaitable[None]:
+        # Counted at once, whether or not its files can be written: the next start checks the budget.
+        if outcome.brief is not None:
+            budget.spend(outcome.brief)
+        return record(outcome)
+
+    async def record(outcome: Outcome) -> None:
+        nonlocal finished
+        item = todo[outcome.index]
+        item.seconds = outcome.seconds
+        if outcome.brief is not None:
+            brief = outcome.brief
+            try:
+                await asyncio.to_thread(_write_brief, out, item, brief)
+            except OSError as exc:
+                item.status, item.error = Status.failed, f"cannot write {out / item.json_path}: {exc.strerror or exc}"
+                ledger.finish_failed(item.key, item.error)
+            else:
+                spent = brief.provenance.usage
+                ledger.finish_done(item.key, spent, brief.provenance.attempts)
+                item.status, item.brief, item.data, item.tokens = Status.done, brief, None, spent.total_tokens
+        else:
+            assert outcome.error is not None
+            item.status, item.error = Status.failed, _error_text(outcome.error, secrets)
+            ledger.finish_failed(item.key, item.error)
+        finished += 1
+        reporter.document(item, finished, total)
+
+    try:
+        await run_batch(
+            [FileSource(item.path, item.data or b"") for item in todo],
+            options.settings,
+            concurrency=options.concurrency,
+            may_start=budget.may_start,
+            on_start=started,
+            on_outcome=ended,
+            timeout=options.doc_timeout,
+            # With a token budget every start must see what the documents before it spent.
+            read_ahead=options.token_budget is None,
+        )
+    finally:
+        if on_main_thread:
+            loop.remove_signal_handler(signal.SIGTERM)
+
+
+def _write_digest(out: Path, plan: Plan, run_id: str, warnings: list[str]) -> str:
+    done = [
+        (item, item.brief)
+        for item in plan.items
+        if item.status in (Status.reused, Status.done) and item.brief is not None
+    ]
+    entries = [
+        (
+            BriefLink(
+                id=item.id,
+                title=brief.title or item.id,
+                json_path=item.json_path,
+                md_path=item.md_path,
+                source_path=str(item.path),
+                engine=brief.provenance.engine,
+                model=brief.provenance.model,
+            ),
+            brief,
+        )
+        for item, brief in done
+    ]
+    failed = [FailedDocument(path=str(p), error=e) for p, e in plan.unreadable]
+    failed += [
+        FailedDocument(path=str(i.path), error=i.error or "failed") for i in plan.items if i.status is Status.failed
+    ]
+    failed += [
+        FailedDocument(path=str(i.path), error="not started in this run; pending for the next")
+        for i in plan.items
+        if i.status is Status.pending
+    ]
+    digest = build_digest(entries, run_id=run_id, failed=failed)
+    write_atomically(out / DIGEST_JSON, digest.model_dump_json(indent=2) + "\n")
+    write_atomically(out / DIGEST_MD, to_markdown(digest))
+    pages = {item.id: _html_path(item) for item, _ in done if (out / _html_path(item)).exists()}
+    try:
+        html = render_digest_html(digest, brief_pages=pages)
+    except Exception as exc:  # noqa: BLE001 - the review page must not cost the night's briefs and digest
+        warnings.append(f"{DIGEST_HTML} not written: {type(exc).__name__}: {exc}")
+    else:
+        write_atomically(out / DIGEST_HTML, html)
+    return DIGEST_MD
+
+
+def run_nightly(options: NightlyOptions, reporter: Reporter | None = None) -> RunReport:
+    """Run the nightly batch over `options.inputs` into `options.out`; the report says how it went.
+
+    Raises InputError / ConfigError (bad usage) before any document runs. Ctrl-C or SIGTERM ends the
+    run early with status "interrupted": in-flight documents stay pending, the ledger stays consistent.
+    """
+    reporter = reporter or SilentReporter()
+    out = options.out
+    # Checked here, not when the options are made: the folder may change between the two.
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: is a file; give a folder (created if missing)")
+    paths = discover(options.inputs, out, options.since)
+    identity = engine_identity(options.settings)
+    started_at = datetime.now(timezone.utc)
+    began = time.perf_counter()
+    try:
+        report = _locked_run(options, paths, identity, started_at, began, reporter)
+    except BaseException:
+        reporter.end(None)  # the run failed before it could report: still take the progress bar down
+        raise
+    reporter.end(report)
+    return report
+
+
+def _locked_run(
+    options: NightlyOptions,
+    paths: list[Path],
+    identity: EngineIdentity,
+    started_at: datetime,
+    began: float,
+    reporter: Reporter,
+) -> RunReport:
+    out = options.out
+    with run_lock(out):
+        for folder in (out, out / BRIEFS_DIR, out / RUNS_DIR):
+            remove_stale_temporaries(folder)
+        with Ledger(out / LEDGER_NAME) as ledger:
+            run_id = new_run_id(started_at)
+            ledger.begin_run(run_id, identity.engine, identity.model, identity.prompt_version)
+            plan = make_plan(paths, identity, ledger, out, options.force)
+            todo = plan.todo
+            ledger.enqueue([(i.key, str(i.path), i.json_path, i.md_path) for i in todo], run_id)
+            to_run = len(todo) if options.max_docs is None else min(len(todo), options.max_docs)
+            reporter.begin(plan, identity, to_run)
+            budget = _Budget(options.max_docs, options.token_budget)
+            interrupted = False
+            batch_began = time.perf_counter()
+            try:
+                if todo:
+                    asyncio.run(_execute(todo, options, ledger, run_id, budget, reporter))
+            except (KeyboardInterrupt, asyncio.CancelledError):
+                interrupted = True
+            batch_seconds = time.perf_counter() - batch_began
+            for item in todo:
+                if item.status is Status.todo:
+                    item.status = Status.pending
+            warnings: list[str] = []
+            digest = None if interrupted else _write_digest(out, plan, run_id, warnings)
+            report = build_report(
+                options, identity, plan, run_id=run_id, started_at=started_at, began=began, interrupted=interrupted,
+                usage=budget.usage, requests=budget.requests, batch_seconds=batch_seconds,
+                budget_stopped=budget.stopped, digest=digest, warnings=warnings,
+            )
+            report_path = f"{RUNS_DIR}/{run_id}.json"
+            write_atomically(out / report_path, report.model_dump_json(indent=2) + "\n")
+            ledger.end_run(
+                run_id, interrupted=interrupted, documents=report.counts.documents, done=report.counts.done,
+                failed=report.counts.failed, pending=report.counts.pending, total_tokens=report.usage.total_tokens,
+                report_path=report_path,
+            )
+    return report
