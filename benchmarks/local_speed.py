@@ -62,7 +62,7 @@ from summarizer.engines import local
 from summarizer.engines.llm import transport
 from summarizer.engines.llm.summary import summary_messages, summary_request
 from summarizer.engines.local_model import default_gguf
-from summarizer.errors import ConfigError
+from summarizer.errors import ConfigError, EngineError
 from summarizer.prompting import brief_messages
 from summarizer.text import CleanText, clean
 
@@ -73,6 +73,8 @@ TARGET = 0.9
 MODES: tuple[ModelWrites, ...] = ("summary", "brief")
 # What the server leaves out of the request before calling create_chat_completion (llama_cpp/server/app.py).
 _SERVER_EXCLUDES = {"n", "logit_bias_type", "user", "min_tokens"}
+# Seconds per request when comparing (see compare).
+COMPARE_TIMEOUT = 3600.0
 # What a run's summary is when its answer ran to the output limit (still a timed generation of that length).
 CUT_OFF = "(cut off at the output limit)"
 # A request whose one-token answer resets the seed chain and leaves none of a real prompt evaluated.
@@ -225,7 +227,12 @@ def live_briefs(article: Path, server: local.LocalServer) -> dict[ModelWrites, R
         prime_server(local.llm_settings(settings, server), RESET)
         server_cpu = process_cpu_seconds(pid)
         started, cpu = time.perf_counter(), time.process_time()
-        brief = summarize(article, settings=settings)
+        try:
+            brief = summarize(article, settings=settings)
+        except EngineError as exc:
+            # What the command would have printed (a timeout, an answer cut off at the output limit).
+            print(f"  live brief, model writes the {mode}: failed after {time.perf_counter() - started:.1f} s: {exc}")
+            continue
         seconds = time.perf_counter() - started
         cpu_seconds = time.process_time() - cpu + process_cpu_seconds(pid) - server_cpu
         usage = brief.provenance.usage
@@ -244,7 +251,10 @@ def live_briefs(article: Path, server: local.LocalServer) -> dict[ModelWrites, R
 
 def compare(mode: ModelWrites, cleaned: CleanText, server: local.LocalServer, llama: Any, repeat: int) -> None:
     """Summarizer's transport against create_chat_completion, the same request, cold then warm."""
-    settings = local.llm_settings(Settings(engine="local", max_retries=0, max_reasks=0, model_writes=mode), server)
+    # No timeout that matters: an answer that runs to the output limit on busy cores is still one to time.
+    settings = local.llm_settings(
+        Settings(engine="local", max_retries=0, max_reasks=0, model_writes=mode, timeout=COMPARE_TIMEOUT), server
+    )
     kwargs = engine_kwargs(mode, cleaned, settings)
     body = engine_body(kwargs, settings)
     via_server = summarizer_runner(settings, server)
@@ -326,11 +336,12 @@ def main(argv: list[str] | None = None) -> int:
         llama = load_direct(gguf, threads)
         for mode in MODES:
             compare(mode, cleaned, server, llama, args.repeat)
-    summary, brief = live["summary"], live["brief"]
-    print(
-        f"live brief per mode: the model writes the summary {summary.seconds:.1f} s, the whole brief "
-        f"{brief.seconds:.1f} s ({brief.seconds / summary.seconds:.1f}x); server start apart"
-    )
+    if len(live) == len(MODES):
+        summary, brief = live["summary"], live["brief"]
+        print(
+            f"live brief per mode: the model writes the summary {summary.seconds:.1f} s, the whole brief "
+            f"{brief.seconds:.1f} s ({brief.seconds / summary.seconds:.1f}x); server start apart"
+        )
     return 0
 
 

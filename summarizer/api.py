@@ -14,12 +14,13 @@ from pydantic import SecretStr, ValidationError
 from typing_extensions import Unpack
 
 from summarizer.config import Settings
-from summarizer.crosscheck import missed_entities
+from summarizer.crosscheck import cross_check, rules_draft
 from summarizer.engines import Engine, EngineResult, registry
 from summarizer.errors import ConfigError, InputError
 from summarizer.grounding import ground
 from summarizer.intake import Document, from_bytes, from_text, looks_like_path, read_path
 from summarizer.schema import Brief, Provenance, Source
+from summarizer.support import check_support
 from summarizer.text import CleanText, clean
 from summarizer.verify import verify
 
@@ -47,6 +48,8 @@ class BatchOptions(TypedDict, total=False):
     gguf: str | os.PathLike[str] | None
     model_writes: str | None
     cross_check: bool | None
+    fill_gaps: bool | None
+    keep_unsupported: bool | None
 
 
 class Options(BatchOptions, total=False):
@@ -94,11 +97,26 @@ def choose_engine(settings: Settings) -> tuple[Engine, str]:
 def assemble(
     doc: Document, cleaned: CleanText, result: EngineResult, settings: Settings, engine: Engine, reason: str
 ) -> Brief:
-    """Ground, cross-check and verify an engine's draft, then wrap it with its source and provenance."""
-    grounded, dropped = ground(result.draft, cleaned, keep_unaligned=settings.keep_unaligned)
-    checked, verification = verify(grounded, cleaned)
+    """Ground, support-check, cross-check and verify an engine's draft, then wrap it with its source and
+    provenance."""
+    draft = result.draft.marked_found_by(engine.found_by)
+    grounded, dropped = ground(draft, cleaned, keep_unaligned=settings.keep_unaligned)
+    support = check_support(grounded, cleaned, keep_unsupported=settings.keep_unsupported)
+    dropped += support.dropped
+    checked = support.draft
+    missed_actors: list[str] = []
+    missed_figures: list[str] = []
     if engine.cross_checked and settings.cross_check:
-        verification.missed_entities = missed_entities(checked, cleaned)
+        # The rules' items quote the source exactly; their own support check keeps the filled brief honest.
+        rules = check_support(rules_draft(cleaned), cleaned).draft
+        crossed = cross_check(checked, rules, fill_gaps=settings.fill_gaps)
+        checked = crossed.draft
+        missed_actors = [a.name for a in crossed.missed_actors]
+        missed_figures = [f.text for f in crossed.missed_figures]
+    checked, verification = verify(checked, cleaned)
+    verification.missed_entities = missed_actors
+    verification.missed_figures = missed_figures
+    verification.unsupported_summary = support.unsupported_summary
     title = checked.title or doc.title or cleaned.title or doc.name
     provenance = Provenance(
         engine=engine.name,
@@ -117,6 +135,7 @@ def assemble(
         length=len(doc.text),
         encoding=doc.encoding,
         text=doc.text,
+        removed=cleaned.removed(),
     )
     body = checked.model_dump(exclude={"title"})
     return Brief(title=title, source=source, provenance=provenance, dropped=dropped, verification=verification, **body)

@@ -83,8 +83,19 @@ CrossCheckOpt = Annotated[
     bool,
     typer.Option(
         "--cross-check/--no-cross-check",
-        help="For LLM engines, list named entities the extractive rules find that no actor covers.",
+        help="For LLM engines, run the extractive rules too and report the actors and figures the model missed.",
     ),
+]
+FillGapsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--fill-gaps/--no-fill-gaps",
+        help="With the cross-check, add what the model missed to the brief, marked 'rules'.",
+    ),
+]
+KeepUnsupportedOpt = Annotated[
+    bool,
+    typer.Option(help="Keep items their evidence does not support, flagged with the reason, instead of dropping them."),
 ]
 
 
@@ -183,6 +194,8 @@ def brief(
     gguf: GgufOpt = None,
     model_writes: ModelWritesOpt = None,
     cross_check: CrossCheckOpt = True,
+    fill_gaps: FillGapsOpt = True,
+    keep_unsupported: KeepUnsupportedOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Say nothing on stderr unless something fails.")] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -207,6 +220,8 @@ def brief(
             max_tokens=max_tokens,
             gguf=gguf,
             cross_check=cross_check,
+            fill_gaps=fill_gaps,
+            keep_unsupported=keep_unsupported,
             model_writes=model_writes.value if model_writes else None,
         )
         if output is not None:
@@ -348,6 +363,8 @@ def nightly(
     gguf: GgufOpt = None,
     model_writes: ModelWritesOpt = None,
     cross_check: CrossCheckOpt = True,
+    fill_gaps: FillGapsOpt = True,
+    keep_unsupported: KeepUnsupportedOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures and the summary line.")] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -369,6 +386,8 @@ def nightly(
             max_tokens=max_tokens,
             gguf=gguf,
             cross_check=cross_check,
+            fill_gaps=fill_gaps,
+            keep_unsupported=keep_unsupported,
             model_writes=model_writes.value if model_writes else None,
         )
         options = NightlyOptions(

@@ -46,7 +46,13 @@ class Settings(BaseModel):
         "(default: brief for llm, summary for local).",
     )
     cross_check: bool = Field(
-        default=True, description="For LLM engines, list the named entities the extractive rules find and no actor covers."
+        default=True, description="For LLM engines, report the actors and figures the extractive rules find and it missed."
+    )
+    fill_gaps: bool = Field(
+        default=True, description="With cross_check, add what the LLM missed to the brief, marked found_by 'rules'."
+    )
+    keep_unsupported: bool = Field(
+        default=False, description="Keep items the support checks would drop, flagged with the reason code."
     )
 
     @classmethod

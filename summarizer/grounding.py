@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from rapidfuzz import fuzz
 
-from summarizer.schema import Alignment, Draft, DroppedItem, Evidence
+from summarizer.schema import Alignment, Draft, DropCode, DroppedItem, Evidence
 from summarizer.text import CleanText
 
 FUZZY_MIN_SCORE = 90.0
@@ -183,7 +184,7 @@ def ground(draft: Draft, clean: CleanText, *, keep_unaligned: bool = False) -> t
                     field=field,
                     text=str(getattr(item, text_attr)),
                     quotes=[ev.quote for ev in item.evidence],
-                    reason=_why_unaligned(item.evidence),
+                    **_why_unaligned(item.evidence),
                 )
             )
             if keep_unaligned:
@@ -196,14 +197,17 @@ def ground(draft: Draft, clean: CleanText, *, keep_unaligned: bool = False) -> t
         # replace it with the article's lead, which is the source's own words.
         quotes = [ev.quote for ev in draft.summary_evidence]
         dropped.append(
-            DroppedItem(field="summary", text=draft.summary, quotes=quotes, reason=_why_unaligned(draft.summary_evidence))
+            DroppedItem(field="summary", text=draft.summary, quotes=quotes, **_why_unaligned(draft.summary_evidence))
         )
         updates["summary"], updates["summary_evidence"] = lead_summary(clean)
     return draft.model_copy(update=updates), dropped
 
 
-def _why_unaligned(evidence: list[Evidence]) -> str:
-    return "no evidence given" if not evidence else "evidence not found in the source"
+def _why_unaligned(evidence: list[Evidence]) -> dict[str, Any]:
+    """DroppedItem's reason and code for an item none of whose quotes is in the source."""
+    if not evidence:
+        return {"reason": "no evidence given", "code": DropCode.no_evidence}
+    return {"reason": "evidence not found in the source", "code": DropCode.evidence_not_found}
 
 
 def lead_summary(clean: CleanText, sentences: int = 2) -> tuple[str, list[Evidence]]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from enum import Enum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 UNATTRIBUTED = "unattributed"
 
 
@@ -43,6 +44,33 @@ class Evidence(_Model):
         return cls(quote=source[start:end], start=start, end=end, alignment=Alignment.exact)
 
 
+class DropCode(str, Enum):
+    """Why an item left the brief, for programs: grounding's two codes, then the support checks'."""
+
+    no_evidence = "no_evidence"
+    evidence_not_found = "evidence_not_found"
+    figure_not_in_evidence = "figure_not_in_evidence"
+    figure_without_number = "figure_without_number"
+    claim_not_supported = "claim_not_supported"
+    actor_not_named = "actor_not_named"
+    uncertainty_without_cue = "uncertainty_without_cue"
+    summary_not_supported = "summary_not_supported"
+
+
+class FoundBy(str, Enum):
+    """Who found an item: the model, or the extractive rules (in an LLM brief, the cross-check's additions)."""
+
+    model = "model"
+    rules = "rules"
+
+
+# Every item's last two fields.
+FoundByField = Annotated[FoundBy | None, Field(description="model or rules: who found the item.")]
+UnsupportedField = Annotated[
+    DropCode | None, Field(description="Only with keep_unsupported: why the support checks would drop the item.")
+]
+
+
 class ActorKind(str, Enum):
     person = "person"
     organisation = "organisation"
@@ -58,6 +86,8 @@ class Actor(_Model):
     role: str | None = Field(default=None, description="The actor's role in this story, as the text states it.")
     aliases: list[str] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
+    found_by: FoundByField = None
+    unsupported: UnsupportedField = None
 
 
 class Attribution(str, Enum):
@@ -73,6 +103,8 @@ class Claim(_Model):
     attribution: Attribution = Attribution.reported
     hedged: bool = False
     evidence: list[Evidence] = Field(default_factory=list)
+    found_by: FoundByField = None
+    unsupported: UnsupportedField = None
 
 
 class Qualifier(str, Enum):
@@ -94,6 +126,8 @@ class Figure(_Model):
     date: str | None = Field(default=None, description="The date attached to the figure, as written.")
     source: str | None = Field(default=None, description="The actor who states the figure.")
     evidence: list[Evidence] = Field(default_factory=list)
+    found_by: FoundByField = None
+    unsupported: UnsupportedField = None
 
 
 class UncertaintyKind(str, Enum):
@@ -110,6 +144,8 @@ class Uncertainty(_Model):
     kind: UncertaintyKind = UncertaintyKind.unverified
     who: str | None = Field(default=None, description="Who is uncertain, or who disputes.")
     evidence: list[Evidence] = Field(default_factory=list)
+    found_by: FoundByField = None
+    unsupported: UnsupportedField = None
 
 
 class Usage(_Model):
@@ -133,6 +169,9 @@ class Source(_Model):
     language: str = "en"
     encoding: str | None = Field(default=None, description="The encoding the input was decoded from.")
     text: str = Field(description="The text every evidence span indexes.")
+    removed: list[tuple[int, int]] = Field(
+        default_factory=list, description="Ranges of text cleaning set aside as page boilerplate (no engine read them)."
+    )
 
 
 class Provenance(_Model):
@@ -151,7 +190,17 @@ class DroppedItem(_Model):
     field: str = Field(description="actors, claims, figures, uncertainties or summary.")
     text: str = Field(description="The item's main text (name, statement, figure text).")
     quotes: list[str] = Field(default_factory=list, description="The evidence the engine gave.")
-    reason: str
+    reason: str = Field(description="Why, in words.")
+    code: DropCode = Field(description="Why, for programs.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _code_of_a_1_0_brief(cls, data: Any) -> Any:
+        # Schema 1.0 had only grounding's two reasons, and no code: a brief written then still loads.
+        if isinstance(data, dict) and "code" not in data:
+            grounded = data.get("reason") == "no evidence given"
+            data = {**data, "code": DropCode.no_evidence if grounded else DropCode.evidence_not_found}
+        return data
 
 
 class Verification(_Model):
@@ -164,6 +213,12 @@ class Verification(_Model):
     )
     missed_numbers: list[str] = Field(
         default_factory=list, description="Numbers in the source that no figure covers."
+    )
+    missed_figures: list[str] = Field(
+        default_factory=list, description="Figures the extractive rules find that an LLM brief did not give."
+    )
+    unsupported_summary: list[str] = Field(
+        default_factory=list, description="With keep_unsupported: summary sentences whose names or numbers are not in the source."
     )
 
 
@@ -178,6 +233,14 @@ class Draft(_Model):
     figures: list[Figure] = Field(default_factory=list)
     uncertainties: list[Uncertainty] = Field(default_factory=list)
 
+    def marked_found_by(self, who: FoundBy) -> Draft:
+        """The draft with every item marked as found by `who`, unless marked already."""
+        updates = {
+            name: [i if i.found_by else i.model_copy(update={"found_by": who}) for i in getattr(self, name)]
+            for name in ("actors", "claims", "figures", "uncertainties")
+        }
+        return self.model_copy(update=updates)
+
 
 class Brief(Draft):
     schema_version: str = SCHEMA_VERSION
@@ -185,7 +248,7 @@ class Brief(Draft):
     source: Source
     provenance: Provenance
     dropped: list[DroppedItem] = Field(
-        default_factory=list, description="Items removed because their evidence is not in the source."
+        default_factory=list, description="Items removed: evidence not in the source, or not supporting the item."
     )
     verification: Verification = Field(default_factory=Verification)
 

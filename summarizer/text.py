@@ -55,6 +55,17 @@ class CleanText:
         seg = self.segments[i]
         return seg.source_start + min(offset - seg.clean_start, seg.length)
 
+    def removed(self) -> list[tuple[int, int]]:
+        """Source ranges cleaning set aside as page boilerplate (whitespace-only gaps aside)."""
+        out, pos = [], 0
+        for seg in self.segments:
+            if seg.source_start > pos:
+                out.append((pos, seg.source_start))
+            pos = seg.source_start + seg.length
+        if pos < len(self.source):
+            out.append((pos, len(self.source)))
+        return [(s, e) for s, e in out if self.source[s:e].strip()]
+
     def span_to_source(self, start: int, end: int) -> tuple[int, int]:
         """Map a cleaned span to the source; an empty span stays empty."""
         if end <= start:

@@ -15,7 +15,7 @@ from itertools import combinations
 
 from summarizer.grouping import UnionFind
 from summarizer.quantities import number_mentions, same_quantity, same_value, values_differ, values_in
-from summarizer.schema import Draft, Evidence, Figure, Uncertainty, UncertaintyKind, Verification
+from summarizer.schema import Draft, Evidence, Figure, FoundBy, Uncertainty, UncertaintyKind, Verification
 from summarizer.text import CleanText
 
 
@@ -83,6 +83,7 @@ def _conflicts(figures: list[Figure]) -> list[Uncertainty]:
                 kind=UncertaintyKind.conflicting,
                 who=", ".join(fig.source or "" for fig in chosen),
                 evidence=[fig.evidence[0] for fig in chosen],
+                found_by=FoundBy.rules,
             )
         )
     return out

@@ -65,3 +65,24 @@ def test_schema_rejects_unknown_fields_and_bad_enums() -> None:
         pass
     else:
         raise AssertionError("unknown actor kind accepted")
+
+
+def test_a_schema_1_0_brief_still_loads() -> None:
+    """1.0 had no found_by, unsupported, dropped[].code, source.removed or the new verification lists."""
+    from summarizer.schema import DropCode
+
+    data = {
+        "schema_version": "1.0",
+        "title": "T",
+        "source": {"sha256": "0" * 64, "length": 1, "text": "x"},
+        "provenance": {"engine": "llm"},
+        "actors": [{"name": "NATO", "evidence": [{"quote": "x", "start": 0, "end": 1, "alignment": "exact"}]}],
+        "dropped": [
+            {"field": "claims", "text": "c", "quotes": [], "reason": "no evidence given"},
+            {"field": "summary", "text": "s", "quotes": ["q"], "reason": "evidence not found in the source"},
+        ],
+        "verification": {"figures_checked": 0, "figure_mismatches": [], "missed_entities": [], "missed_numbers": []},
+    }
+    brief = Brief.model_validate(data)
+    assert [d.code for d in brief.dropped] == [DropCode.no_evidence, DropCode.evidence_not_found]
+    assert brief.actors[0].found_by is None and brief.source.removed == []

@@ -14,7 +14,7 @@ from contextlib import AbstractAsyncContextManager, AbstractContextManager, asyn
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
-from summarizer.schema import Draft, Usage
+from summarizer.schema import Draft, FoundBy, Usage
 
 if TYPE_CHECKING:
     from summarizer.config import Settings
@@ -55,6 +55,8 @@ class Engine(Protocol):
     batch_mode: BatchMode
     # True when the extractive engine should cross-check this engine's briefs (what did it miss?).
     cross_checked: bool
+    # Who finds the items it returns, as briefs record it in each item's `found_by`.
+    found_by: FoundBy
 
     def auto_reason(self, settings: Settings) -> str | None:
         """Why `--engine auto` picks this engine for `settings`, or None if it does not."""
@@ -112,6 +114,7 @@ class BaseEngine:
     name: str = ""
     batch_mode: BatchMode = "event_loop"
     cross_checked: bool = False
+    found_by: FoundBy = FoundBy.model
     concurrency: int = 1
 
     def auto_reason(self, settings: Settings) -> str | None:

@@ -29,7 +29,7 @@ from markupsafe import Markup
 from summarizer.digest import Digest, EvidenceRef
 from summarizer.render.markdown import figure_value
 from summarizer.schema import Alignment, Attribution, Brief, Evidence, Figure, Qualifier, UncertaintyKind
-from summarizer.text import clean, one_line
+from summarizer.text import one_line
 
 FIELDS: dict[str, str] = {
     "actors": "Actors",
@@ -205,12 +205,29 @@ def build_items(brief: Brief) -> list[ItemView]:
         view.conflict = unc.kind is UncertaintyKind.conflicting
         items.append(view)
     _mark_conflicting_figures(items)
+    _mark_who_found(brief, items)
     for view in items:
         if view.conflict:
             view.badges.insert(0, ("conflicting", "conflict"))
         if view.aligned and any(not ev.aligned for ev in view.evidence):
             view.badges.append(("some evidence not found", "warn"))
     return items
+
+
+def _mark_who_found(brief: Brief, items: list[ItemView]) -> None:
+    """In a brief where both the model and the rules found items, say which found which; flag unsupported ones."""
+    found = {
+        f"{name}-{i}": (item.found_by, item.unsupported)
+        for name in ("actors", "claims", "figures", "uncertainties")
+        for i, item in enumerate(getattr(brief, name))
+    }
+    mixed = len({who for who, _ in found.values() if who is not None}) > 1
+    for view in items:
+        who, unsupported = found.get(view.id, (None, None))
+        if mixed and who is not None:
+            view.badges.append((f"found by {who.value}", f"by-{who.value}"))
+        if unsupported is not None:
+            view.badges.append((f"unsupported: {unsupported.value.replace('_', ' ')}", "warn"))
 
 
 def _mark_conflicting_figures(items: list[ItemView]) -> None:
@@ -222,20 +239,7 @@ def _mark_conflicting_figures(items: list[ItemView]) -> None:
             view.conflict = True
 
 
-def _removed_ranges(text: str) -> list[tuple[int, int]]:
-    """Source ranges cleaning cut as page boilerplate: shown dimmed, since no engine read them."""
-    kept = clean(text).segments
-    out, pos = [], 0
-    for seg in kept:
-        if seg.source_start > pos:
-            out.append((pos, seg.source_start))
-        pos = seg.source_start + seg.length
-    if pos < len(text):
-        out.append((pos, len(text)))
-    return [(s, e) for s, e in out if text[s:e].strip()]
-
-
-def build_segments(text: str, items: list[ItemView]) -> list[SegmentView]:
+def build_segments(text: str, items: list[ItemView], removed: list[tuple[int, int]] | None = None) -> list[SegmentView]:
     """The source text as segments, each with the classes, items and evidence ids covering it."""
     owner: dict[str, ItemView] = {}
     spans: list[Span] = []
@@ -244,7 +248,8 @@ def build_segments(text: str, items: list[ItemView]) -> list[SegmentView]:
             if ev.aligned:
                 owner[ev.id] = item
                 spans.append(Span(ev.start, ev.end, ev.id))  # type: ignore[arg-type]
-    spans += [Span(s, e, f"{_REMOVED}-{i}") for i, (s, e) in enumerate(_removed_ranges(text))]
+    # Boilerplate that cleaning set aside is shown dimmed, since no engine read it.
+    spans += [Span(s, e, f"{_REMOVED}-{i}") for i, (s, e) in enumerate(removed or [])]
     started: set[str] = set()
     out: list[SegmentView] = []
     for seg in split_at_spans(len(text), spans):
@@ -355,7 +360,7 @@ def render_html(brief: Brief) -> str:
     """The review page for one brief, as a single HTML document."""
     items = build_items(brief)
     text = brief.source.text
-    segments = build_segments(text, items)
+    segments = build_segments(text, items, brief.source.removed)
     # Items with no evidence in the source are listed apart (see _not_found), not among the highlighted ones.
     by_field = {f: [v for v in items if v.field == f and (v.aligned or f == "summary")] for f in FIELDS}
     spans_per_field = {f: sum(1 for v in by_field[f] for ev in v.evidence if ev.aligned) for f in FIELDS}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from summarizer.schema import Brief, Evidence
+from collections.abc import Callable
+
+from summarizer.schema import Actor, Brief, Claim, Evidence, Figure, FoundBy, Uncertainty
 from summarizer.text import one_line
 
 _QUOTE_MAX = 240
@@ -34,7 +36,15 @@ def figure_value(value: float | None, value_max: float | None) -> str:
     return text
 
 
+def _who_found(brief: Brief) -> Callable[[Actor | Claim | Figure | Uncertainty], str]:
+    """A marker for items the rules found, in a brief where the model found others (the cross-check's)."""
+    items: list[Actor | Claim | Figure | Uncertainty] = [*brief.actors, *brief.claims, *brief.figures, *brief.uncertainties]
+    mixed = len({i.found_by for i in items if i.found_by is not None}) > 1
+    return lambda item: " _(found by rules)_" if mixed and item.found_by is FoundBy.rules else ""
+
+
 def render_markdown(brief: Brief) -> str:
+    by = _who_found(brief)
     lines: list[str] = [f"# {escape(brief.title)}", ""]
     if brief.summary:
         lines += [escape(brief.summary), ""]
@@ -43,14 +53,16 @@ def render_markdown(brief: Brief) -> str:
     for actor in brief.actors:
         role = f" — {escape(actor.role)}" if actor.role else ""
         aliases = f" (also: {', '.join(escape(a) for a in actor.aliases)})" if actor.aliases else ""
-        lines.append(f"- **{escape(actor.name)}** _{actor.kind.value}_{role}{aliases}")
+        lines.append(f"- **{escape(actor.name)}** _{actor.kind.value}_{role}{aliases}{by(actor)}")
         lines += [_quote(ev) for ev in actor.evidence[:1]]
     lines.append("")
 
     lines += [f"## Claims ({len(brief.claims)})", ""]
     for claim in brief.claims:
         hedge = ", hedged" if claim.hedged else ""
-        lines.append(f"- **{escape(claim.speaker)}** _({claim.attribution.value}{hedge})_: {escape(claim.statement)}")
+        lines.append(
+            f"- **{escape(claim.speaker)}** _({claim.attribution.value}{hedge})_: {escape(claim.statement)}{by(claim)}"
+        )
         lines += [_quote(ev) for ev in claim.evidence]
     lines.append("")
 
@@ -62,7 +74,7 @@ def render_markdown(brief: Brief) -> str:
         ]
         for fig in brief.figures:
             cells = [
-                fig.text,
+                fig.text + (" (found by rules)" if by(fig) else ""),
                 figure_value(fig.value, fig.value_max),
                 fig.unit or "",
                 fig.measures or "",
@@ -76,23 +88,27 @@ def render_markdown(brief: Brief) -> str:
     lines += [f"## Uncertainties ({len(brief.uncertainties)})", ""]
     for unc in brief.uncertainties:
         who = f" — {escape(unc.who)}" if unc.who else ""
-        lines.append(f"- **{unc.kind.value.replace('_', ' ')}**: {escape(unc.statement)}{who}")
+        lines.append(f"- **{unc.kind.value.replace('_', ' ')}**: {escape(unc.statement)}{who}{by(unc)}")
         lines += [_quote(ev) for ev in unc.evidence]
     lines.append("")
 
     if brief.dropped:
-        lines += [f"## Dropped: evidence not found in the source ({len(brief.dropped)})", ""]
+        lines += [f"## Dropped: evidence not found or not supporting the item ({len(brief.dropped)})", ""]
         for item in brief.dropped:
-            lines.append(f"- {item.field}: {escape(item.text)} — {item.reason}")
+            lines.append(f"- {item.field}: {escape(item.text)} — {item.reason} (`{item.code.value}`)")
         lines.append("")
 
     check = brief.verification
-    if check.figure_mismatches or check.missed_entities or check.missed_numbers:
+    if check.figure_mismatches or check.missed_entities or check.missed_numbers or check.missed_figures:
         lines += ["## Verification", ""]
         if check.figure_mismatches:
             lines.append(f"- figures whose number is not in their evidence: {escape('; '.join(check.figure_mismatches))}")
         if check.missed_entities:
             lines.append(f"- named in the source, not among the actors: {escape(', '.join(check.missed_entities))}")
+        if check.missed_figures:
+            lines.append(f"- figures the rules found that the model missed: {escape('; '.join(check.missed_figures))}")
+        if check.unsupported_summary:
+            lines.append(f"- summary sentences not supported by the source: {escape(' '.join(check.unsupported_summary))}")
         if check.missed_numbers:
             lines.append(f"- numbers in the source, not among the figures: {escape(', '.join(check.missed_numbers))}")
         lines.append("")

@@ -50,6 +50,7 @@ def make_brief(
             path=path,
             length=len(text),
             text=text,
+            removed=clean(text).removed(),
         ),
         provenance=Provenance(engine="hand-written test fixture", prompt_version="none"),
         dropped=dropped,

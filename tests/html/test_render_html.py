@@ -123,7 +123,7 @@ def test_segments_tile_the_text_and_list_exactly_the_covering_spans(length: int,
 def test_every_evidence_span_is_exactly_its_segments() -> None:
     brief = seed_brief()
     items = build_items(brief)
-    segments = build_segments(brief.source.text, items)
+    segments = build_segments(brief.source.text, items, brief.source.removed)
     assert "".join(s.text for s in segments) == brief.source.text
     evidence = [ev for item in items for ev in item.evidence]
     assert len(evidence) == len(brief.evidence_items()) == 26
@@ -134,7 +134,7 @@ def test_every_evidence_span_is_exactly_its_segments() -> None:
 
 def test_overlapping_items_are_all_listed_on_the_shared_words() -> None:
     brief = seed_brief()
-    segments = build_segments(brief.source.text, build_items(brief))
+    segments = build_segments(brief.source.text, build_items(brief), brief.source.removed)
     shared = next(s for s in segments if s.text == "up to 12,000 troops")
     # The figure, the conflicting uncertainty, the NIS claim and the summary all cite these words.
     assert shared.items.split() == ["summary-0", "claims-0", "figures-1", "uncertainties-1"]
@@ -143,7 +143,7 @@ def test_overlapping_items_are_all_listed_on_the_shared_words() -> None:
 
 def test_boilerplate_lines_are_marked_removed() -> None:
     brief = seed_brief()
-    segments = build_segments(brief.source.text, build_items(brief))
+    segments = build_segments(brief.source.text, build_items(brief), brief.source.removed)
     removed = "".join(s.text for s in segments if "removed" in s.classes.split())
     assert "PREV Referendum" in removed and "To watch on video" in removed
     assert "1,500 North Korean soldiers" not in removed

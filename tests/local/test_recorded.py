@@ -41,7 +41,7 @@ from summarizer.engines.llm.wire import WireBrief, WireSummary
 from summarizer.errors import EngineError
 from summarizer.grounding import lead_summary
 from summarizer.prompting import prompt_version
-from summarizer.schema import Brief, Usage, json_schema
+from summarizer.schema import Brief, DropCode, FoundBy, Usage, json_schema
 from summarizer.text import clean
 from tests.conftest import CASSETTES, ROOT, SEED
 from tests.llm.conftest import assert_spans_slice_source
@@ -248,11 +248,6 @@ class Replay:
         final = WireBrief.model_validate(self.answer)
         return dict(zip(FIELDS, (len(final.actors), len(final.claims), len(final.figures), len(final.doubts))))
 
-    def grounded(self) -> dict[str, list[str]]:
-        """What grounding kept, per field: actor names, claim statements, figure texts, uncertainty statements."""
-        labels = {"actors": "name", "claims": "statement", "figures": "text", "uncertainties": "statement"}
-        return {field: [getattr(item, labels[field]) for item in getattr(self.brief, field)] for field in FIELDS}
-
     def dropped(self) -> list[str]:
         return sorted(d.field for d in self.brief.dropped)
 
@@ -318,7 +313,11 @@ def _observed(replay: Replay) -> str:
     costs = f"{replay.requests} request(s), {usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens"
     if replay.recording.model_writes == "summary":
         return f"{costs}; summary: {brief.summary!r}; dropped: {replay.dropped() or 'none'}"
-    return f"{costs}; the model gave {replay.given()}, grounding kept {replay.grounded()}; dropped: {replay.dropped()}"
+    return (
+        f"{costs}; the model gave {replay.given()}, the brief kept {model_items(replay)}; "
+        f"dropped: {drops(replay)}; the cross-check added {len(brief.verification.missed_entities)} actors, "
+        f"{len(brief.verification.missed_figures)} figures"
+    )
 
 
 # --- the summary path: the model's summary, the rules' items -------------------------------------
@@ -362,18 +361,34 @@ def test_qwen_summary_scientology_hackers(replay: Replay) -> None:
     assert (replay.requests, replay.brief.provenance.usage.total_tokens) == (1, 1115)
 
 
-# --- the brief path: what each model really answered ----------------------------------------------
+# --- the brief path: what each model really answered, and what the pipeline made of it -------------
+
+
+def model_items(replay: Replay) -> dict[str, list[str]]:
+    """The model's items the brief kept (found_by "model"), per field, by their main text."""
+    labels = {"actors": "name", "claims": "statement", "figures": "text", "uncertainties": "statement"}
+    return {
+        field: [getattr(i, labels[field]) for i in getattr(replay.brief, field) if i.found_by is FoundBy.model]
+        for field in FIELDS
+    }
+
+
+def drops(replay: Replay) -> list[tuple[str, DropCode]]:
+    return sorted((d.field, d.code) for d in replay.brief.dropped)
 
 
 def assert_every_item_kept_or_dropped(replay: Replay) -> None:
-    """Every item of the accepted answer is either kept or reported as dropped with the quotes it gave;
-    a summary grounding drops is replaced by the article's own opening words."""
+    """Every item of the accepted answer is either kept or reported as dropped with a reason code; the
+    cross-check adds, marked "rules", exactly what it reports the model missed; a dropped summary is
+    replaced by the article's own opening words."""
     brief, final = replay.brief, WireBrief.model_validate(replay.answer)
+    kept = model_items(replay)
     for field, given in replay.given().items():
         dropped = [d for d in brief.dropped if d.field == field]
-        assert len(getattr(brief, field)) + len(dropped) == given, field
-        for item in dropped:
-            assert item.reason and not any(q in brief.source.text for q in item.quotes), item
+        assert len(kept[field]) + len(dropped) == given, field
+    rules = {field: [i for i in getattr(brief, field) if i.found_by is FoundBy.rules] for field in FIELDS}
+    assert [a.name for a in rules["actors"]] == brief.verification.missed_entities
+    assert [f.text for f in rules["figures"]] == brief.verification.missed_figures
     summary_dropped = [d for d in brief.dropped if d.field == "summary"]
     if summary_dropped:
         assert summary_dropped[0].text == final.summary.strip()
@@ -385,14 +400,20 @@ def assert_every_item_kept_or_dropped(replay: Replay) -> None:
 @replays(QWEN_BRIEF_SEED)
 def test_qwen_brief_seed(replay: Replay) -> None:
     assert_every_item_kept_or_dropped(replay)
-    # Observed: 4 actors and nothing else; a three-sentence summary with no quote ("sq": []), which grounding
-    # replaces by the lead. Every actor's quotes are verbatim in the seed, but two do not name their actor:
-    # "NATO" quotes a sentence about President Yoon Suk Yeol, "South Korea" two about North Korea.
+    # Observed: 4 actors and nothing else; a three-sentence summary with no quote ("sq": []), dropped for want
+    # of evidence and replaced by the lead. Every actor's quotes are verbatim in the seed, but two do not name
+    # their actor: "NATO" quotes a sentence about President Yoon Suk Yeol, "South Korea" one about North Korea.
+    # The support checks move their evidence to where the seed names them.
     assert replay.given() == {"actors": 4, "claims": 0, "figures": 0, "uncertainties": 0}
-    assert replay.grounded() == {
-        "actors": ["South Korea", "Russia", "NATO", "Kim Jong-un"], "claims": [], "figures": [], "uncertainties": []
-    }
-    assert replay.dropped() == ["summary"]
+    assert model_items(replay)["actors"] == ["South Korea", "Russia", "NATO", "Kim Jong-un"]
+    evidence = {a.name: [e.quote for e in a.evidence] for a in replay.brief.actors if a.found_by is FoundBy.model}
+    assert evidence["NATO"] == ["NATO"] and evidence["South Korea"] == ["South Korea"]
+    assert drops(replay) == [("summary", DropCode.no_evidence)]
+    # The cross-check: the rules' 18 other actors (Yoon Suk Yeol, Vladimir Putin, the NIS, ...) and the seed's
+    # five figures, none of which the model gave.
+    missed = replay.brief.verification
+    assert len(missed.missed_entities) == 18 and "Yoon Suk Yeol" in missed.missed_entities
+    assert missed.missed_figures == ["1,500", "up to 12,000", "more than 13,000", "some 10,000", "six"]
 
 
 @replays(QWEN_BRIEF_HAJJ_STAMPEDE)
@@ -400,10 +421,9 @@ def test_qwen_brief_hajj_stampede(replay: Replay) -> None:
     assert_every_item_kept_or_dropped(replay)
     # Observed: 2 actors, 4 claims and 2 figures, every quote a whole sentence of the article (all exact), and
     # a one-line summary with four quotes, kept. The figures' texts are not as written ("345 pilgrims killed"
-    # for "over 345 Muslim pilgrims", "76 people killed" for "at least 76 people") and no value is given; the
-    # "Al-Ghaza Hotel" is an actor only as the building that collapsed.
+    # for "over 345 Muslim pilgrims") and carry no value, but their numbers are their evidence's: kept.
     assert replay.given() == {"actors": 2, "claims": 4, "figures": 2, "uncertainties": 0}
-    assert replay.grounded() == {
+    assert model_items(replay) == {
         "actors": ["Saudi Interior Ministry", "Al-Ghaza Hotel"],
         "claims": [
             "over 345 Muslim pilgrims have been killed",
@@ -414,37 +434,45 @@ def test_qwen_brief_hajj_stampede(replay: Replay) -> None:
         "figures": ["345 pilgrims killed", "76 people killed"],
         "uncertainties": [],
     }
-    assert replay.dropped() == []
+    assert drops(replay) == []
+    # The cross-check adds the actors and the figures the model left out.
+    assert replay.brief.verification.missed_entities == ["Islam", "Muslims", "Saudi officials"]
+    assert replay.brief.verification.missed_figures == ["Hundreds", "over 60,000", "1,426"]
 
 
 @replays(QWEN_BRIEF_SCIENTOLOGY_HACKERS)
 def test_qwen_brief_scientology_hackers(replay: Replay) -> None:
     assert_every_item_kept_or_dropped(replay)
     # Observed: 2 actors and 2 claims, quoting short pieces of the article, two with its double quote marks
-    # turned into single ones (grounding: fuzzy); the first claim's quotes ("the attack was launched on Wednesday",
-    # "a user labelled 'Anonymous'") do not say what it claims (the site shut down). The summary, the headline,
-    # has no quote and is replaced by the lead.
+    # turned into single ones (grounding: fuzzy). The first claim's quotes ("The attack was launched on
+    # Wednesday", "a user labelled 'Anonymous'") do not say what it claims (the site shut down): grounding keeps
+    # it, the support checks drop it. The summary, the headline, has no quote and is replaced by the lead.
     assert replay.given() == {"actors": 2, "claims": 2, "figures": 0, "uncertainties": 0}
-    assert replay.grounded() == {
+    assert model_items(replay) == {
         "actors": ["Church of Scientology", "Anonymous"],
         "claims": [
-            "The Church of Scientology's website is being attacked by hackers, causing the site to shut down.",
             "The attack was launched on Wednesday by a user labelled 'Anonymous', on the website 'Insurgency Wiki', "
             "a spinoff of 4chan.",
         ],
         "figures": [],
         "uncertainties": [],
     }
-    assert replay.dropped() == ["summary"]
+    assert drops(replay) == [("claims", DropCode.claim_not_supported), ("summary", DropCode.no_evidence)]
+    [dropped] = [d for d in replay.brief.dropped if d.field == "claims"]
+    assert dropped.text.startswith("The Church of Scientology's website is being attacked by hackers")
+    assert dropped.reason == "evidence does not support the statement"
+    assert len(replay.brief.verification.missed_figures) == 7
 
 
 @replays(SMOLLM2_BRIEF_SEED)
 def test_smollm2_brief_seed(replay: Replay) -> None:
     assert_every_item_kept_or_dropped(replay)
     # Observed (the same answer as recorded on 2026-11-24): an invented summary ("A grounding news brief from
-    # the International Crisis Group ...") with no quote and no item at all.
+    # the International Crisis Group ...") with no quote and no item at all: everything in the brief is the
+    # cross-check's.
     assert replay.given() == {"actors": 0, "claims": 0, "figures": 0, "uncertainties": 0}
-    assert replay.dropped() == ["summary"] and replay.requests == 1
+    assert drops(replay) == [("summary", DropCode.no_evidence)] and replay.requests == 1
+    assert len(replay.brief.actors) == len(replay.brief.verification.missed_entities) == 23
 
 
 @replays(SMOLLM2_BRIEF_HAJJ_STAMPEDE)
@@ -453,7 +481,7 @@ def test_smollm2_brief_hajj_stampede(replay: Replay) -> None:
     # Observed (as on 2026-11-24): a schema-invalid first answer (an empty quote), instructor's re-ask, then a
     # summary with no quote and no item; usage is summed over both answers.
     assert replay.given() == {"actors": 0, "claims": 0, "figures": 0, "uncertainties": 0}
-    assert replay.dropped() == ["summary"] and replay.requests == 2
+    assert drops(replay) == [("summary", DropCode.no_evidence)] and replay.requests == 2
 
 
 # --- the files ------------------------------------------------------------------------------------

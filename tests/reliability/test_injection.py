@@ -82,6 +82,8 @@ def test_a_model_that_obeys_the_injection_cannot_put_it_in_the_brief(
     assert run.code == 0, run.stderr
     brief = json.loads(run.stdout)
     check_brief(brief)
-    assert not brief["actors"] and not brief["claims"]
+    # Nothing the model gave is left; what the brief holds is the cross-check's, from the source itself.
+    items = [i for field in ("actors", "claims", "figures", "uncertainties") for i in brief[field]]
+    assert all(i["found_by"] == "rules" for i in items) and not brief["claims"]
     assert {d["field"] for d in brief["dropped"]} >= {"actors", "claims"}
     _only_quoted(brief)

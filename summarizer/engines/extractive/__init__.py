@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from summarizer.engines import BaseEngine, BatchMode, EngineIdentity, EngineResult, cores
+from summarizer.schema import FoundBy
 
 if TYPE_CHECKING:
     from summarizer.config import Settings
@@ -21,6 +22,7 @@ class ExtractiveEngine(BaseEngine):
 
     name = "extractive"
     batch_mode: BatchMode = "processes"
+    found_by = FoundBy.rules
 
     def auto_reason(self, settings: Settings) -> str | None:
         return "no LLM endpoint is configured (set OPENAI_BASE_URL or OPENAI_API_KEY to use one)"

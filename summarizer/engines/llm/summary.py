@@ -33,6 +33,7 @@ from summarizer.engines.llm.transport import (
 )
 from summarizer.engines.llm.wire import WireSummary, with_summary
 from summarizer.prompting import fence, prompt_version, render
+from summarizer.schema import FoundBy
 from summarizer.text import CleanText
 
 SYSTEM_TEMPLATE = "summary.system.j2"
@@ -97,7 +98,7 @@ async def ahybrid_extract(clean: CleanText, settings: Settings) -> EngineResult:
 def _result(found: EngineResult, answer: WireSummary, tally: _Tally, settings: Settings) -> EngineResult:
     # The rules cost no tokens and no requests: usage, attempts and the model are the summary request's.
     return EngineResult(
-        draft=with_summary(found.draft, answer),
+        draft=with_summary(found.draft.marked_found_by(FoundBy.rules), answer),
         model=settings.model or DEFAULT_MODEL,
         prompt_version=prompt_version(),
         usage=tally.usage,

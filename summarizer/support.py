@@ -1,0 +1,299 @@
+"""Support checks: every kept item must be supported by its evidence, not merely have a quote that
+exists somewhere in the source. Runs after grounding, for every engine; deterministic, no model.
+
+- a figure's evidence must state a number equal to its value (both ends of a range), and its text must
+  contain that number;
+- a claim's content words (names, numbers, nouns and verbs, lightly stemmed) must mostly occur in its
+  evidence or the sentence around it;
+- an actor's name or an alias must occur in its evidence; if not, the evidence moves to a mention of the
+  name elsewhere in the source, and without one the actor is dropped;
+- an uncertainty's evidence must carry its cue: a hedge, a denial, a verification or missing-detail word,
+  or (for conflicting figures) a number in each quote;
+- each sentence of the summary must share its names and numbers with the source, else the lead is used.
+
+An unsupported item is dropped and listed in `Brief.dropped` with a reason code (`DropCode`); with
+`keep_unsupported` it stays, flagged with that code in its `unsupported` field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from summarizer.grounding import lead_summary
+from summarizer.quantities import same_value, values_in
+from summarizer.schema import (
+    UNATTRIBUTED,
+    Actor,
+    ActorKind,
+    Claim,
+    Draft,
+    DropCode,
+    DroppedItem,
+    Evidence,
+    Figure,
+    Uncertainty,
+    UncertaintyKind,
+)
+from summarizer.text import CleanText, fold
+
+# Share of a claim's content words that its evidence (or the evidence's sentence) must contain. A
+# paraphrase keeps most names, numbers and nouns; evidence about another event shares almost none.
+CLAIM_MIN_SUPPORT = 0.5
+_STEM = 5
+_NAME_STEM = 6
+# Letters only: "al-Amr", "Russia's" and "U.N." are compared word by word.
+_WORD = re.compile(r"[^\W\d_]+")
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s+|\n\s*\n|\n")
+_SENTENCE_REACH = 600
+# Words that carry no content of their own: function words, reporting verbs and pronouns. A claim's
+# support is judged on what remains.
+_FUNCTION_WORDS = frozenset(
+    """a an the and or but nor so yet of to in on at by for with from into onto over under about after before
+    since during until than as that this these those there here it its it's they them their theirs he him his she
+    her hers we us our ours you your yours i me my mine who whom whose which what when where why how be is are
+    was were been being am has have had having do does did done not no also just only very more most much many
+    some any all each every both either neither such own other another same than then thus too again further
+    can could may might must shall should will would said says say saying told tells tell according added adds
+    stated states announced noted claimed claims reported reports reportedly believes believed thinks thought
+    one ones if whether while because although though however therefore per via upon within without against
+    between among through across around near""".split()
+)
+# Cue stems for an uncertainty: hedges, modals, verification, dispute and missing-detail words. They are
+# general English (the extractive engine's hedge rules find a subset of them).
+_CUE_STEMS = (
+    "alleg", "apparen", "appear", "believ", "claim", "confirm", "contest", "contradict", "could", "declin",
+    "deni", "deny", "disput", "doubt", "estimat", "expect", "guess", "likel", "may", "might", "perhap",
+    "plan", "possib", "potential", "presum", "probabl", "purport", "question", "refus", "refut", "reject",
+    "report", "rumo", "seem", "specul", "suggest", "suppos", "suspect", "think", "uncertain", "unclear",
+    "unconfirm", "undisclos", "unexplain", "unknown", "unlikel", "unnamed", "unproven", "unspecif",
+    "unsubstant", "unverif", "verif", "whether", "would", "if", "not", "no", "yet", "anonym", "sources",
+    "said to", "thought to", "understood",
+)
+_CUE = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in sorted(_CUE_STEMS, key=len, reverse=True)) + r")",
+                  re.IGNORECASE)
+# A capitalised word that starts a sentence is not necessarily a name.
+_NAME = re.compile(r"(?<![\w])([A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*)")
+
+Item = TypeVar("Item", Actor, Claim, Figure, Uncertainty)
+
+
+@dataclass
+class Support:
+    """The checked draft, what was dropped (or flagged) and why."""
+
+    draft: Draft
+    dropped: list[DroppedItem] = field(default_factory=list)
+    unsupported_summary: list[str] = field(default_factory=list)
+
+
+def check_support(draft: Draft, clean: CleanText, *, keep_unsupported: bool = False) -> Support:
+    """Drop (or flag) every item its evidence does not support; see the module docstring for the rules."""
+    checker = _Checker(clean.source, keep_unsupported)
+    updates = {
+        "figures": checker.keep("figures", draft.figures, _figure_problem, lambda f: f.text),
+        "claims": checker.keep("claims", draft.claims, lambda c: _claim_problem(c, clean.source), lambda c: c.statement),
+        "actors": checker.keep_actors(draft.actors),
+        "uncertainties": checker.keep("uncertainties", draft.uncertainties, _uncertainty_problem, lambda u: u.statement),
+    }
+    result = Support(draft=draft.model_copy(update=updates), dropped=checker.dropped)
+    unsupported = unsupported_sentences(draft.summary, clean.source)
+    if unsupported:
+        if keep_unsupported:
+            result.unsupported_summary = unsupported
+        else:
+            quotes = [ev.quote for ev in draft.summary_evidence]
+            result.dropped.append(DroppedItem(field="summary", text=draft.summary, quotes=quotes,
+                                              reason=f"names or numbers not in the source: {unsupported[0]}",
+                                              code=DropCode.summary_not_supported))
+            summary, evidence = lead_summary(clean)
+            result.draft = result.draft.model_copy(update={"summary": summary, "summary_evidence": evidence})
+    return result
+
+
+class _Checker:
+    def __init__(self, source: str, keep_unsupported: bool) -> None:
+        self.source = source
+        self.keep_unsupported = keep_unsupported
+        self.dropped: list[DroppedItem] = []
+
+    def _drop(self, field_name: str, text: str, evidence: list[Evidence], problem: tuple[DropCode, str]) -> None:
+        code, reason = problem
+        self.dropped.append(DroppedItem(field=field_name, text=text, quotes=[ev.quote for ev in evidence],
+                                        reason=reason, code=code))
+
+    def keep(self, field_name: str, items: list[Item], problem_of: object, text_of: object) -> list[Item]:
+        kept: list[Item] = []
+        for item in items:
+            problem = problem_of(item)  # type: ignore[operator]
+            if problem is None:
+                kept.append(item)
+                continue
+            self._drop(field_name, text_of(item), item.evidence, problem)  # type: ignore[operator]
+            if self.keep_unsupported:
+                kept.append(item.model_copy(update={"unsupported": problem[0]}))
+        return kept
+
+    def keep_actors(self, actors: list[Actor]) -> list[Actor]:
+        kept: list[Actor] = []
+        for actor in actors:
+            names = [n for n in (actor.name, *actor.aliases) if n.strip()]
+            naming = [ev for ev in actor.evidence if _names(actor, names, ev.quote)]
+            if naming:
+                kept.append(actor if len(naming) == len(actor.evidence) else actor.model_copy(update={"evidence": naming}))
+                continue
+            mention = _mention(names, self.source)
+            if mention is not None:
+                # The actor is real, its quote is not about it: cite where the text names it instead.
+                kept.append(actor.model_copy(update={"evidence": [mention]}))
+                continue
+            problem = (DropCode.actor_not_named, "its evidence does not name it, and the source never does")
+            self._drop("actors", actor.name, actor.evidence, problem)
+            if self.keep_unsupported:
+                kept.append(actor.model_copy(update={"unsupported": problem[0]}))
+        return kept
+
+
+# --- figures ----------------------------------------------------------------------------------------
+
+
+def _figure_problem(fig: Figure) -> tuple[DropCode, str] | None:
+    in_text = values_in(fig.text)
+    stated = set().union(*(values_in(ev.quote) for ev in fig.evidence)) if fig.evidence else set()
+    if fig.value is None:
+        # A number the engine did not normalise: its text's numbers must still be the evidence's.
+        if not in_text:
+            return DropCode.figure_without_number, "its text states no number"
+        if not all(any(same_value(v, s) for s in stated) for v in in_text):
+            return DropCode.figure_not_in_evidence, "its evidence does not state its number"
+        return None
+    ends = [v for v in (fig.value, fig.value_max) if v is not None]
+    if not all(any(same_value(v, s) for s in stated) for v in ends):
+        return DropCode.figure_not_in_evidence, "its evidence does not state its number"
+    if not any(same_value(fig.value, s) for s in in_text):
+        return DropCode.figure_without_number, "its text does not contain its number"
+    return None
+
+
+# --- claims ----------------------------------------------------------------------------------------
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:_STEM] for w in (fold(m.group()) for m in _WORD.finditer(text)) if len(w) > 1 and w not in _FUNCTION_WORDS}
+
+
+def sentence_around(source: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the sentence (or sentences) that contain source[start:end]."""
+    lo = max(0, start - _SENTENCE_REACH)
+    before = [m.end() for m in _SENTENCE_END.finditer(source, lo, start)]
+    s = before[-1] if before else lo
+    after = _SENTENCE_END.search(source, end, min(len(source), end + _SENTENCE_REACH))
+    e = after.start() + 1 if after else min(len(source), end + _SENTENCE_REACH)
+    return s, max(e, end)
+
+
+def _context(evidence: list[Evidence], source: str) -> str:
+    parts = []
+    for ev in evidence:
+        if ev.start is not None and ev.end is not None:
+            s, e = sentence_around(source, ev.start, ev.end)
+            parts.append(source[s:e])
+        else:
+            parts.append(ev.quote)
+    return "\n".join(parts)
+
+
+def claim_support(claim: Claim, source: str) -> float:
+    """The share of the statement's content words (the speaker's name aside) found around its evidence."""
+    context = _context(claim.evidence, source)
+    speaker = _stems(claim.speaker) if claim.speaker != UNATTRIBUTED else set()
+    words = _stems(claim.statement) - speaker
+    numbers = values_in(claim.statement)
+    if numbers:
+        stated = values_in(context)
+        if not all(any(same_value(n, s) for s in stated) for n in numbers):
+            return 0.0
+    if not words:
+        return 1.0
+    return len(words & _stems(context)) / len(words)
+
+
+def _claim_problem(claim: Claim, source: str) -> tuple[DropCode, str] | None:
+    if claim_support(claim, source) >= CLAIM_MIN_SUPPORT:
+        return None
+    return DropCode.claim_not_supported, "evidence does not support the statement"
+
+
+# --- actors ----------------------------------------------------------------------------------------
+
+
+def _name_words(name: str) -> list[str]:
+    """The words of a name that identify it: not function words or initials ('the', 'of', 'J.')."""
+    return [w for w in (fold(m.group()) for m in _WORD.finditer(name)) if len(w) > 1 and w not in _FUNCTION_WORDS]
+
+
+def _names(actor: Actor, names: list[str], quote: str) -> bool:
+    """The quote names the actor: its name or an alias, word for word ('NIS'), or a person's surname
+    ('Zelensky' for 'Volodymyr Zelensky'). A word shared by other names does not count: 'Korea' in a quote
+    about North Korea does not name South Korea."""
+    # Every word counts here, short ones too: "US", "U.S." and "UN" are names.
+    words = [fold(m.group()) for m in _WORD.finditer(quote)]
+    text = f" {' '.join(words)} "
+    spelled = [" ".join(fold(m.group()) for m in _WORD.finditer(n)) for n in names]
+    if any(f" {name} " in text for name in spelled if name):
+        return True
+    surname = _name_words(actor.name)[-1:] if actor.kind is ActorKind.person else []
+    return bool(surname) and surname[0] in words
+
+
+def _mention(names: list[str], source: str) -> Evidence | None:
+    """The first place the source names the actor: its longest name, its words apart by spaces or
+    punctuation ("Kim Jong Un" finds "Kim Jong-un", "UN" does not find "U.N." but "U N" would)."""
+    for name in sorted(names, key=len, reverse=True):
+        words = [m.group() for m in _WORD.finditer(name)]
+        if not words:
+            continue
+        pattern = re.compile(r"(?<!\w)" + r"[\W_]{1,3}".join(re.escape(w) for w in words) + r"(?!\w)", re.IGNORECASE)
+        match = pattern.search(source)
+        if match:
+            return Evidence.exact(source, match.start(), match.end())
+    return None
+
+
+# --- uncertainties ---------------------------------------------------------------------------------
+
+
+def _uncertainty_problem(item: Uncertainty) -> tuple[DropCode, str] | None:
+    quotes = [ev.quote for ev in item.evidence]
+    if item.kind is UncertaintyKind.conflicting:
+        if quotes and all(values_in(q) for q in quotes):
+            return None
+        return DropCode.uncertainty_without_cue, "conflicting figures, but a quote states no number"
+    if any(_CUE.search(q) for q in quotes):
+        return None
+    return DropCode.uncertainty_without_cue, "its evidence carries no hedge, denial or verification word"
+
+
+# --- summary ---------------------------------------------------------------------------------------
+
+
+def unsupported_sentences(summary: str, source: str) -> list[str]:
+    """The summary's sentences that state a number or a name the source does not contain."""
+    if not summary.strip():
+        return []
+    source_values = values_in(source)
+    # Compared on their first letters, so that "Hacker" finds "Hackers" and "Russia's" finds "Russia".
+    source_words = {w[:_NAME_STEM] for w in _name_words(source)}
+    out = []
+    for sentence in (s.strip() for s in re.split(r"(?<=[.!?])\s+", summary)):
+        if not sentence:
+            continue
+        missing_number = any(not any(same_value(v, s) for s in source_values) for v in values_in(sentence))
+        # A lone capitalised word that opens the sentence is a capital, not a name ("Officials said...").
+        runs = [m for m in _NAME.finditer(sentence) if m.start() > 0 or " " in m.group()]
+        names = [w for m in runs for w in _name_words(m.group())]
+        missing_name = any(w[:_NAME_STEM] not in source_words for w in names)
+        if missing_number or missing_name:
+            out.append(sentence)
+    return out
