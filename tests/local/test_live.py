@@ -25,6 +25,7 @@ from summarizer.engines import local
 from summarizer.engines.local_model import default_gguf
 from summarizer.grounding import lead_summary
 from summarizer.schema import Brief, json_schema
+from summarizer.support import check_support
 from summarizer.text import clean
 from tests.conftest import SEED
 from tests.llm.conftest import assert_spans_slice_source
@@ -75,6 +76,8 @@ def _assert_default_brief(brief: Brief, article: Path, model: str) -> None:
     assert "summary" not in {d.field for d in brief.dropped}, brief.dropped
     assert brief.summary and brief.summary != lead and brief.summary not in text, brief.summary
     assert brief.summary_evidence and all(ev.aligned for ev in brief.summary_evidence)
+    # Every kept item, and the model's summary, pass the support checks (run again here, on the final brief).
+    assert check_support(brief, clean(text)).dropped == []
     rules = summarize(article, engine="extractive")
     for field in FIELDS:
         assert [i.model_dump() for i in getattr(brief, field)] == [i.model_dump() for i in getattr(rules, field)]
