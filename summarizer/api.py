@@ -67,8 +67,10 @@ def make_settings(settings: Settings | None = None, **options: Any) -> Settings:
         if settings is None:
             return Settings.from_env(**options)
         given = {k: v for k, v in options.items() if v is not None}
-        # Validate the merged values (model_copy would skip validation, leaving e.g. a plain-str api_key).
-        return Settings.model_validate({**dict(settings), **given}) if given else settings
+        # Validate the merged values (model_copy would skip validation, leaving e.g. a plain-str api_key). Only
+        # the fields `settings` was given count as set, so engines still see which defaults the user left alone.
+        explicit = {name: getattr(settings, name) for name in settings.model_fields_set}
+        return Settings.model_validate({**explicit, **given}) if given else settings
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "settings"

@@ -90,3 +90,11 @@ def test_choosing_an_engine_automatically_loads_no_engine_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert json.loads(out.stdout) == []
+
+
+def test_keywords_over_settings_keep_which_fields_the_user_set() -> None:
+    from summarizer.api import make_settings
+
+    merged = make_settings(Settings(engine="local", api_key="sk-long-enough-key"), model_writes="brief")
+    assert merged.model_fields_set == {"engine", "api_key", "model_writes"}
+    assert merged.api_key is not None and merged.api_key.get_secret_value() == "sk-long-enough-key"
