@@ -9,6 +9,7 @@ engine's name. `BaseEngine` gives the defaults a new engine can keep (see docs/A
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -104,11 +105,11 @@ def cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-class BaseEngine:
+class BaseEngine(ABC):
     """Defaults for an engine that runs in the caller's event loop with nothing shared per batch.
 
-    A subclass sets `name` and defines `identity` and `extract`; `aextract` defaults to running
-    `extract` in a thread.
+    A subclass sets `name` and defines `identity` and `extract` (abstract: a class missing one cannot be
+    instantiated, so the registry fails at once); `aextract` defaults to running `extract` in a thread.
     """
 
     name: str = ""
@@ -120,8 +121,9 @@ class BaseEngine:
     def auto_reason(self, settings: Settings) -> str | None:
         return None
 
+    @abstractmethod
     def identity(self, settings: Settings) -> EngineIdentity:
-        raise NotImplementedError
+        """The model and prompt (or rules) version a brief would carry."""
 
     def default_concurrency(self) -> int:
         return self.concurrency
@@ -143,8 +145,9 @@ class BaseEngine:
     def warm_up(self, settings: Settings) -> None:
         return None
 
+    @abstractmethod
     def extract(self, clean: CleanText, settings: Settings) -> EngineResult:
-        raise NotImplementedError
+        """A draft of the cleaned text."""
 
     async def aextract(self, clean: CleanText, settings: Settings) -> EngineResult:
         import asyncio
