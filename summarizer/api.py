@@ -19,7 +19,7 @@ from summarizer.engines import Engine, EngineResult, registry
 from summarizer.errors import ConfigError, InputError
 from summarizer.grounding import ground
 from summarizer.intake import Document, from_bytes, from_text, looks_like_path, read_path
-from summarizer.schema import Brief, Provenance, Source
+from summarizer.schema import Brief, Draft, FoundBy, Provenance, Source
 from summarizer.support import check_support
 from summarizer.text import CleanText, clean
 from summarizer.verify import verify
@@ -108,7 +108,7 @@ def assemble(
     checked = support.draft
     missed_actors: list[str] = []
     missed_figures: list[str] = []
-    if engine.cross_checked and settings.cross_check:
+    if engine.cross_checked and settings.cross_check and not _all_by_rules(checked):
         # The rules' items quote the source exactly; their own support check keeps the filled brief honest.
         rules = check_support(rules_draft(cleaned), cleaned).draft
         crossed = cross_check(checked, rules, fill_gaps=settings.fill_gaps)
@@ -141,6 +141,13 @@ def assemble(
     )
     body = checked.model_dump(exclude={"title"})
     return Brief(title=title, source=source, provenance=provenance, dropped=dropped, verification=verification, **body)
+
+
+def _all_by_rules(draft: Draft) -> bool:
+    """The rules already wrote every item (the model wrote only the summary): a second run of them
+    could add nothing, so the cross-check is skipped rather than parsing the text again."""
+    who = [i.found_by for field in (draft.actors, draft.claims, draft.figures, draft.uncertainties) for i in field]
+    return bool(who) and all(w is FoundBy.rules for w in who)
 
 
 def _prepare(source: SourceLike, settings: Settings) -> tuple[Document, CleanText, Engine, str]:
