@@ -52,11 +52,6 @@ def cross_check(draft: Draft, rules: Draft, *, fill_gaps: bool) -> CrossCheck:
     return result
 
 
-def missed_entities(draft: Draft, clean: CleanText) -> list[str]:
-    """The names of the actors the rules find in the source that the draft neither names nor cites."""
-    return [a.name for a in cross_check(draft, rules_draft(clean), fill_gaps=False).missed_actors]
-
-
 def _as_rules(item: Item) -> Item:
     return item.model_copy(update={"found_by": FoundBy.rules})
 
