@@ -10,6 +10,8 @@ and `digest.json`-style consumers may read it. Add fields; do not rename or remo
       actors:    [DigestActor]   actors merged across documents, most documents first
       figures:   [DigestFigure]  every figure of every brief, in brief order
       conflicts: [Conflict]      one quantity given different values by different documents or sources
+      memory:    StoryMemory     (nightly runs) stories across nights: new / developing / quiet, with
+                                 what changed since earlier runs; see summarizer.stories.models
 
 Every entry names its brief by `BriefLink.id` (`brief` / `briefs` fields) and carries `EvidenceRef`s:
 the quote, its character span in that brief's `source.text`, and where in the brief it sits
@@ -42,6 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer.quantities import same_quantity, same_value, unit_key, values_differ
 from summarizer.schema import ActorKind, Alignment, Brief, Evidence, Figure, Qualifier
+from summarizer.stories.models import StoryMemory
 from summarizer.text import fold
 from summarizer.grouping import UnionFind
 
@@ -153,6 +156,9 @@ class Digest(_Model):
     actors: list[DigestActor] = Field(default_factory=list)
     figures: list[DigestFigure] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
+    memory: StoryMemory | None = Field(
+        default=None, description="Story memory across nightly runs (new / developing / quiet stories)."
+    )
 
     def brief(self, brief_id: str) -> BriefLink:
         """The BriefLink an entry points to."""
@@ -172,6 +178,7 @@ def build_digest(
     failed: Iterable[FailedDocument] = (),
     top: int = DEFAULT_TOP,
     generated_at: datetime | None = None,
+    memory: StoryMemory | None = None,
 ) -> Digest:
     """Fold (link, brief) pairs into a Digest. Link ids must be unique."""
     ids = [link.id for link, _ in entries]
@@ -194,6 +201,7 @@ def build_digest(
         actors=actors,
         figures=figures,
         conflicts=_conflicts(entries, groups, figures, order),
+        memory=memory,
     )
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from summarizer.errors import ConfigError
 from summarizer.redaction import redact_text
 from summarizer.schema import Usage
+from summarizer.stories.migration import STORY_TABLES
 from summarizer.text import one_line
 
 LEDGER_NAME = "ledger.sqlite3"
@@ -31,7 +32,8 @@ _BUSY_TIMEOUT_MS = 10_000
 _ERROR_MAX = 500
 
 # Each entry moves the schema one version up; PRAGMA user_version records how many have run.
-# Append new migrations; never edit one that has shipped.
+# Append new migrations; never edit one that has shipped. Version 1: documents and runs.
+# Version 2: story memory (summarizer.stories.migration; idempotent, so it may be renumbered at a merge).
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE documents (
@@ -73,6 +75,7 @@ MIGRATIONS: tuple[str, ...] = (
         report_path    TEXT
     );
     """,
+    STORY_TABLES,
 )
 
 

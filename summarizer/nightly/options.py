@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidatorFunctionWrapHandler, model_validator
@@ -37,6 +37,7 @@ class NightlyOptions(BaseModel):
     force: bool = False
     since: datetime | None = None
     doc_timeout: float | None = Field(None, gt=0, description="Seconds before a document is stopped and failed.")
+    night: date | None = Field(None, description="The night the run stands for in story memory; today (UTC) if unset.")
 
     @model_validator(mode="wrap")
     @classmethod

@@ -27,9 +27,11 @@ from summarizer.nightly.options import NightlyOptions
 from summarizer.nightly.plan import BRIEFS_DIR, EngineIdentity, Item, Plan, engine_identity, make_plan
 from summarizer.nightly.progress import Reporter, SilentReporter
 from summarizer.nightly.report import RunReport, build_report
+from summarizer.nightly.stories_step import index_run
 from summarizer.render import to_html, to_markdown
 from summarizer.render.html import render_digest_html
 from summarizer.schema import Brief, Usage
+from summarizer.stories.models import StoryMemory
 
 RUNS_DIR = "runs"
 DIGEST_MD = "digest.md"
@@ -185,7 +187,7 @@ async def _execute(
             loop.remove_signal_handler(signal.SIGTERM)
 
 
-def _write_digest(out: Path, plan: Plan, run_id: str, warnings: list[str]) -> str:
+def _write_digest(out: Path, plan: Plan, run_id: str, warnings: list[str], memory: StoryMemory | None) -> str:
     done = [
         (item, item.brief)
         for item in plan.items
@@ -215,7 +217,7 @@ def _write_digest(out: Path, plan: Plan, run_id: str, warnings: list[str]) -> st
         for i in plan.items
         if i.status is Status.pending
     ]
-    digest = build_digest(entries, run_id=run_id, failed=failed)
+    digest = build_digest(entries, run_id=run_id, failed=failed, memory=memory)
     write_atomically(out / DIGEST_JSON, digest.model_dump_json(indent=2) + "\n")
     write_atomically(out / DIGEST_MD, to_markdown(digest))
     pages = {item.id: _html_path(item) for item, _ in done if (out / _html_path(item)).exists()}
@@ -226,6 +228,17 @@ def _write_digest(out: Path, plan: Plan, run_id: str, warnings: list[str]) -> st
     else:
         write_atomically(out / DIGEST_HTML, html)
     return DIGEST_MD
+
+
+def _index_stories(
+    options: NightlyOptions, plan: Plan, run_id: str, started_at: datetime, warnings: list[str]
+) -> StoryMemory | None:
+    night = options.night or started_at.date()
+    try:
+        return index_run(options.out, plan, run_id, night, options.force)
+    except Exception as exc:  # noqa: BLE001 - story memory must not cost the night's briefs and digest
+        warnings.append(f"story index not updated (the next run retries): {type(exc).__name__}: {exc}")
+        return None
 
 
 def run_nightly(options: NightlyOptions, reporter: Reporter | None = None) -> RunReport:
@@ -285,7 +298,8 @@ def _locked_run(
                 if item.status is Status.todo:
                     item.status = Status.pending
             warnings: list[str] = []
-            digest = None if interrupted else _write_digest(out, plan, run_id, warnings)
+            memory = None if interrupted else _index_stories(options, plan, run_id, started_at, warnings)
+            digest = None if interrupted else _write_digest(out, plan, run_id, warnings, memory)
             report = build_report(
                 options, identity, plan, run_id=run_id, started_at=started_at, began=began, interrupted=interrupted,
                 usage=budget.usage, requests=budget.requests, batch_seconds=batch_seconds,
