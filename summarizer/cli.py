@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from datetime import date
 from contextlib import AbstractContextManager, nullcontext
 from enum import Enum
 from pathlib import Path
@@ -298,10 +299,19 @@ def _print(rendered: str, out_format: OutputFormat) -> None:
 
 
 @app.command(epilog="**Example**\n\n    summarizer schema > schemas/brief.schema.json")
-def schema() -> None:
+def schema(
+    digest: Annotated[
+        bool, typer.Option("--digest", help="The nightly digest.json's schema (schemas/digest.schema.json) instead.")
+    ] = False,
+) -> None:
     """Print the Brief's JSON Schema (the committed schemas/brief.schema.json)."""
     from summarizer.schema import json_schema
 
+    if digest:
+        from summarizer.digest import Digest
+
+        sys.stdout.write(json.dumps(Digest.model_json_schema(), indent=2, ensure_ascii=False) + "\n")
+        return
     sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
 
 
@@ -355,6 +365,10 @@ def nightly(
     doc_timeout: Annotated[
         float | None, typer.Option(min=0.001, help="Stop and fail a document that takes more seconds than this.")
     ] = None,
+    night: Annotated[
+        str | None,
+        typer.Option(help="The date (YYYY-MM-DD) this run stands for in story memory (default: today, UTC)."),
+    ] = None,
     keep_unaligned: KeepUnalignedOpt = False,
     max_retries: MaxRetriesOpt = None,
     timeout: TimeoutOpt = None,
@@ -400,6 +414,7 @@ def nightly(
             force=force,
             since=parse_since(since) if since else None,
             doc_timeout=doc_timeout,
+            night=_night(night),
         )
         report = run_nightly(options, reporter_for(out, tty=sys.stderr.isatty(), quiet=quiet))
         if report.status == "interrupted":
@@ -407,6 +422,61 @@ def nightly(
         return 0 if report.ok else 1
 
     raise typer.Exit(guarded(debug, run))
+
+
+def _night(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--night {text}: give a date as YYYY-MM-DD") from None
+
+
+STORIES_EXAMPLES = """
+**Examples**
+
+    summarizer stories --out nightly/
+
+    summarizer stories --out nightly/ s-7e1384c067ba
+
+    summarizer stories --out nightly/ --json > stories.json
+
+Lists the stories that `summarizer nightly --out DIR` remembers, the most recently seen first: first and
+last night, documents, the briefs of each night and the figures over time. With STORY, one story's
+whole timeline. Exit code 2 when DIR has no ledger or STORY matches no story.
+"""
+
+
+@app.command(epilog=STORIES_EXAMPLES)
+def stories(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The nightly output folder.")],
+    story: Annotated[str | None, typer.Argument(metavar="[STORY]", help="A story id (s-...), or its start.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the timelines as JSON.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Stories across nightly runs, with their timelines; or one story's timeline."""
+    _configure_logging(debug)
+
+    def run() -> None:
+        from summarizer.render.stories_markdown import render_story, render_story_list
+        from summarizer.stories.view import story_timeline, story_timelines
+
+        if story is not None:
+            one = story_timeline(out, story)
+            if as_json:
+                _print(one.model_dump_json(indent=2) + "\n", OutputFormat.json)
+            else:
+                _print(render_story(one), OutputFormat.md)
+            return
+        timelines = story_timelines(out)
+        if as_json:
+            data = [t.model_dump(mode="json") for t in timelines]
+            _print(json.dumps(data, indent=2, ensure_ascii=False) + "\n", OutputFormat.json)
+        else:
+            _print(render_story_list(timelines), OutputFormat.md)
+
+    guarded(debug, run)
 
 
 def main() -> None:
