@@ -30,7 +30,7 @@ from summarizer.stories.similarity import (
     assign,
     decay,
     idf,
-    pack,
+    pack_rows,
     raw_counts,
     tfidf,
     unpack_rows,
@@ -85,9 +85,9 @@ def index_night(store: StoryStore, briefs: Sequence[NightBrief], night: str, run
             raw = raw_counts([feature_text(b.brief) for b, _ in fresh])
             members = [
                 Member(b.content_hash, b.path, "", night, run_id, 0, True, previous.content_hash if previous else None,
-                       b.brief_id, b.brief_json, b.brief_md, b.brief.title or b.brief_id, pack(raw[i]),
+                       b.brief_id, b.brief_json, b.brief_md, b.brief.title or b.brief_id, blob,
                        facts_of(b.brief).model_dump_json())
-                for i, (b, previous) in enumerate(fresh)
+                for (b, previous), blob in zip(fresh, pack_rows(raw))
             ]
             _place(store, members, raw, [previous for _, previous in fresh], night)
             for (b, previous), member in zip(fresh, members):
@@ -165,37 +165,60 @@ def _place(
         member_seq = store.next_seq("story_members")
         for offset, member in enumerate(members):
             member.seq = member_seq + offset
-    story_seq = store.next_seq("stories")
-    updated: list[StoryRow] = []
-    for story_id, positions in joined.items():
-        row = store.story(story_id)
+
+    # Story rows touched tonight: the existing ones that grew (or had a version replaced), then the new ones.
+    rows_by_id = {s.story_id: s for s in candidates}
+    old_rows: list[StoryRow] = []
+    for story_id in joined:
+        row = rows_by_id.get(story_id) or store.story(story_id)  # an edit may revive a story past MAX_AGE_DAYS
         assert row is not None
-        centroid = unpack_rows([row.centroid])
-        centroid = centroid + sparse.csr_matrix(vectors[positions].sum(axis=0))
-        gone = removed.get(story_id, [])
-        if gone:
-            centroid = centroid - sparse.csr_matrix(tfidf(unpack_rows([g.raw for g in gone]), weights).sum(axis=0))
-            centroid.data[centroid.data < 1e-6] = 0
-            centroid.eliminate_zeros()
-            for g in gone:
-                g.current = False
+        old_rows.append(row)
+    new_ids = [story_id_for(members[new_rows[m][0]].content_hash) for m in sorted(new_rows)]
+    groups = [joined[row.story_id] for row in old_rows] + [new_rows[m] for m in sorted(new_rows)]
+    for story_id, positions in zip([row.story_id for row in old_rows] + new_ids, groups):
         for pos in positions:
             members[pos].story_id = story_id
-        updated.append(StoryRow(story_id, row.title, min(row.first_night, night), max(row.last_night, night),
-                                row.members + len(positions) - len(gone), pack(centroid), row.seq))
-        store.put_members(gone)
-    for m in sorted(new_rows):
-        positions = new_rows[m]
-        first = members[positions[0]]
-        story_id = story_id_for(first.content_hash)
-        for pos in positions:
-            members[pos].story_id = story_id
-        centroid = sparse.csr_matrix(vectors[positions].sum(axis=0))
-        updated.append(StoryRow(story_id, first.title, night, night, len(positions), pack(centroid), story_seq))
-        story_seq += 1
+
+    # New centroids in three sparse operations: stored centroid + tonight's vectors - replaced versions.
+    count = len(groups)
+    membership = _membership([(g, pos) for g, positions in enumerate(groups) for pos in positions], count, len(members))
+    centroids = membership @ vectors
+    if old_rows:
+        stored = unpack_rows([row.centroid for row in old_rows])
+        centroids = centroids + sparse.vstack([stored, sparse.csr_matrix((count - len(old_rows), N_FEATURES))])
+    gone = [(g, m) for g, row in enumerate(old_rows) for m in removed.get(row.story_id, [])]
+    if gone:
+        gone_vectors = tfidf(unpack_rows([m.raw for _, m in gone]), weights)
+        centroids = centroids - _membership([(g, i) for i, (g, _) in enumerate(gone)], count, len(gone)) @ gone_vectors
+        for _, m in gone:
+            m.current = False
+        store.put_members([m for _, m in gone])
+    centroids = sparse.csr_matrix(centroids)
+    centroids.data[np.abs(centroids.data) < 1e-6] = 0  # what a subtraction leaves of a removed term
+    centroids.eliminate_zeros()
+    blobs = pack_rows(centroids)
+
+    updated: list[StoryRow] = []
+    story_seq = store.next_seq("stories")
+    for g, row in enumerate(old_rows):
+        removed_here = len(removed.get(row.story_id, []))
+        updated.append(StoryRow(row.story_id, row.title, min(row.first_night, night), max(row.last_night, night),
+                                row.members + len(groups[g]) - removed_here, blobs[g], row.seq))
+    for offset, story_id in enumerate(new_ids):
+        g = len(old_rows) + offset
+        first = members[groups[g][0]]
+        updated.append(StoryRow(story_id, first.title, night, night, len(groups[g]), blobs[g], story_seq + offset))
     store.put_members(members)
     store.put_stories(updated)
     store.set_document_frequencies(df, documents)
+
+
+def _membership(pairs: list[tuple[int, int]], rows: int, columns: int) -> sparse.csr_matrix:
+    """A 0/1 matrix with a 1 at each (row, column) pair: rows are stories, columns members."""
+    data = np.ones(len(pairs), dtype=np.float32)
+    r = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+    c = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
+    return sparse.csr_matrix((data, (r, c)), shape=(rows, columns))
 
 
 def _touch(store: StoryStore, story_ids: set[str], night: str) -> None:

@@ -52,6 +52,16 @@ def pack(row: sparse.csr_matrix) -> bytes:
     return row.indices.astype("<i4").tobytes() + row.data.astype("<f4").tobytes()
 
 
+def pack_rows(matrix: sparse.csr_matrix) -> list[bytes]:
+    """Every row of a CSR matrix packed as `pack` does, without slicing the matrix row by row."""
+    matrix = sparse.csr_matrix(matrix)
+    matrix.sort_indices()
+    indices = matrix.indices.astype("<i4")
+    data = matrix.data.astype("<f4")
+    ptr = matrix.indptr
+    return [indices[ptr[r] : ptr[r + 1]].tobytes() + data[ptr[r] : ptr[r + 1]].tobytes() for r in range(matrix.shape[0])]
+
+
 def unpack_rows(blobs: Sequence[bytes], width: int = N_FEATURES) -> sparse.csr_matrix:
     """Rows packed by `pack`, as one CSR matrix."""
     indptr = np.zeros(len(blobs) + 1, dtype=np.int64)
@@ -101,47 +111,42 @@ class Candidates:
 
 def assign(vectors: sparse.csr_matrix, candidates: Candidates, threshold: float = THRESHOLD) -> list[int]:
     """For each row of `vectors` (unit TF-IDF, in the night's order): the candidate it joins (0..K-1), or
-    K + m when it joins (or starts) the m-th story started this night."""
+    K + m when it joins (or starts) the m-th story started this night.
+
+    A centroid grows as rows join it, so a row's similarity to it is the dot with the stored centroid
+    plus the dots with the rows of this night that joined before it (from the night's Gram matrix);
+    both are computed for all stories at once per row.
+    """
     k = candidates.centroids.shape[0]
     n = vectors.shape[0]
     gram = (vectors @ vectors.T).toarray().astype(np.float64)  # brief x brief similarities of the night
-    joined_old: dict[int, list[int]] = {}  # candidate -> rows of this night that joined it
-    squared = candidates.norms**2  # changes as rows join
-    new_members: list[list[int]] = []
+    squared = candidates.norms.astype(np.float64) ** 2  # |centroid|^2, updated as rows join
+    story_of = np.full(n, -1, dtype=np.int64)  # what each earlier row of the night joined: 0..K-1, or K + m
     new_squared: list[float] = []
     out: list[int] = []
-    centroids_t = candidates.centroids.T.tocsc() if k else None
+    centroids_t = candidates.centroids.T.tocsc()
     for begin in range(0, n, _CHUNK):
         block = vectors[begin : begin + _CHUNK]
-        dots = (block @ centroids_t).toarray().astype(np.float64) if centroids_t is not None else np.zeros((block.shape[0], 0))
+        dots = (block @ centroids_t).toarray().astype(np.float64)
         for r in range(block.shape[0]):
             i = begin + r
-            row = dots[r]
-            best, best_score = -1, -1.0
-            if k:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    scores = np.where(candidates.norms > 0, row / candidates.norms, 0.0) * candidates.decay
-                for c, rows in joined_old.items():  # candidates that grew tonight: their exact score
-                    dot = row[c] + gram[i, rows].sum()
-                    scores[c] = dot / np.sqrt(squared[c]) * candidates.decay[c]
-                best = int(np.argmax(scores))
-                best_score = float(scores[best])
-            for m, members in enumerate(new_members):
-                score = float(gram[i, members].sum() / np.sqrt(new_squared[m]))
-                if score > best_score:
-                    best, best_score = k + m, score
-            if best >= 0 and best_score >= threshold:
+            extra = np.bincount(story_of[:i], weights=gram[i, :i], minlength=k + len(new_squared))
+            total = extra.astype(np.float64)  # an empty bincount is integer
+            total[:k] += dots[r]
+            norms = np.sqrt(np.concatenate([squared, np.asarray(new_squared)]))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scores = np.where(norms > 0, total / norms, 0.0)
+            scores[:k] *= candidates.decay
+            best = int(np.argmax(scores)) if scores.size else -1
+            if best >= 0 and scores[best] >= threshold:
+                grow = 2 * total[best] + gram[i, i]
                 if best < k:
-                    rows = joined_old.setdefault(best, [])
-                    squared[best] += 2 * (row[best] + gram[i, rows].sum()) + gram[i, i]
-                    rows.append(i)
+                    squared[best] += grow
                 else:
-                    m = best - k
-                    new_squared[m] += 2 * gram[i, new_members[m]].sum() + gram[i, i]
-                    new_members[m].append(i)
-                out.append(best)
+                    new_squared[best - k] += grow
             else:
-                new_members.append([i])
+                best = k + len(new_squared)
                 new_squared.append(float(gram[i, i]))
-                out.append(k + len(new_members) - 1)
+            story_of[i] = best
+            out.append(best)
     return out
