@@ -8,8 +8,10 @@ A run, top to bottom:
 3. run: `batch.run_batch` with bounded concurrency; `--max-docs` and `--token-budget` stop *starting*
    documents (the rest stay pending for the next run); each brief's files are written atomically and
    only then is its row marked done, so a crash at any point leaves at worst a pending row to redo;
-4. report: `digest.md` (+ `digest.json`, and `digest.html` when the review page renderer exists) over
-   every done document of this run's inputs, and `runs/<run id>.json`.
+4. stories: the run's briefs join the story index kept in the ledger's file (`stories_step`, one
+   transaction; see summarizer.stories), which tells new, developing and quiet stories;
+5. report: `digest.md` (+ `digest.json`, and `digest.html` when the review page renderer exists) over
+   every done document of this run's inputs, with the story parts first, and `runs/<run id>.json`.
 
 Output folder layout:
     briefs/<slug>-<hash8>.json, .md   one pair per document
@@ -19,7 +21,7 @@ Output folder layout:
     .nightly.lock                     held while a run is in progress (one run per folder at a time)
 
 Modules, in the order a run uses them: `options` (NightlyOptions), `discovery` (step 1), `plan` (step 2),
-`run` (steps 3 and 4), `report` (the run report), `progress` (what a run prints as it goes).
+`run` (steps 3 to 5), `stories_step` (step 4), `report` (the run report), `progress` (what a run prints as it goes).
 """
 
 from summarizer.nightly.discovery import DOCUMENT_SUFFIXES, discover, parse_since

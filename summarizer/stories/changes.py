@@ -6,11 +6,13 @@ nights, and older versions of edited documents) is what was known. For each touc
 - new actors: actor keys (the digest's `actor_key`) no earlier brief named;
 - new claims: claims whose speaker and statement no earlier brief had (statements compared as word
   sets, so a claim retold with a word or two changed is not new);
-- figures: a figure with a unit is *known* when an earlier figure of the same quantity (`same_quantity`,
-  dates aside: "Friday" and "Saturday" name one quantity across nights) has the same value; *changed*
-  when the latest such earlier figure has a different value of a similar size (`values_differ`), with
-  both values, sources, nights and quotes; a *conflict* when the two values come from two different
-  named sources; *new* when no earlier figure measures that quantity.
+- figures: a figure is *known* when an earlier figure of the same quantity (`same_quantity`, dates aside:
+  "Friday" and "Saturday" name one quantity across nights; for figures without a unit, the words around
+  the number in the source, "killing 107 or more", sharing two words and half of the shorter) has the
+  same value; *changed* when the latest such earlier figure has a different value of a similar size
+  (`values_differ`), with both values, sources, nights and quotes; a *conflict* when the two values come from two different
+  named sources; *new* when no earlier figure measures that quantity (figures with a unit only: a bare
+  number is too vague to announce as new).
 
 A story with no earlier brief is new; one with changes is developing; the rest are quiet.
 """
@@ -23,7 +25,7 @@ from collections.abc import Mapping
 
 from summarizer.digest import actor_key
 from summarizer.quantities import same_quantity, same_value, values_differ
-from summarizer.schema import UNATTRIBUTED
+from summarizer.schema import UNATTRIBUTED, Figure
 from summarizer.stories.features import FactClaim, FactFigure, Facts
 from summarizer.stories.index import Placement
 from summarizer.stories.models import (
@@ -75,6 +77,23 @@ def _different_sources(a: str | None, b: str | None) -> bool:
     return bool(a and b and actor_key(a) != actor_key(b))
 
 
+def _comparable(fig: FactFigure) -> bool:
+    return bool(fig.unit or len(fig.context) >= 2)
+
+
+def _same_quantity(a: FactFigure, fa: Figure, b: FactFigure, fb: Figure) -> bool:
+    if a.unit or b.unit:
+        return same_quantity(fa, fb)
+    wa, wb = set(a.context), set(b.context)
+    shared = len(wa & wb)
+    return shared >= 2 and shared * 2 >= min(len(wa), len(wb))
+
+
+def _quantity(fig: FactFigure) -> str:
+    """What a changed figure measures, as the brief says it, or the words around it when it has no unit."""
+    return fig.measures or fig.unit or f"“{' '.join(fig.context)}”"
+
+
 def story_memory(store: StoryStore, placements: Mapping[str, Placement], night: str, run_id: str) -> StoryMemory:
     """The three parts for the stories these placements touch (brief id -> placement, in the run's order)."""
     touched = list(dict.fromkeys(p.story_id for p in placements.values()))
@@ -124,7 +143,7 @@ def _entry(row: StoryRow, members: list[Member], run_id: str, ids: Mapping[str, 
     for m in earlier:
         for c in facts[m.content_hash].claims:
             known_claims.setdefault(_speaker(c.speaker), []).append(_words(c.statement))
-    known_figures = [(m, f, f.figure()) for m in earlier for f in facts[m.content_hash].figures if f.unit]
+    known_figures = [(m, f, f.figure()) for m in earlier for f in facts[m.content_hash].figures if _comparable(f)]
 
     seen_actor: set[str] = set()
     for m in tonight:
@@ -140,21 +159,21 @@ def _entry(row: StoryRow, members: list[Member], run_id: str, ids: Mapping[str, 
                 entry.new_claims.append(_claim(m, claim))
             said.append(words)  # a claim made twice tonight is reported once
         for fig in f_tonight.figures:
-            if not fig.unit or fig.value is None:
+            if not _comparable(fig) or fig.value is None:
                 continue
             figure = fig.figure()
-            same = [(em, ef) for em, ef, eg in known_figures if same_quantity(figure, eg)]
+            same = [(em, ef) for em, ef, eg in known_figures if _same_quantity(fig, figure, ef, eg)]
             if any(ef.value is not None and same_value(fig.value, ef.value) for _, ef in same):
                 continue
             differing = [(em, ef) for em, ef in same if ef.value is not None and values_differ(figure, ef.figure())]
             if differing:
                 em, ef = max(differing, key=lambda pair: (pair[0].night, pair[0].seq))
-                change = FigureChange(quantity=fig.measures or fig.unit, unit=fig.unit, before=_value(em, ef),
+                change = FigureChange(quantity=_quantity(fig), unit=fig.unit, before=_value(em, ef),
                                       after=_value(m, fig), conflict=_different_sources(ef.source, fig.source))
                 entry.changed_figures.append(change)
                 if change.conflict:
                     entry.conflicts.append(change)
-            elif not same:
+            elif not same and fig.unit:  # a number with no unit is too vague to call new on its own
                 entry.new_figures.append(_value(m, fig))
             known_figures.append((m, fig, figure))  # the second telling tonight is not new again
     parts = []

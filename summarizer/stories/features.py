@@ -17,6 +17,20 @@ from summarizer.digest import actor_key
 from summarizer.schema import Brief, Figure, UNATTRIBUTED
 
 _TOKEN_JOIN = re.compile(r"\W+")
+_CONTEXT_WORD = re.compile(r"[^\W\d_]+")
+_CONTEXT_BEFORE, _CONTEXT_AFTER = 4, 3
+_CONTEXT_STOPWORDS = frozenset(
+    "a an the of to in on for and or by with at from as is was were are be been more than less about some over "
+    "under nearly almost least most up it its this that".split()
+)
+
+
+def _context(text: str, start: int, end: int) -> list[str]:
+    """The words just before and after a number in the source ("killing 107 or more and wounding"): what a
+    figure without a unit counts, as far as the text says. Lower case, stop words out, ordered."""
+    before = _CONTEXT_WORD.findall(text[max(0, start - 80) : start].lower())[-_CONTEXT_BEFORE:]
+    after = _CONTEXT_WORD.findall(text[end : end + 60].lower())[:_CONTEXT_AFTER]
+    return [w for w in (*before, *after) if w not in _CONTEXT_STOPWORDS]
 
 
 class FactFigure(BaseModel):
@@ -32,6 +46,7 @@ class FactFigure(BaseModel):
     quote: str | None = None
     start: int | None = None
     end: int | None = None
+    context: list[str] = []  # for a figure without a unit: the words around it (see `_context`)
 
     def figure(self) -> Figure:
         """The figure as `quantities` compares it, without its date: across nights the date words differ
@@ -93,8 +108,11 @@ def facts_of(brief: Brief) -> Facts:
     figures = []
     for i, fig in enumerate(brief.figures):
         ev = fig.evidence[0] if fig.evidence else None
+        context = []
+        if not fig.unit and ev is not None and ev.start is not None and ev.end is not None:
+            context = _context(brief.source.text, ev.start, ev.end)
         figures.append(FactFigure(index=i, text=fig.text, value=fig.value, value_max=fig.value_max, unit=fig.unit,
                                   measures=fig.measures, qualifier=fig.qualifier.value, date=fig.date,
                                   source=fig.source, quote=ev.quote if ev else None,
-                                  start=ev.start if ev else None, end=ev.end if ev else None))
+                                  start=ev.start if ev else None, end=ev.end if ev else None, context=context))
     return Facts(actors=list(actors.values()), claims=claims, figures=figures)

@@ -27,6 +27,7 @@ from summarizer.stories.similarity import (
     MAX_AGE_DAYS,
     Candidates,
     N_FEATURES,
+    THRESHOLD,
     assign,
     decay,
     idf,
@@ -61,8 +62,12 @@ def story_id_for(content_hash: str) -> str:
     return f"s-{content_hash[:12]}"
 
 
-def index_night(store: StoryStore, briefs: Sequence[NightBrief], night: str, run_id: str) -> dict[str, Placement]:
-    """Place the briefs (in their order) into the index; brief id -> placement. One transaction."""
+def index_night(
+    store: StoryStore, briefs: Sequence[NightBrief], night: str, run_id: str, *, threshold: float = THRESHOLD
+) -> dict[str, Placement]:
+    """Place the briefs (in their order) into the index; brief id -> placement. One transaction.
+
+    `threshold` is the similarity at which a brief joins a story (benchmarks/story_grouping.py varies it)."""
     with store.transaction():
         finished = store.finished_runs() - {run_id}
         known = store.members_by_hash([b.content_hash for b in briefs])
@@ -89,7 +94,7 @@ def index_night(store: StoryStore, briefs: Sequence[NightBrief], night: str, run
                        facts_of(b.brief).model_dump_json())
                 for (b, previous), blob in zip(fresh, pack_rows(raw))
             ]
-            _place(store, members, raw, [previous for _, previous in fresh], night)
+            _place(store, members, raw, [previous for _, previous in fresh], night, threshold=threshold)
             for (b, previous), member in zip(fresh, members):
                 out[b.brief_id] = Placement(member.story_id, "edited" if previous else "added")
         if restamp:
@@ -127,6 +132,7 @@ def _place(
     night: str,
     *,
     renumber: bool = True,
+    threshold: float = THRESHOLD,
 ) -> None:
     """Assign `members` (rows of `raw`, in order) to stories and write members, stories and frequencies."""
     df, documents = store.document_frequencies()
@@ -145,7 +151,7 @@ def _place(
     edits = [i for i, prev in enumerate(previous) if prev is not None]
     others = [i for i, prev in enumerate(previous) if prev is None]
     matrix = unpack_rows([s.centroid for s in candidates]) if candidates else sparse.csr_matrix((0, N_FEATURES))
-    chosen = assign(vectors[others], Candidates(matrix, decay(ages)))
+    chosen = assign(vectors[others], Candidates(matrix, decay(ages)), threshold)
 
     new_rows: dict[int, list[int]] = {}  # m-th new story -> member positions
     joined: dict[str, list[int]] = {}  # existing story id -> member positions

@@ -74,7 +74,10 @@ def _numbers(text: str, version: int) -> str:
 
 def _dates(text: str, version: int) -> str:
     def dateline(match: re.Match[str]) -> str:
-        day = date(int(match.group(4)), _MONTHS.index(match.group(2)) + 1, int(match.group(3))) + timedelta(version)
+        try:
+            day = date(int(match.group(4)), _MONTHS.index(match.group(2)) + 1, int(match.group(3))) + timedelta(version)
+        except ValueError:  # a dateline that is no calendar date ("February 30"): left as written
+            return match.group(0)
         return f"{_WEEKDAYS[day.weekday()]}, {_MONTHS[day.month - 1]} {day.day}, {day.year}"
 
     def weekday(match: re.Match[str]) -> str:
@@ -87,9 +90,12 @@ def _dates(text: str, version: int) -> str:
     )
 
 
-def retell(name: str, text: str, version: int) -> str:
-    """Version 0 is the article itself; a later version retells the same event (see the module docstring)."""
-    if version == 0:
+def retell(name: str, text: str, version: int, *, disjoint: bool = False) -> str:
+    """Version 0 is the article itself; a later version retells the same event (see the module docstring).
+
+    `disjoint`: versions share no sentence at all (version v keeps sentences v, v+3, v+6, ... of each
+    paragraph, version 0 included): two outlets writing their own sentences about one event."""
+    if version == 0 and not disjoint:
         return text
     title, _, body = text.strip().partition("\n")
     paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
@@ -98,7 +104,10 @@ def retell(name: str, text: str, version: int) -> str:
     kept: list[str] = []
     for p, paragraph in enumerate(rest):
         sentences = _SENTENCE.split(paragraph)
-        chosen = [s for i, s in enumerate(sentences) if p < 3 and i == 0 or _stable(name, version, p, i) % 3 != 0]
+        if disjoint:
+            chosen = [s for i, s in enumerate(sentences) if (i + p) % 3 == version % 3]
+        else:
+            chosen = [s for i, s in enumerate(sentences) if p < 3 and i == 0 or _stable(name, version, p, i) % 3 != 0]
         if chosen:
             kept.append(" ".join(chosen))
     if len(kept) > 2:

@@ -144,3 +144,15 @@ def test_a_rerun_of_the_night_finds_everything_quiet(corpus: Corpus) -> None:
     assert memory["new"] == [] and memory["developing"] == []
     assert len(memory["quiet"]) == len({s for s, _ in SCHEDULE[2]})
     assert _stories_by_path(corpus.out) == before
+
+
+def test_force_rebuilds_the_index_into_the_same_stories(corpus: Corpus) -> None:
+    inbox = corpus.docs[-1].path.parent
+    before = _stories_by_path(corpus.out)
+    with StoryStore(corpus.out / "ledger.sqlite3") as store:
+        store_rows = [(s.story_id, s.first_night, s.last_night, s.members) for s in store.stories()]
+    result = night(inbox, corpus.out, NIGHTS[2], "--force")
+    assert result.code == 0, result.stderr
+    assert _stories_by_path(corpus.out) == before
+    with StoryStore(corpus.out / "ledger.sqlite3") as store:
+        assert [(s.story_id, s.first_night, s.last_night, s.members) for s in store.stories()] == store_rows
