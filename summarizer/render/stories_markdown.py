@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from summarizer.quantities import same_quantity
 from summarizer.render.markdown import escape
 from summarizer.schema import Figure
+from summarizer.stories.features import same_context
 from summarizer.stories.models import ClaimNote, FigureChange, FigureValue, StoryEntry, StoryMemory, StoryTimeline
 from summarizer.text import one_line
 
@@ -108,8 +109,9 @@ def _quantities(timeline: StoryTimeline) -> list[tuple[FigureValue, list[FigureV
     for night in timeline.nights:
         for value in night.figures:
             figure = Figure(text=value.text, value=value.value, unit=value.unit, measures=value.measures)
-            for representative, _, members in groups:
-                if same_quantity(representative, figure):
+            for representative, first, members in groups:
+                if (same_quantity(representative, figure) if value.unit or first.unit
+                        else same_context(first.context, value.context)):
                     members.append(value)
                     break
             else:
@@ -117,13 +119,16 @@ def _quantities(timeline: StoryTimeline) -> list[tuple[FigureValue, list[FigureV
     return [(first, members) for _, first, members in groups]
 
 
+def _what(value: FigureValue) -> str:
+    return escape(value.measures or value.unit or "“" + " ".join(value.context) + "”")
+
+
 def timeline_lines(timeline: StoryTimeline, *, figures: int = ROWS) -> list[str]:
-    documents = sum(1 for n in timeline.nights for b in n.briefs if b.status != "replaced")
+    nights = len(timeline.nights)
     lines = [f"## {escape(timeline.title)}", "",
              f"_`{timeline.story_id}` · first seen {timeline.first_seen} · last seen {timeline.last_seen} · "
-             f"{timeline.documents} documents over {len(timeline.nights)} night{'s' if len(timeline.nights) != 1 else ''}_",
-             ""]
-    del documents
+             f"{timeline.documents} document{'s' if timeline.documents != 1 else ''} over {nights} "
+             f"night{'s' if nights != 1 else ''}_", ""]
     for night in timeline.nights:
         briefs = ", ".join(_link(b.title, b.md_path) + ("" if b.status in ("added", "known") else f" ({b.status})")
                            for b in night.briefs)
@@ -136,7 +141,7 @@ def timeline_lines(timeline: StoryTimeline, *, figures: int = ROWS) -> list[str]
             steps = " → ".join(
                 f"{escape(v.text)} ({v.night}{', ' + escape(v.source) if v.source else ''})" for v in values
             )
-            lines.append(f"- **{escape(first.measures or first.unit or '')}**: {steps}")
+            lines.append(f"- **{_what(first)}**: {steps}")
     return [*lines, ""]
 
 

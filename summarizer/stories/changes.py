@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from summarizer.digest import actor_key
 from summarizer.quantities import same_quantity, same_value, values_differ
 from summarizer.schema import UNATTRIBUTED, Figure
-from summarizer.stories.features import FactClaim, FactFigure, Facts
+from summarizer.stories.features import FactClaim, FactFigure, Facts, same_context
 from summarizer.stories.index import Placement
 from summarizer.stories.models import (
     ClaimNote,
@@ -59,7 +59,7 @@ def _speaker(name: str) -> str:
 def _value(member: Member, fig: FactFigure) -> FigureValue:
     return FigureValue(text=fig.text, value=fig.value, unit=fig.unit, measures=fig.measures, source=fig.source,
                        date=fig.date, night=member.night, brief=member.brief_id, json_path=member.brief_json,
-                       md_path=member.brief_md, quote=fig.quote, start=fig.start, end=fig.end)
+                       md_path=member.brief_md, quote=fig.quote, start=fig.start, end=fig.end, context=fig.context)
 
 
 def _claim(member: Member, claim: FactClaim) -> ClaimNote:
@@ -84,9 +84,7 @@ def _comparable(fig: FactFigure) -> bool:
 def _same_quantity(a: FactFigure, fa: Figure, b: FactFigure, fb: Figure) -> bool:
     if a.unit or b.unit:
         return same_quantity(fa, fb)
-    wa, wb = set(a.context), set(b.context)
-    shared = len(wa & wb)
-    return shared >= 2 and shared * 2 >= min(len(wa), len(wb))
+    return same_context(a.context, b.context)
 
 
 def _quantity(fig: FactFigure) -> str:
@@ -196,6 +194,6 @@ def timeline(store: StoryStore, row: StoryRow) -> StoryTimeline:
         status = ("edited" if m.replaces else "added") if m.current else "replaced"
         night.briefs.append(_brief_ref(m, status, ids))
         if m.current:
-            night.figures.extend(_value(m, f) for f in Facts.model_validate_json(m.facts).figures if f.unit)
+            night.figures.extend(_value(m, f) for f in Facts.model_validate_json(m.facts).figures if _comparable(f))
     return StoryTimeline(story_id=row.story_id, title=row.title, first_seen=row.first_night,
                          last_seen=row.last_night, documents=row.members, nights=list(nights.values()))

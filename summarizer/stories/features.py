@@ -10,6 +10,7 @@ decides the story.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from pydantic import BaseModel
 
@@ -75,6 +76,14 @@ class Facts(BaseModel):
     actors: list[FactActor] = []
     claims: list[FactClaim] = []
     figures: list[FactFigure] = []
+
+
+def same_context(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Two figures without a unit count one quantity when the words around them share two words and half of
+    the shorter list ("killing 107 or more" / "killing 118 or more")."""
+    wa, wb = set(a), set(b)
+    shared = len(wa & wb)
+    return shared >= 2 and shared * 2 >= min(len(wa), len(wb))
 
 
 def actor_token(name: str) -> str:

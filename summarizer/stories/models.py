@@ -47,6 +47,9 @@ class FigureValue(_Model):
     quote: str | None = Field(default=None, description="The evidence: brief.source.text[start:end].")
     start: int | None = None
     end: int | None = None
+    context: list[str] = Field(
+        default_factory=list, description="For a figure without a unit: the words around it, which identify it."
+    )
 
 
 class FigureChange(_Model):
@@ -102,7 +105,9 @@ class StoryMemory(_Model):
 class TimelineNight(_Model):
     night: str
     briefs: list[StoryBrief] = Field(default_factory=list)
-    figures: list[FigureValue] = Field(default_factory=list, description="Every figure with a unit that night.")
+    figures: list[FigureValue] = Field(
+        default_factory=list, description="Every figure with a unit, or with words around it, that night."
+    )
 
 
 class StoryTimeline(_Model):

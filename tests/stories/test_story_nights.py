@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
@@ -108,6 +109,12 @@ def test_a_failed_document_is_listed_and_not_indexed(corpus: Corpus) -> None:
     failed = corpus.digests[1]["failed"]
     assert [Path(f["path"]).name for f in failed] == ["empty.txt"]
     assert not any(p.endswith("empty.txt") for p in _stories_by_path(corpus.out))
+
+
+def test_every_digest_json_follows_the_committed_schema(corpus: Corpus) -> None:
+    schema = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "digest.schema.json").read_text())
+    for digest in corpus.digests:
+        jsonschema.validate(digest, schema)
 
 
 def test_the_digest_files_show_the_three_parts(corpus: Corpus) -> None:
