@@ -31,7 +31,7 @@ def _context(text: str, start: int, end: int) -> list[str]:
     figure without a unit counts, as far as the text says. Lower case, stop words out, ordered."""
     before = _CONTEXT_WORD.findall(text[max(0, start - 80) : start].lower())[-_CONTEXT_BEFORE:]
     after = _CONTEXT_WORD.findall(text[end : end + 60].lower())[:_CONTEXT_AFTER]
-    return [w for w in (*before, *after) if w not in _CONTEXT_STOPWORDS]
+    return [w for w in (*before, *after) if len(w) > 1 and w not in _CONTEXT_STOPWORDS]
 
 
 class FactFigure(BaseModel):
