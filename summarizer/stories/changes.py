@@ -106,6 +106,9 @@ def story_memory(store: StoryStore, placements: Mapping[str, Placement], night: 
         if row is None:
             continue
         entry = _entry(row, by_story.get(story_id, []), run_id, ids)
+        if not entry.briefs:  # touched only by briefs indexed before: link those this run has
+            entry.briefs = [_brief_ref(m, "known", ids) for m in by_story.get(story_id, [])
+                            if m.current and placements.get(m.brief_id) is not None]
         if entry.earlier == 0:
             memory.new.append(entry)
         elif entry.new_actors or entry.new_claims or entry.new_figures or entry.changed_figures:

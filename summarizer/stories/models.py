@@ -77,7 +77,10 @@ class StoryEntry(_Model):
     first_seen: str = Field(description="First night (YYYY-MM-DD).")
     last_seen: str
     documents: int = Field(description="Documents in the story (current versions), all nights.")
-    briefs: list[StoryBrief] = Field(default_factory=list, description="This run's briefs in the story.")
+    briefs: list[StoryBrief] = Field(
+        default_factory=list,
+        description="This run's briefs in the story; for a story touched only by briefs indexed before, those.",
+    )
     earlier: int = Field(default=0, description="Briefs of earlier runs in the story.")
     actors: list[str] = Field(default_factory=list, description="For a new story: its actors, most briefs first.")
     new_actors: list[str] = Field(default_factory=list, description="Actors no earlier brief of the story named.")

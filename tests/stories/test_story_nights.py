@@ -150,6 +150,7 @@ def test_a_rerun_of_the_night_finds_everything_quiet(corpus: Corpus) -> None:
     memory = json.loads((corpus.out / "digest.json").read_text(encoding="utf-8"))["memory"]
     assert memory["new"] == [] and memory["developing"] == []
     assert len(memory["quiet"]) == len({s for s, _ in SCHEDULE[2]})
+    assert all(e["briefs"] and {b["status"] for b in e["briefs"]} == {"known"} for e in memory["quiet"])
     assert _stories_by_path(corpus.out) == before
 
 
