@@ -171,9 +171,22 @@ BRIEF_EXAMPLES = """
 
     summarizer brief https://example.org/news/story.html
 
-    summarizer brief report.pdf --format html -o review.html
+    summarizer brief http://127.0.0.1:8765/story.html --allow-private-urls -f json
+      "url": "http://127.0.0.1:8765/story.html",
+      "final_url": "http://127.0.0.1:8765/story.html",
+      "fetched_at": "2026-11-29T13:44:16.581471Z", "media_type": "text/html",
 
-    summarizer brief statement.docx --format json
+    summarizer brief report.pdf
+      > “Residents downstream said they had not been told about the
+      inspection” _[p. 2, 400–469]_
+
+    summarizer brief statement.docx -f json
+      source.text holds the paragraphs, then the table a row per line:
+      "Site | Cracks", "Kariba north wall | 3", "Spillway | 0"
+
+    summarizer brief http://10.0.0.1/news.html
+      summarizer: http://10.0.0.1/news.html: 10.0.0.1 is a private, loopback
+      or link-local address (10.0.0.1); refused unless --allow-private-urls
 
     cat article.txt | summarizer brief - --engine extractive
 

@@ -16,11 +16,12 @@ from datetime import datetime, timezone
 from email.message import Message
 from importlib.metadata import PackageNotFoundError, version
 from urllib.parse import urljoin, urlsplit
-
-# The HTTP client the openai SDK already brings (pinned in pyproject.toml).
-import httpx2 as httpx
+from typing import TYPE_CHECKING
 
 from summarizer.errors import InputError
+
+if TYPE_CHECKING:
+    import httpx2
 
 try:
     _VERSION = version("summarizer")
@@ -60,6 +61,9 @@ def fetch(url: str, *, max_bytes: int, timeout: float, allow_private: bool = Fal
     """GET `url`, following at most MAX_REDIRECTS redirects, each hop checked. InputError with one line on
     any refusal or failure: a bad scheme, a private address, an HTTP error, a timeout (`timeout` bounds
     the whole fetch, redirects and a slow body included), too large a body, a media type we cannot read."""
+    # The HTTP client the openai SDK already brings, imported when a URL is fetched (not by `import summarizer`).
+    import httpx2 as httpx
+
     url = url.strip()
     current = url
     deadline = time.monotonic() + timeout
@@ -123,7 +127,7 @@ def _refuse_private(address: ipaddress.IPv4Address | ipaddress.IPv6Address, host
         )
 
 
-def _check_peer(response: httpx.Response, current: str, url: str) -> None:
+def _check_peer(response: httpx2.Response, current: str, url: str) -> None:
     stream = response.extensions.get("network_stream")
     peer = stream.get_extra_info("server_addr") if stream is not None else None
     if peer:
@@ -147,7 +151,7 @@ def _addresses(host: str, port: int, url: str) -> list[ipaddress.IPv4Address | i
     return [_unmapped(ipaddress.ip_address(str(info[4][0]).split("%")[0])) for info in infos]
 
 
-def _read(url: str, final: str, response: httpx.Response, max_bytes: int, deadline: float, timeout: float) -> Fetched:
+def _read(url: str, final: str, response: httpx2.Response, max_bytes: int, deadline: float, timeout: float) -> Fetched:
     if response.status_code >= 400:
         raise InputError(f"{url}: the server answered {response.status_code} {response.reason_phrase}".rstrip())
     media_type, charset = _content_type(response.headers.get("content-type", ""))
