@@ -91,10 +91,10 @@ def read_path(path: Path, *, max_chars: int) -> Document:
 
 
 def from_file_bytes(data: bytes, path: Path, *, max_chars: int) -> Document:
-    """Decode bytes already read from `path`: a .pdf or .docx name (or PDF bytes) is read as such, an
-    .html/.htm name means HTML, otherwise the content decides."""
+    """Decode bytes already read from `path`: a .pdf or .docx name means that, an .html/.htm name means
+    HTML, otherwise the content decides (PDF, Word, HTML or text)."""
     suffix = path.suffix.lower()
-    if data and (suffix == ".pdf" or _PDF_MAGIC in data[:1024]):
+    if data and suffix == ".pdf":
         return from_pdf(data, name=str(path), path=path, max_chars=max_chars)
     if data and suffix == ".docx":
         return from_docx(data, name=str(path), path=path, max_chars=max_chars)
@@ -149,6 +149,22 @@ def _declared_charset(data: bytes, charset: str | None) -> str | None:
     return charset.lower()
 
 
+def _sniffed(data: bytes) -> str | None:
+    """'pdf' or 'docx' when the bytes are one (a .docx is a zip holding word/document.xml), else None."""
+    if data[:64].lstrip().startswith(_PDF_MAGIC):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        import io
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return "docx" if "word/document.xml" in archive.namelist() else None
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+    return None
+
+
 def _check_size(data: bytes, name: str, max_chars: int) -> None:
     if not data:
         raise InputError(f"{name}: is empty; give a document with text in it")
@@ -180,8 +196,14 @@ def from_text(text: str, *, name: str = "<text>", max_chars: int) -> Document:
 def from_bytes(
     data: bytes, *, name: str, path: Path | None = None, max_chars: int, html: bool | None = None
 ) -> Document:
-    """Decode bytes: BOM first, then UTF-8, then charset detection; refuse binary data."""
+    """Decode bytes: BOM first, then UTF-8, then charset detection; refuse binary data. When nothing says
+    what the bytes are (`html` None: stdin, API bytes), a PDF or a Word file is recognised by its content."""
     _check_size(data, name, max_chars)
+    kind = _sniffed(data) if html is None else None
+    if kind == "pdf":
+        return from_pdf(data, name=name, path=path, max_chars=max_chars)
+    if kind == "docx":
+        return from_docx(data, name=name, path=path, max_chars=max_chars)
     text, encoding = _decode(data, name)
     return _finish(text, name=name, path=path, encoding=encoding, max_chars=max_chars, html=html)
 

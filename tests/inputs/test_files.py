@@ -183,3 +183,19 @@ def test_a_pdf_larger_than_the_byte_limit_is_refused_before_parsing(tmp_path: Pa
 def test_pdf_bytes_with_another_name_are_read_as_pdf(tmp_path: Path) -> None:
     doc = read_path(_write(tmp_path, "download", documents.make_pdf()), max_chars=LIMIT)
     assert doc.media_type == "application/pdf" and len(doc.page_starts) == 2
+
+
+def test_pdf_and_word_bytes_through_the_api_and_stdin() -> None:
+    pdf_brief = summarize(documents.make_pdf(), engine="extractive")
+    assert pdf_brief.source.media_type == "application/pdf" and len(pdf_brief.source.page_starts) == 2
+    docx_brief = summarize(documents.make_docx(), engine="extractive")
+    assert "Kariba north wall | 3" in docx_brief.source.text
+    result = runner.invoke(app, ["brief", "-", "--engine", "extractive", "-f", "json", "-q"],
+                           input=documents.make_pdf())
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["source"]["page_starts"][0] == 0
+
+
+def test_a_text_that_mentions_the_pdf_header_is_still_text() -> None:
+    text = "Archivists said files starting with %PDF-1.7 were the most common format they received this year."
+    assert summarize(text.encode("utf-8"), engine="extractive").source.media_type == "text/plain"
