@@ -11,11 +11,13 @@ import ipaddress
 import re
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.message import Message
 from importlib.metadata import PackageNotFoundError, version
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 from typing import TYPE_CHECKING
 
 from summarizer.errors import InputError
@@ -27,6 +29,7 @@ try:
     _VERSION = version("summarizer")
 except PackageNotFoundError:  # run from a source tree that was never installed
     _VERSION = "dev"
+_Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 USER_AGENT = f"summarizer/{_VERSION} (news brief generator; one request per document)"
 MAX_REDIRECTS = 5
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -76,10 +79,9 @@ def fetch(url: str, *, max_bytes: int, timeout: float, allow_private: bool = Fal
             headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT},
         ) as client:
             for _ in range(MAX_REDIRECTS + 1):
-                _check_target(current, url, allow_private)
-                with client.stream("GET", current) as response:
+                address = _check_target(current, url, allow_private)
+                with _get(client, current, address) as response:
                     if not allow_private:
-                        # The host may resolve differently for the connection than for the check above.
                         _check_peer(response, current, url)
                     if response.is_redirect:
                         location = response.headers.get("location", "")
@@ -95,11 +97,40 @@ def fetch(url: str, *, max_bytes: int, timeout: float, allow_private: bool = Fal
     raise InputError(f"{url}: more than {MAX_REDIRECTS} redirects; give the final address")
 
 
+@contextmanager
+def _get(client: httpx2.Client, url: str, address: _Address | None) -> Iterator[httpx2.Response]:
+    """GET `url` as a stream; with `address`, connect to that checked address and no other.
+
+    Letting the client resolve the name again would open a gap: a name can answer a public address to the
+    check and a private one to the connection (DNS rebinding). The request goes to the address itself,
+    with the name in the Host header and, over TLS, in SNI, which is also what the certificate is checked
+    against."""
+    if address is None:
+        with client.stream("GET", url) as response:
+            yield response
+        return
+    parts = urlsplit(url)
+    literal = f"[{address}]" if address.version == 6 else str(address)
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = (f"{userinfo}@" if userinfo else "") + literal + (f":{parts.port}" if parts.port else "")
+    host = parts.netloc.rpartition("@")[2]
+    request = client.build_request(
+        "GET", urlunsplit(parts._replace(netloc=netloc)), headers={"Host": host},
+        extensions={"sni_hostname": parts.hostname or ""},
+    )
+    response = client.send(request, stream=True)
+    try:
+        yield response
+    finally:
+        response.close()
+
+
 def _timed_out(url: str, timeout: float) -> str:
     return f"{url}: not fetched within {timeout:g} s; try again later or raise --fetch-timeout"
 
 
-def _check_target(current: str, url: str, allow_private: bool) -> None:
+def _check_target(current: str, url: str, allow_private: bool) -> _Address | None:
+    """The address to connect to (None with allow_private: any), once every address of the host is public."""
     parts = urlsplit(current)
     scheme = parts.scheme.lower()
     via = "" if current == url else f" (redirected to {current})"
@@ -109,17 +140,19 @@ def _check_target(current: str, url: str, allow_private: bool) -> None:
     if not host:
         raise InputError(f"{url}{via}: has no host name")
     if allow_private:
-        return
-    for address in _addresses(host, parts.port or (443 if scheme == "https" else 80), url):
+        return None
+    addresses = _addresses(host, parts.port or (443 if scheme == "https" else 80), url)
+    for address in addresses:
         _refuse_private(address, host, url, via)
+    return addresses[0]
 
 
-def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def _public(address: _Address) -> bool:
     """Reachable on the public internet: not private, loopback, link-local, shared, reserved or multicast."""
     return address.is_global and not address.is_multicast
 
 
-def _refuse_private(address: ipaddress.IPv4Address | ipaddress.IPv6Address, host: str, url: str, via: str) -> None:
+def _refuse_private(address: _Address, host: str, url: str, via: str) -> None:
     if not _public(address):
         raise InputError(
             f"{url}{via}: {host} is a private, loopback or link-local address ({address}); "
@@ -135,14 +168,14 @@ def _check_peer(response: httpx2.Response, current: str, url: str) -> None:
         _refuse_private(_unmapped(ipaddress.ip_address(str(peer[0]).split("%")[0])), urlsplit(current).hostname or "", url, via)
 
 
-def _unmapped(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+def _unmapped(address: _Address) -> _Address:
     # An IPv4 address written as IPv6 (::ffff:127.0.0.1) is judged as the IPv4 address it is.
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return address.ipv4_mapped
     return address
 
 
-def _addresses(host: str, port: int, url: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def _addresses(host: str, port: int, url: str) -> list[_Address]:
     """Every address `host` resolves to: one that is not public is enough to refuse the URL."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)

@@ -170,6 +170,19 @@ def test_a_host_name_that_resolves_to_loopback_is_refused(server: PagesServer) -
     assert server.seen == []
 
 
+def test_the_connection_goes_to_the_address_that_was_checked(
+    server: PagesServer, loopback_counts_as_public: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 'news.test' resolves nowhere: only the checked address (here 127.0.0.1) can have been connected to,
+    # so a name that answers differently the second time (DNS rebinding) cannot lead elsewhere.
+    checked = ipaddress.ip_address("127.0.0.1")
+    monkeypatch.setattr(fetch_module, "_addresses", lambda host, port, url: [checked])
+    url = f"http://news.test:{server.port}/article.html"
+    got = fetch(url, max_bytes=1_000_000, timeout=5.0)
+    assert got.final_url == url and b"Kariba" in got.data
+    assert server.seen[-1].host == f"news.test:{server.port}"
+
+
 def test_a_redirect_to_another_scheme_is_refused(server: PagesServer) -> None:
     url = server.redirect("/go", "file:///etc/passwd")
     _one_line_exit_2([url, "--allow-private-urls"], "(redirected to file:///etc/passwd): only http and https")

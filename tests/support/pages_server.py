@@ -29,6 +29,7 @@ class Route:
 class Seen:
     path: str
     user_agent: str | None
+    host: str | None = None
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -51,7 +52,7 @@ class PagesServer:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-                server.seen.append(Seen(self.path, self.headers.get("user-agent")))
+                server.seen.append(Seen(self.path, self.headers.get("user-agent"), self.headers.get("host")))
                 route = server._route_for(self.path)
                 if route.delay:
                     time.sleep(route.delay)
