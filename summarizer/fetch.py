@@ -185,7 +185,7 @@ def _addresses(host: str, port: int, url: str) -> list[_Address]:
 
 
 def _read(url: str, final: str, response: httpx2.Response, max_bytes: int, deadline: float, timeout: float) -> Fetched:
-    if response.status_code >= 400:
+    if not 200 <= response.status_code < 300:  # a 3xx here came without a Location to follow
         raise InputError(f"{url}: the server answered {response.status_code} {response.reason_phrase}".rstrip())
     media_type, charset = _content_type(response.headers.get("content-type", ""))
     if media_type not in ACCEPTED_TYPES:
