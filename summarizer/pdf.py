@@ -13,7 +13,9 @@ import io
 import logging
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from summarizer.errors import InputError
@@ -75,8 +77,6 @@ def page_of(page_starts: tuple[int, ...] | list[int], offset: int) -> int | None
     """The 1-based page an offset into the extracted text falls on; None for a document without pages."""
     if not page_starts:
         return None
-    from bisect import bisect_right
-
     return max(1, bisect_right(list(page_starts), offset))
 
 
@@ -176,10 +176,10 @@ def _lines(text: str) -> list[str]:
     return [line[:-1].replace("\u00ad", "") + line[-1].replace("\u00ad", "-") for line in lines]
 
 
-def _known_words(lines: object) -> set[str]:
+def _known_words(lines: Iterable[str]) -> set[str]:
     """Every word written whole somewhere in the document, hyphenated compounds included, lower-cased."""
     words: set[str] = set()
-    for line in lines:  # type: ignore[attr-defined]
+    for line in lines:
         # A line's last word may be cut in two: it says nothing about how the word is spelt.
         body = _BROKEN_WORD.sub("", line)
         words.update(w.lower() for w in _WORD.findall(body))
