@@ -18,7 +18,9 @@ from summarizer.crosscheck import cross_check, rules_draft
 from summarizer.engines import Engine, EngineResult, registry
 from summarizer.errors import ConfigError, InputError
 from summarizer.grounding import ground
-from summarizer.intake import Document, from_bytes, from_text, looks_like_path, read_path
+from summarizer.fetch import fetch, looks_like_url
+from summarizer.intake import MAX_BYTES_PER_CHAR, Document, from_bytes, from_fetched, from_text, looks_like_path, read_path
+from summarizer.pdf import page_of
 from summarizer.schema import Brief, Draft, FoundBy, Provenance, Source
 from summarizer.support import check_support
 from summarizer.text import CleanText, clean
@@ -50,6 +52,8 @@ class BatchOptions(TypedDict, total=False):
     cross_check: bool | None
     fill_gaps: bool | None
     keep_unsupported: bool | None
+    allow_private_urls: bool | None
+    fetch_timeout: float | None
 
 
 class Options(BatchOptions, total=False):
@@ -79,16 +83,30 @@ def make_settings(settings: Settings | None = None, **options: Any) -> Settings:
 
 
 def load_document(source: SourceLike, settings: Settings) -> Document:
-    """A Document from a path, a string (path if it names a file, else the text itself) or bytes."""
+    """A Document from a path, a string (an http(s) URL, a path if it names a file, else the text itself)
+    or bytes."""
     if isinstance(source, Document):
         return source
     if isinstance(source, bytes):
         return from_bytes(source, name="<bytes>", max_chars=settings.max_chars)
     if isinstance(source, os.PathLike):
         return read_path(Path(source), max_chars=settings.max_chars)
+    if looks_like_url(source):
+        return load_url(source, settings)
     if looks_like_path(source):
         return read_path(Path(source).expanduser(), max_chars=settings.max_chars)
     return from_text(source, max_chars=settings.max_chars)
+
+
+def load_url(url: str, settings: Settings) -> Document:
+    """Fetch an http(s) URL (private addresses refused unless settings.allow_private_urls) into a Document."""
+    fetched = fetch(
+        url,
+        max_bytes=MAX_BYTES_PER_CHAR * settings.max_chars,
+        timeout=settings.fetch_timeout,
+        allow_private=settings.allow_private_urls,
+    )
+    return from_fetched(fetched, max_chars=settings.max_chars)
 
 
 def choose_engine(settings: Settings) -> tuple[Engine, str]:
@@ -138,9 +156,18 @@ def assemble(
         encoding=doc.encoding,
         text=doc.text,
         removed=cleaned.removed(),
+        media_type=doc.media_type,
+        page_starts=list(doc.page_starts),
+        url=doc.url,
+        final_url=doc.final_url,
+        fetched_at=doc.fetched_at,
     )
     body = checked.model_dump(exclude={"title"})
-    return Brief(title=title, source=source, provenance=provenance, dropped=dropped, verification=verification, **body)
+    brief = Brief(title=title, source=source, provenance=provenance, dropped=dropped, verification=verification, **body)
+    if doc.page_starts:
+        for _, _, evidence in brief.evidence_items():
+            evidence.page = page_of(doc.page_starts, evidence.start) if evidence.start is not None else None
+    return brief
 
 
 def _all_by_rules(draft: Draft) -> bool:

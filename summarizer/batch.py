@@ -33,7 +33,8 @@ from summarizer.async_pool import AsyncProcessPool, start_as_worker
 from summarizer.config import Settings
 from summarizer.engines import Engine, cores, registry
 from summarizer.errors import EngineError, PortableError, from_portable, to_portable
-from summarizer.intake import Document, from_file_bytes
+from summarizer.fetch import Fetched
+from summarizer.intake import Document, from_fetched, from_file_bytes
 from summarizer.schema import Brief
 
 # Documents each event loop holds beyond its requests: read and cleaned before, grounded after.
@@ -55,7 +56,7 @@ class FileSource:
         return from_file_bytes(self.data, self.path, max_chars=max_chars)
 
 
-BatchSource = SourceLike | FileSource
+BatchSource = SourceLike | FileSource | Fetched
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ def effective_concurrency(engine: Engine, concurrency: int | None) -> int:
 
 
 def _as_source(source: BatchSource, settings: Settings) -> SourceLike:
+    if isinstance(source, Fetched):
+        return from_fetched(source, max_chars=settings.max_chars)
     return source.document(settings.max_chars) if isinstance(source, FileSource) else source
 
 

@@ -94,6 +94,13 @@ FillGapsOpt = Annotated[
         help="With the cross-check, add what the model missed to the brief, marked 'rules'.",
     ),
 ]
+AllowPrivateUrlsOpt = Annotated[
+    bool,
+    typer.Option(help="Fetch URLs on private, loopback or link-local addresses (refused by default, also after redirects)."),
+]
+FetchTimeoutOpt = Annotated[
+    float | None, typer.Option(min=0.001, help="Seconds to fetch one URL, redirects and body included (default 30).")
+]
 KeepUnsupportedOpt = Annotated[
     bool,
     typer.Option(help="Keep items their evidence does not support, flagged with the reason, instead of dropping them."),
@@ -163,6 +170,25 @@ BRIEF_EXAMPLES = """
 
     summarizer brief article.html --format json -o brief.json
 
+    summarizer brief https://example.org/news/story.html
+
+    summarizer brief http://127.0.0.1:8765/story.html --allow-private-urls -f json
+      "url": "http://127.0.0.1:8765/story.html",
+      "final_url": "http://127.0.0.1:8765/story.html",
+      "fetched_at": "2026-11-29T13:44:16.581471Z", "media_type": "text/html",
+
+    summarizer brief report.pdf
+      > “Residents downstream said they had not been told about the
+      inspection” _[p. 2, 400–469]_
+
+    summarizer brief statement.docx -f json
+      source.text holds the paragraphs, then the table a row per line:
+      "Site | Cracks", "Kariba north wall | 3", "Spillway | 0"
+
+    summarizer brief http://10.0.0.1/news.html
+      summarizer: http://10.0.0.1/news.html: 10.0.0.1 is a private, loopback
+      or link-local address (10.0.0.1); refused unless --allow-private-urls
+
     cat article.txt | summarizer brief - --engine extractive
 
     OPENAI_API_KEY=... summarizer brief article.txt --model gpt-4o-mini --format html -o review.html
@@ -177,7 +203,12 @@ Exit codes: 0 success; 1 the engine failed after retries; 2 bad usage or unusabl
 
 @app.command(epilog=BRIEF_EXAMPLES)
 def brief(
-    path: Annotated[str, typer.Argument(help="The document: a .txt, .md or .html file, or - for stdin.")],
+    path: Annotated[
+        str,
+        typer.Argument(
+            help="The document: a .txt, .md, .html, .pdf or .docx file, an http(s) URL, or - for stdin."
+        ),
+    ],
     engine: EngineOpt = EngineChoice("auto"),
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
@@ -197,6 +228,8 @@ def brief(
     cross_check: CrossCheckOpt = True,
     fill_gaps: FillGapsOpt = True,
     keep_unsupported: KeepUnsupportedOpt = False,
+    allow_private_urls: AllowPrivateUrlsOpt = False,
+    fetch_timeout: FetchTimeoutOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Say nothing on stderr unless something fails.")] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -206,6 +239,7 @@ def brief(
 
     def run() -> None:
         from summarizer.api import choose_engine, load_document, summarize
+        from summarizer.fetch import looks_like_url
         from summarizer.intake import read_stream
 
         settings = _settings(
@@ -223,6 +257,8 @@ def brief(
             cross_check=cross_check,
             fill_gaps=fill_gaps,
             keep_unsupported=keep_unsupported,
+            allow_private_urls=allow_private_urls or None,
+            fetch_timeout=fetch_timeout,
             model_writes=model_writes.value if model_writes else None,
         )
         if output is not None:
@@ -230,7 +266,7 @@ def brief(
         if path == "-":
             doc = read_stream(sys.stdin.buffer, max_chars=settings.max_chars)
         else:
-            doc = load_document(Path(path), settings)
+            doc = load_document(path if looks_like_url(path) else Path(path), settings)
         chosen, reason = choose_engine(settings)
         name = chosen.name
         # On a terminal a transient spinner says what runs; the log line comes only after success, so a
@@ -322,13 +358,16 @@ NIGHTLY_EXAMPLES = """
 
     summarizer nightly inbox/ @more.txt extra/story.html --out nightly/ --since 24h
 
+    summarizer nightly @links.txt https://example.org/report.pdf --out nightly/
+
     OPENAI_API_KEY=... summarizer nightly inbox/ --out nightly/ --model gpt-4o-mini --concurrency 16 --token-budget 500000
 
     summarizer nightly inbox/ --out nightly/ --base-url http://127.0.0.1:8080/v1 --max-docs 50
 
 Writes OUT/briefs/SLUG-HASH8.json and .md per document, OUT/digest.md, OUT/runs/RUN.json and the
 ledger OUT/ledger.sqlite3. A re-run does only what is not done: new or changed documents, failed
-ones, and everything after a prompt or model change (--force redoes everything).
+ones, and everything after a prompt or model change (--force redoes everything). A URL is fetched on
+every run and keyed by the hash of what it returned, so a page that did not change is not redone.
 
 Exit codes: 0 every document done; 1 some failed (named on stderr; retried by the next run);
 2 bad usage; 130 interrupted (what was done is kept).
@@ -340,7 +379,9 @@ def nightly(
     inputs: Annotated[
         list[str],
         typer.Argument(
-            metavar="INPUT", help="Folders (recursively *.txt, *.md, *.html), files, or @FILE manifests of paths."
+            metavar="INPUT",
+            help="Folders (recursively *.txt, *.md, *.html, *.pdf, *.docx), files, http(s) URLs, or @FILE "
+            "manifests listing paths and URLs.",
         ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for briefs, digest, reports and ledger.")],
@@ -379,6 +420,8 @@ def nightly(
     cross_check: CrossCheckOpt = True,
     fill_gaps: FillGapsOpt = True,
     keep_unsupported: KeepUnsupportedOpt = False,
+    allow_private_urls: AllowPrivateUrlsOpt = False,
+    fetch_timeout: FetchTimeoutOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures and the summary line.")] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -402,6 +445,8 @@ def nightly(
             cross_check=cross_check,
             fill_gaps=fill_gaps,
             keep_unsupported=keep_unsupported,
+            allow_private_urls=allow_private_urls or None,
+            fetch_timeout=fetch_timeout,
             model_writes=model_writes.value if model_writes else None,
         )
         options = NightlyOptions(

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from summarizer.errors import InputError
+
+if TYPE_CHECKING:
+    from summarizer.fetch import Fetched
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -24,10 +29,12 @@ _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _MAX_CONTROL_RATIO = 0.01
 # Bytes per character allowed before reading: 4 covers any UTF-8 or UTF-32 text, the rest is HTML markup.
-_MAX_BYTES_PER_CHAR = 16
+MAX_BYTES_PER_CHAR = 16
 # Western text in cp1252 is mostly ASCII letters; Cyrillic or Greek bytes read as cp1252 are mostly not.
 _MIN_ASCII_LETTER_RATIO = 0.7
 _TAG = re.compile(r"<[A-Za-z!/][^<>]*>")
+_PDF_MAGIC = b"%PDF-"
+_DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,10 @@ class Document:
     title: str | None = None
     encoding: str | None = None
     media_type: str = "text/plain"
+    page_starts: tuple[int, ...] = ()  # a PDF's: where each page starts in `text` (page 1 at index 0)
+    url: str | None = None  # a fetched document's: the URL asked for, the one answered, and when
+    final_url: str | None = None
+    fetched_at: datetime | None = None
 
     @property
     def sha256(self) -> str:
@@ -66,9 +77,9 @@ def read_path(path: Path, *, max_chars: int) -> Document:
             raise InputError(f"{name}: is a directory; give a file (nightly takes folders)")
         if not path.is_file():
             # A FIFO or a device (/dev/zero) could block or never end.
-            raise InputError(f"{name}: is not a regular file; give a text, Markdown or HTML file")
+            raise InputError(f"{name}: is not a regular file; give a text, Markdown, HTML, PDF or Word file")
         size = path.stat().st_size
-        if size > _MAX_BYTES_PER_CHAR * max_chars:
+        if size > MAX_BYTES_PER_CHAR * max_chars:
             raise InputError(_too_large(name, f"{size:,} bytes", max_chars))
         data = path.read_bytes()
     except PermissionError:
@@ -80,14 +91,90 @@ def read_path(path: Path, *, max_chars: int) -> Document:
 
 
 def from_file_bytes(data: bytes, path: Path, *, max_chars: int) -> Document:
-    """Decode bytes already read from `path`: an .html/.htm name means HTML, otherwise the content decides."""
-    is_html = path.suffix.lower() in _HTML_SUFFIXES
-    return from_bytes(data, name=str(path), path=path, max_chars=max_chars, html=is_html or None)
+    """Decode bytes already read from `path`: a .pdf or .docx name means that, an .html/.htm name means
+    HTML, otherwise the content decides (PDF, Word, HTML or text)."""
+    suffix = path.suffix.lower()
+    if data and suffix == ".pdf":
+        return from_pdf(data, name=str(path), path=path, max_chars=max_chars)
+    if data and suffix == ".docx":
+        return from_docx(data, name=str(path), path=path, max_chars=max_chars)
+    return from_bytes(data, name=str(path), path=path, max_chars=max_chars, html=suffix in _HTML_SUFFIXES or None)
+
+
+def from_pdf(data: bytes, *, name: str, path: Path | None = None, max_chars: int) -> Document:
+    """A PDF's text layer (see summarizer.pdf); spans index the extracted text, pages are recorded."""
+    from summarizer import pdf
+
+    _check_size(data, name, max_chars)
+    got = pdf.extract(data, name=name, max_chars=max_chars)
+    doc = _finish(got.text, name=name, path=path, encoding=None, max_chars=max_chars, html=False)
+    return dataclasses.replace(doc, title=got.title, media_type="application/pdf", page_starts=got.page_starts)
+
+
+def from_docx(data: bytes, *, name: str, path: Path | None = None, max_chars: int) -> Document:
+    """A Word file's paragraphs and tables (see summarizer.word)."""
+    from summarizer import word
+
+    _check_size(data, name, max_chars)
+    got = word.extract(data, name=name, max_chars=max_chars)
+    doc = _finish(got.text, name=name, path=path, encoding=None, max_chars=max_chars, html=False)
+    return dataclasses.replace(doc, title=got.title, media_type=_DOCX_TYPE)
+
+
+def from_fetched(fetched: Fetched, *, max_chars: int) -> Document:
+    """A fetched body read as its Content-Type says: HTML, PDF, Word or plain text."""
+    name, data, kind = fetched.url, fetched.data, fetched.media_type
+    if kind == "application/pdf":
+        doc = from_pdf(data, name=name, max_chars=max_chars)
+    elif kind == _DOCX_TYPE:
+        doc = from_docx(data, name=name, max_chars=max_chars)
+    else:
+        html = kind in ("text/html", "application/xhtml+xml")
+        declared = _declared_charset(data, fetched.charset)
+        if declared is None:
+            doc = from_bytes(data, name=name, max_chars=max_chars, html=html)
+        else:
+            doc = _finish(data.decode(declared), name=name, path=None, encoding=declared, max_chars=max_chars, html=html)
+    return dataclasses.replace(doc, url=fetched.url, final_url=fetched.final_url, fetched_at=fetched.fetched_at)
+
+
+def _declared_charset(data: bytes, charset: str | None) -> str | None:
+    """The charset the server declared, when the body decodes with it (a wrong declaration is common)."""
+    if not charset or not data:
+        return None
+    try:
+        data.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        return None
+    return charset.lower()
+
+
+def _sniffed(data: bytes) -> str | None:
+    """'pdf' or 'docx' when the bytes are one (a .docx is a zip holding word/document.xml), else None."""
+    if data[:64].lstrip().startswith(_PDF_MAGIC):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        import io
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return "docx" if "word/document.xml" in archive.namelist() else None
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+    return None
+
+
+def _check_size(data: bytes, name: str, max_chars: int) -> None:
+    if not data:
+        raise InputError(f"{name}: is empty; give a document with text in it")
+    if len(data) > MAX_BYTES_PER_CHAR * max_chars:
+        raise InputError(_too_large(name, f"{len(data):,} bytes", max_chars))
 
 
 def read_stream(stream: BinaryIO, *, name: str = "<stdin>", max_chars: int) -> Document:
     """Read a byte stream (stdin), never holding more than the size limit allows."""
-    limit = _MAX_BYTES_PER_CHAR * max_chars
+    limit = MAX_BYTES_PER_CHAR * max_chars
     try:
         data = stream.read(limit + 1)
     except OSError as exc:
@@ -109,11 +196,14 @@ def from_text(text: str, *, name: str = "<text>", max_chars: int) -> Document:
 def from_bytes(
     data: bytes, *, name: str, path: Path | None = None, max_chars: int, html: bool | None = None
 ) -> Document:
-    """Decode bytes: BOM first, then UTF-8, then charset detection; refuse binary data."""
-    if not data:
-        raise InputError(f"{name}: is empty; give a document with text in it")
-    if len(data) > _MAX_BYTES_PER_CHAR * max_chars:
-        raise InputError(_too_large(name, f"{len(data):,} bytes", max_chars))
+    """Decode bytes: BOM first, then UTF-8, then charset detection; refuse binary data. When nothing says
+    what the bytes are (`html` None: stdin, API bytes), a PDF or a Word file is recognised by its content."""
+    _check_size(data, name, max_chars)
+    kind = _sniffed(data) if html is None else None
+    if kind == "pdf":
+        return from_pdf(data, name=name, path=path, max_chars=max_chars)
+    if kind == "docx":
+        return from_docx(data, name=name, path=path, max_chars=max_chars)
     text, encoding = _decode(data, name)
     return _finish(text, name=name, path=path, encoding=encoding, max_chars=max_chars, html=html)
 

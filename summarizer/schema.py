@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 UNATTRIBUTED = "unattributed"
 
 
@@ -33,6 +33,7 @@ class Evidence(_Model):
     start: int | None = Field(default=None, ge=0, description="Offset of the first character in source.text.")
     end: int | None = Field(default=None, ge=0, description="Offset after the last character in source.text.")
     alignment: Alignment = Field(default=Alignment.unaligned, description="How the quote was located.")
+    page: int | None = Field(default=None, ge=1, description="The PDF page the quote starts on (1 is the first).")
 
     @property
     def aligned(self) -> bool:
@@ -172,6 +173,13 @@ class Source(_Model):
     removed: list[tuple[int, int]] = Field(
         default_factory=list, description="Ranges of text cleaning set aside as page boilerplate (no engine read them)."
     )
+    media_type: str | None = Field(default=None, description="What the input was: text/plain, text/html, application/pdf, ...")
+    page_starts: list[int] = Field(
+        default_factory=list, description="A PDF's: the offset in source.text where each page starts (page 1 first)."
+    )
+    url: str | None = Field(default=None, description="The URL the document was fetched from, as given.")
+    final_url: str | None = Field(default=None, description="The URL that answered, after redirects.")
+    fetched_at: datetime | None = Field(default=None, description="When the document was fetched (UTC).")
 
 
 class Provenance(_Model):

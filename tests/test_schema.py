@@ -44,7 +44,9 @@ def test_brief_json_validates_and_carries_version() -> None:
     data = json.loads(brief.model_dump_json())
     jsonschema.validate(data, json_schema())
     assert data["schema_version"] == SCHEMA_VERSION
-    assert data["actors"][0]["evidence"][0] == {"quote": "Ms Smith", "start": 0, "end": 8, "alignment": "exact"}
+    assert data["actors"][0]["evidence"][0] == {
+        "quote": "Ms Smith", "start": 0, "end": 8, "alignment": "exact", "page": None
+    }
 
 
 def test_schema_rejects_unknown_fields_and_bad_enums() -> None:

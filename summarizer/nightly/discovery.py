@@ -1,4 +1,5 @@
-"""Which files a nightly run reads: folders, files and `@manifest` lists of paths, and `--since`."""
+"""Which documents a nightly run reads: folders, files, http(s) URLs and `@manifest` lists of paths and URLs,
+and `--since` (which only files have: a URL is fetched every run, and the ledger skips it if unchanged)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from summarizer.errors import ConfigError, InputError
+from summarizer.fetch import looks_like_url
 
-DOCUMENT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
+DOCUMENT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx"})
+# A document to read: a file, or a URL (kept as the string given).
+Input = Path | str
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
 _DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -44,7 +48,7 @@ def _walk(folder: Path, skip: Path) -> Iterator[Path]:
                 yield here / name
 
 
-def _manifest_entries(manifest: Path) -> Iterator[tuple[Path, str]]:
+def _manifest_entries(manifest: Path) -> Iterator[tuple[Input, str]]:
     if not manifest.is_file():
         raise InputError(f"@{manifest}: no such manifest file; give @FILE listing one path per line")
     try:
@@ -53,27 +57,37 @@ def _manifest_entries(manifest: Path) -> Iterator[tuple[Path, str]]:
         raise InputError(f"@{manifest}: cannot be read as a UTF-8 list of paths ({exc})") from None
     for number, line in enumerate(lines, 1):
         entry = line.strip()
-        if entry and not entry.startswith("#"):
+        if entry and looks_like_url(entry):
+            yield entry, f"@{manifest} line {number}"
+        elif entry and not entry.startswith("#"):
             path = Path(entry).expanduser()
             # normpath: "lists/../inbox/a.txt" reads better as "inbox/a.txt" in logs and reports.
             full = path if path.is_absolute() else Path(os.path.normpath(manifest.parent / path))
             yield full, f"@{manifest} line {number}"
 
 
-def discover(inputs: Sequence[str], out: Path, since: datetime | None = None) -> list[Path]:
+def discover(inputs: Sequence[str], out: Path, since: datetime | None = None) -> list[Input]:
     """Every document the inputs name, in the order given (folders sorted), each once."""
     if not inputs:
         raise InputError("no INPUT given: name folders, files or @manifest files to summarize")
     skip = out.resolve()
-    named: list[tuple[Path, str]] = []
+    named: list[tuple[Input, str]] = []
     for given in inputs:
         if given.startswith("@"):
             named.extend(_manifest_entries(Path(given[1:]).expanduser()))
+        elif looks_like_url(given):
+            named.append((given.strip(), "INPUT"))
         else:
             named.append((Path(given).expanduser(), "INPUT"))
-    found: list[Path] = []
+    found: list[Input] = []
     seen: set[Path] = set()
+    urls: set[str] = set()
     for path, where in named:
+        if isinstance(path, str):
+            if path not in urls:
+                urls.add(path)
+                found.append(path)
+            continue
         if path.is_dir():
             candidates: Iterator[Path] | list[Path] = _walk(path, skip)
         elif path.exists():

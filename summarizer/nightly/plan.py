@@ -11,13 +11,18 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from summarizer.api import choose_engine
 from summarizer.config import Settings
 from summarizer.engines import Engine
 from summarizer.engines import EngineIdentity as EngineKey
+from summarizer.errors import InputError
+from summarizer.fetch import Fetched, fetch
+from summarizer.intake import MAX_BYTES_PER_CHAR
 from summarizer.ledger import DocKey, Ledger, Row, Status
+from summarizer.nightly.discovery import Input
 from summarizer.schema import Brief
 
 BRIEFS_DIR = "briefs"
@@ -62,20 +67,30 @@ def slugify(text: str) -> str:
     return slug[:_SLUG_MAX].rstrip("-") or "document"
 
 
-def brief_id(path: Path, digest: str) -> str:
-    return f"{slugify(path.stem)}-{digest[:8]}"
+def brief_id(path: Input, digest: str) -> str:
+    return f"{slugify(_stem(path))}-{digest[:8]}"
+
+
+def _stem(path: Input) -> str:
+    """A file's stem; a URL's last path segment without its suffix, else its host."""
+    if isinstance(path, Path):
+        return path.stem
+    parts = urlsplit(path)
+    last = PurePosixPath(parts.path).stem
+    return last if last and last not in ("index", "default") else parts.hostname or "page"
 
 
 @dataclass
 class Item:
     """One distinct document of this run."""
 
-    path: Path
+    path: Input  # a file, or the URL as given
     key: DocKey
     id: str
     json_path: str  # relative to the output folder
     md_path: str
     data: bytes | None = None  # kept only while the document still has to run
+    fetched: Fetched | None = None  # a URL's answer, likewise
     brief: Brief | None = None  # a done brief, loaded for the digest
     status: Status = Status.todo
     error: str | None = None
@@ -87,8 +102,8 @@ class Item:
 @dataclass
 class Plan:
     items: list[Item]
-    unreadable: list[tuple[Path, str]] = field(default_factory=list)
-    duplicates: list[tuple[Path, Path]] = field(default_factory=list)  # (path, same content as)
+    unreadable: list[tuple[Input, str]] = field(default_factory=list)
+    duplicates: list[tuple[Input, Input]] = field(default_factory=list)  # (path, same content as)
 
     @property
     def todo(self) -> list[Item]:
@@ -106,20 +121,48 @@ def _load_done(row: Row, out: Path) -> Brief | None:
         return None
 
 
-def make_plan(paths: Sequence[Path], identity: EngineIdentity, ledger: Ledger, out: Path, force: bool) -> Plan:
+def _fetch(url: str, settings: Settings) -> Fetched:
+    return fetch(
+        url,
+        max_bytes=MAX_BYTES_PER_CHAR * settings.max_chars,
+        timeout=settings.fetch_timeout,
+        allow_private=settings.allow_private_urls,
+    )
+
+
+def make_plan(
+    paths: Sequence[Input],
+    identity: EngineIdentity,
+    ledger: Ledger,
+    out: Path,
+    force: bool,
+    settings: Settings | None = None,
+) -> Plan:
+    """Each input read (a URL fetched) and hashed once: reused from the ledger, queued, or unreadable."""
+    settings = settings or Settings()
     rows = ledger.rows_for(identity.engine, identity.model, identity.prompt_version)
     plan = Plan(items=[])
     by_hash: dict[str, Item] = {}
     for path in paths:
-        if not path.is_file():
+        fetched = None
+        if isinstance(path, str):
+            # Fetched here so the ledger can key the page by what it holds today: an unchanged page is reused.
+            try:
+                fetched = _fetch(path, settings)
+            except InputError as exc:
+                plan.unreadable.append((path, str(exc).removeprefix(f"{path}: ")))
+                continue
+            data = fetched.data
+        elif not path.is_file():
             # Reading a named pipe would wait for a writer forever.
             plan.unreadable.append((path, "is not a regular file (a named pipe or device); move it out of the inbox"))
             continue
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            plan.unreadable.append((path, f"cannot be read ({exc.strerror or exc}); make the file readable"))
-            continue
+        else:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                plan.unreadable.append((path, f"cannot be read ({exc.strerror or exc}); make the file readable"))
+                continue
         digest = content_hash(data)
         if digest in by_hash:
             plan.duplicates.append((path, by_hash[digest].path))
@@ -134,7 +177,7 @@ def make_plan(paths: Sequence[Path], identity: EngineIdentity, ledger: Ledger, o
         else:
             stem = brief_id(path, digest)
             item = Item(path, key, stem, f"{BRIEFS_DIR}/{stem}.json", f"{BRIEFS_DIR}/{stem}.md", data=data,
-                        attempts=row.attempts if row else 0)
+                        fetched=fetched, attempts=row.attempts if row else 0)
         by_hash[digest] = item
         plan.items.append(item)
     return plan

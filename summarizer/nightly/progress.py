@@ -99,7 +99,8 @@ class RichReporter:
             self.console.print(f"summarizer: {_doc_line(item, self.out, position, total)}", markup=False,
                                highlight=False, style="red")
         if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, advance=1, description=item.path.name[:40])
+            name = item.path.name if isinstance(item.path, Path) else item.path  # a file, or a URL
+            self._progress.update(self._task, advance=1, description=name[:40])
 
     def end(self, report: RunReport | None) -> None:
         if self._progress is not None:

@@ -22,7 +22,7 @@ from summarizer.redaction import secrets_of
 from summarizer.digest import BriefLink, FailedDocument, build_digest
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.ledger import LEDGER_NAME, Ledger, Status, error_line
-from summarizer.nightly.discovery import discover
+from summarizer.nightly.discovery import Input, discover
 from summarizer.nightly.options import NightlyOptions
 from summarizer.nightly.plan import BRIEFS_DIR, EngineIdentity, Item, Plan, engine_identity, make_plan
 from summarizer.nightly.progress import Reporter, SilentReporter
@@ -163,6 +163,7 @@ async def _execute(
                 spent = brief.provenance.usage
                 ledger.finish_done(item.key, spent, brief.provenance.attempts)
                 item.status, item.brief, item.data, item.tokens = Status.done, brief, None, spent.total_tokens
+                item.fetched = None
         else:
             assert outcome.error is not None
             item.status, item.error = Status.failed, _error_text(outcome.error, secrets)
@@ -172,7 +173,7 @@ async def _execute(
 
     try:
         await run_batch(
-            [FileSource(item.path, item.data or b"") for item in todo],
+            [item.fetched or FileSource(Path(item.path), item.data or b"") for item in todo],
             options.settings,
             concurrency=options.concurrency,
             may_start=budget.may_start,
@@ -267,7 +268,7 @@ def run_nightly(options: NightlyOptions, reporter: Reporter | None = None) -> Ru
 
 def _locked_run(
     options: NightlyOptions,
-    paths: list[Path],
+    paths: list[Input],
     identity: EngineIdentity,
     started_at: datetime,
     began: float,
@@ -280,7 +281,7 @@ def _locked_run(
         with Ledger(out / LEDGER_NAME) as ledger:
             run_id = new_run_id(started_at)
             ledger.begin_run(run_id, identity.engine, identity.model, identity.prompt_version)
-            plan = make_plan(paths, identity, ledger, out, options.force)
+            plan = make_plan(paths, identity, ledger, out, options.force, options.settings)
             todo = plan.todo
             ledger.enqueue([(i.key, str(i.path), i.json_path, i.md_path) for i in todo], run_id)
             to_run = len(todo) if options.max_docs is None else min(len(todo), options.max_docs)

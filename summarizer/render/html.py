@@ -109,6 +109,7 @@ class EvidenceView:
     alignment: str
     start: int | None
     end: int | None
+    page: int | None = None
 
     @property
     def aligned(self) -> bool:
@@ -141,7 +142,8 @@ class SegmentView:
 
 def _evidence(item_id: str, evidence: list[Evidence]) -> list[EvidenceView]:
     return [
-        EvidenceView(f"{item_id}-{i}", ev.quote, ev.alignment.value, ev.start, ev.end) for i, ev in enumerate(evidence)
+        EvidenceView(f"{item_id}-{i}", ev.quote, ev.alignment.value, ev.start, ev.end, ev.page)
+        for i, ev in enumerate(evidence)
     ]
 
 

@@ -26,7 +26,7 @@ def _touch(path: Path, text: str = "Some text.", age_days: float = 0) -> Path:
 @pytest.fixture
 def inbox(tmp_path: Path) -> Path:
     root = tmp_path / "inbox"
-    for name in ("b.txt", "a.md", "sub/c.html", "sub/deeper/d.htm", "sub/e.TXT", "skip.pdf", "notes.json",
+    for name in ("b.txt", "a.md", "sub/c.html", "sub/deeper/d.htm", "sub/e.TXT", "report.pdf", "skip.png", "notes.json",
                  ".hidden.txt", ".cache/f.txt"):
         _touch(root / name)
     return root
@@ -38,7 +38,7 @@ def _names(paths: list[Path], root: Path) -> list[str]:
 
 def test_folders_are_searched_recursively_for_documents_in_sorted_order(inbox: Path, tmp_path: Path) -> None:
     found = discover([str(inbox)], tmp_path / "out")
-    assert _names(found, inbox) == ["a.md", "b.txt", "sub/c.html", "sub/e.TXT", "sub/deeper/d.htm"]
+    assert _names(found, inbox) == ["a.md", "b.txt", "report.pdf", "sub/c.html", "sub/e.TXT", "sub/deeper/d.htm"]
 
 
 def test_output_folder_inside_the_input_is_skipped(inbox: Path) -> None:
@@ -56,7 +56,7 @@ def test_files_and_manifests_in_the_order_given_each_once(inbox: Path, tmp_path:
         encoding="utf-8",
     )
     found = discover([str(inbox / "a.md"), f"@{manifest}", str(inbox)], tmp_path / "out")
-    assert _names(found, inbox) == ["a.md", "sub/c.html", "b.txt", "sub/deeper/d.htm", "sub/e.TXT"]
+    assert _names(found, inbox) == ["a.md", "sub/c.html", "b.txt", "sub/deeper/d.htm", "report.pdf", "sub/e.TXT"]
 
 
 def test_an_explicit_file_is_taken_whatever_its_suffix(inbox: Path, tmp_path: Path) -> None:
