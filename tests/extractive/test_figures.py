@@ -70,7 +70,7 @@ def test_dates_years_times_and_ordinals_are_not_figures(draft_of) -> None:
 
 def test_durations_are_quantities(draft_of) -> None:
     fig = figure_for(draft_of("The conflict has lasted nearly two decades."), 2)
-    assert fig.unit == "decades"
+    assert fig.unit == "decade"  # units are canonical: 'decades', 'decade' are one unit
     assert fig.qualifier is Qualifier.approximately
 
 
@@ -93,8 +93,13 @@ def test_source_is_the_speaker_of_the_claim_that_states_it(draft_of) -> None:
 
 
 def test_pronoun_one_and_referring_counts_are_not_figures(draft_of) -> None:
-    draft = draft_of("One of the officials said the two countries signed the treaty.")
+    draft = draft_of("No one said the two countries had signed the treaty with one another.")
     assert draft.figures == []
+
+
+def test_one_of_the_counts_one(draft_of) -> None:
+    fig = figure_for(draft_of("One of the officials said the treaty was signed."), 1)
+    assert fig.unit == "officials"
 
 
 def test_a_repeated_figure_from_the_same_source_is_one_figure_with_two_quotes(draft_of) -> None:
