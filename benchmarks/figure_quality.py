@@ -6,7 +6,8 @@ Two sets:
     news text writes (scales, ranges, negatives, numbers in names and dates, units, rates, currencies,
     implicit quantities, qualifiers), with gold value, value_max, unit, currency and per.
 (b) the development set ../shared/data/gum-news, scored against silver gold read from its Universal
-    Dependencies layer: every cardinal number (UPOS NUM) outside a time/date entity and not attached to a
+    Dependencies layer: every cardinal number (UPOS NUM) outside a date or clock time (a GUM time entity
+    with a month, weekday, year, "ago" or a clock in it; durations stay) and not attached to a
     proper noun (a name), consecutive number words joined ("four thousand"); its unit is "%" or the
     currency of a sign next to it, else the noun it modifies (deprel nummod). GUM has no quantity layer,
     so implicit quantities ("half", "hundreds of") are not in this gold: precision there is a floor.
@@ -176,6 +177,11 @@ def run_table(summarize: Any) -> tuple[Counts, dict[str, Counts]]:
 
 # --- (b) the development set ---------------------------------------------------------------------
 
+_DATE_WORDS = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b1[5-9]\d\d\b|\b20\d\d\b"
+    r"|\d:\d|\b[ap]\.?m\b|\bago\b|\bGMT\b|\bUTC\b|\bo'clock\b",
+    re.IGNORECASE,
+)
 _CURRENCY_SIGN = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 
 
@@ -187,7 +193,14 @@ def gum_articles() -> list[tuple[str, str, list[Gold]]]:
     out = []
     for path in sorted((DEV_SET / "dep").glob("GUM_news_*.conllu")):
         text, tokens, mentions = _parse_conllu(path)
-        in_time = {i for m in mentions if m.etype == "time" for i in range(m.start_token, m.end_token + 1)}
+        # GUM's time entities hold dates and clock times (not figures) but also durations ("four
+        # hours"), which are quantities: only a time entity that reads as a date or a clock is left out.
+        in_time = {
+            i
+            for m in mentions
+            if m.etype == "time" and _DATE_WORDS.search(text[m.start : m.end])
+            for i in range(m.start_token, m.end_token + 1)
+        }
         by_index = {t.index: t for t in tokens}
         golds: list[Gold] = []
         i = 0

@@ -67,6 +67,12 @@ _DIGIT_RUN = re.compile(r"\d[\d,]*(?:\.\d+)?")
 # apart ("8 B", "5 bn"); and fractions ("a third", "two-thirds", "half").
 _SIGNED = re.compile(r"(?:(?<![\w\d.,])[-−–]|\b(?:minus|negative)[\s-]+)(\d[\d,]*(?:\.\d+)?)", re.IGNORECASE)
 _SCALE_APART = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s(M|B|K|bn|mn|mln|bln|tn|trn|BN|MN)\b")
+# "between $5 and $7 million": the scale is written once for both ends.
+_SHARED_SCALE = re.compile(
+    r"(\d[\d,]*(?:\.\d+)?)\s*(?:to|and|or|-|–)\s*\D{0,3}?\d[\d,]*(?:\.\d+)?\s?"
+    r"(million|billion|trillion|thousand|bn|mn|tn|m|b)\b",
+    re.IGNORECASE,
+)
 _FRACTION_ALT = "|".join(sorted(FRACTIONS, key=len, reverse=True))
 _FRACTION = re.compile(
     rf"\b(?:(a|an|one|two|three|four|five|seven|nine|\d+)[\s-]+)?({_FRACTION_ALT})\b", re.IGNORECASE
@@ -170,6 +176,10 @@ def values_in(text: str) -> set[float]:
         if v is not None:
             values.add(v)
             values.add(-v)
+    for m in _SHARED_SCALE.finditer(text):
+        v = parse_number(f"{m.group(1)} {m.group(2)}")
+        if v is not None:
+            values.add(v)
     for m in _FRACTION.finditer(text):
         numerator = parse_number(m.group(1)) if m.group(1) and m.group(1).lower() not in ("a", "an") else 1.0
         if m.group(1) is None and m.group(2).lower() != "half":

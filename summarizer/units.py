@@ -135,7 +135,7 @@ GLUED_NUMBER = re.compile(
     r"^(?P<sign>minus-|[-−–](?=\d)|\+(?=\d))?"
     r"(?P<currency>(?:[A-Z]{1,3}|U\.S\.)?\$|[€£¥₩₹₽₺₪₦₱₴])?"
     r"(?P<number>\d[\d,]*(?:\.\d+)?|\.\d+)"
-    r"(?P<scale>k|K|m|M|mn|mln|bn|BN|b|B|bln|tn|trn)?$"
+    r"(?P<scale>k|K|m|M|mn|mln|bn|BN|b|B|bln|tn|trn)?\.?$"  # a sentence's full stop may stay glued
 )
 
 

@@ -289,7 +289,9 @@ def _in_name(doc: Doc, start: int, end: int) -> bool:
     """'Internet Explorer 9', 'G20', 'the Second World War', 'first': part of a name or an ordinal.
     A number written with its sign or currency ('HK$13.6M', 'minus-5') is a quantity whatever its tag."""
     glued = GLUED_NUMBER.match(doc[start].text)
-    if glued and (glued.group("currency") or glued.group("sign")):
+    if glued and (glued.group("currency") or glued.group("sign") or glued.group("scale")):
+        return False
+    if start > 0 and _currency_before(doc, start - 1) is not None:
         return False
     return any(t.ent_type_ in _NAME_LABELS or t.ent_type_ == "ORDINAL" for t in doc[start:end])
 
@@ -320,7 +322,8 @@ def _qualifier(doc: Doc, start: int, floor: int) -> tuple[Qualifier, int]:
 
 def _range_end(doc: Doc, start: int, end: int, sent_end: int) -> tuple[int, int] | None:
     """'8 to 13', '8-13', 'one or two', 'between 8 and 13', '$5 to $10': the second number's run, if any."""
-    joiners = _RANGE_WORDS | ({"and"} if start > 0 and doc[start - 1].lower_ == "between" else set())
+    begin = start - 1 if start > 0 and doc[start - 1].text in CURRENCY_SIGNS else start
+    joiners = _RANGE_WORDS | ({"and"} if begin > 0 and doc[begin - 1].lower_ == "between" else set())
     if end + 1 >= sent_end or doc[end].text.lower() not in joiners:
         return None
     first = end + 1
@@ -524,6 +527,8 @@ def _not_a_quantity(doc: Doc, sent: Span, start: int, end: int) -> bool:
         return True
     if prev is not None and prev.lower_ in ("age", "aged"):
         return False
+    if prev is not None and prev.pos_ == "PROPN" and prev.is_title and doc[start].is_digit and not _is_unit_word(prev):
+        return True  # "Boeing 737", "Windows 10", "Apollo 11": a model or a series, not a count
     # "posts 542 and 543", "Explorer 9", "page 12": a number naming one thing, not counting things.
     return (
         prev is not None
