@@ -66,7 +66,7 @@ for _canon, _forms in {
     "mg": "milligram milligrams", "tonne": "tonne tonnes metric-ton", "ton": "ton tons", "lb": "pound pounds",
     "oz": "ounce ounces", "l": "litre litres liter liters", "ml": "millilitre millilitres milliliter milliliters",
     "gallon": "gallon gallons", "barrel": "barrel barrels", "ha": "hectare hectares", "acre": "acre acres",
-    "°": "degree degrees", "kW": "kilowatt kilowatts", "MW": "megawatt megawatts", "GW": "gigawatt gigawatts",
+    "degree": "degree degrees", "kW": "kilowatt kilowatts", "MW": "megawatt megawatts", "GW": "gigawatt gigawatts",
     "W": "watt watts", "kWh": "kilowatt-hour kilowatt-hours", "hp": "horsepower", "Hz": "hertz",
     "MHz": "megahertz", "GHz": "gigahertz", "GB": "gigabyte gigabytes", "MB": "megabyte megabytes",
     "TB": "terabyte terabytes", "V": "volt volts", "knot": "knot knots", "calorie": "calorie calories",

@@ -139,6 +139,8 @@ class FoundFigure:
 
 def _is_number_token(tok: Token) -> bool:
     lower = tok.lower_
+    if lower in _NEGATIVE_WORDS:
+        return False
     if tok.like_num or GLUED_NUMBER.match(tok.text):
         return any(ch.isdigit() for ch in tok.text) or lower in NUMBER_WORDS
     return lower in NUMBER_WORDS or lower in PLURAL_SCALES
@@ -154,6 +156,7 @@ class _Reading:
     currency_start: int | None  # the token holding that sign, when it is not the number's own
     negative: bool
     scale: float | None  # the multiplier written ("million", "M", "bn"), already in value
+    unit: str | None = None  # "35m-high": the glued m is metres
 
 
 def _read_number(doc: Doc, start: int, end: int, limit: int) -> _Reading | None:
@@ -165,6 +168,11 @@ def _read_number(doc: Doc, start: int, end: int, limit: int) -> _Reading | None:
         negative = glued.group("sign") is not None and glued.group("sign") != "+"
         currency = currency_code(glued.group("currency"))
         words[0] = glued.group("number") + (glued.group("scale") or "")
+        if glued.group("scale") == "m" and end < limit and doc[end].lower_ in _METRE_CONTEXT:
+            metres = parse_number(glued.group("number"))
+            if metres is None:
+                return None
+            return _Reading(-metres if negative else metres, end, currency, None, negative, None, "m")
         if glued.group("scale") and glued.group("scale") in "MB" and currency is None and _name_follows(doc, end, limit):
             return None  # "221B Baker Street"
     value = parse_number(" ".join(words))
@@ -469,7 +477,7 @@ def _read_figure(
     if doc[start].lower_ in PLURAL_SCALES and qualifier is Qualifier.exact:
         qualifier = Qualifier.at_least
     measures: str | None
-    unit: str | None = currency
+    unit: str | None = currency or reading.unit
     per: tuple[str, int] | None = None
     age = _age(doc, sent, start, end)
     if age is not None:
@@ -602,7 +610,7 @@ def _unit_after(
     dollar = _country_dollar(doc, end, sent.end)
     if dollar is not None:
         return dollar
-    symbol = unit_symbol(nxt.text)
+    symbol = unit_symbol(nxt.text) or (unit_symbol(nxt.text[:-1]) if nxt.text.endswith(".") else None)
     if symbol is not None and nxt.pos_ != "VERB" and nxt.lower_ not in CURRENCY_HUNDREDTHS:
         return symbol, end + 1, scale
     return unit, end, scale
