@@ -59,7 +59,7 @@ _WORD_MENTION = re.compile(
     re.IGNORECASE,
 )
 _PLURAL_OF_PLURAL = re.compile(
-    r"\b(dozens|hundreds|thousands|millions) of (hundreds|thousands|millions|billions)\b", re.IGNORECASE
+    r"\b(tens|dozens|hundreds|thousands|millions) of (hundreds|thousands|millions|billions)\b", re.IGNORECASE
 )
 _PLURAL_MENTION = re.compile(r"\b(?=[bdhmt])(?:dozens|hundreds|thousands|millions|billions)\b", re.IGNORECASE)
 _DIGIT_RUN = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -166,7 +166,7 @@ def values_in(text: str) -> set[float]:
     for n in number_mentions(text):
         values.add(n.value)
     for m in _PLURAL_OF_PLURAL.finditer(text):
-        values.add(PLURAL_SCALES[m.group(1).lower()] * PLURAL_SCALES[m.group(2).lower()])
+        values.add({"tens": 10, **PLURAL_SCALES}[m.group(1).lower()] * PLURAL_SCALES[m.group(2).lower()])
     for m in _SIGNED.finditer(text):
         v = parse_number(m.group(1).rstrip(",."))
         if v is not None:

@@ -456,6 +456,8 @@ def _read_figure(
         return None
     value, end, currency, scale = reading.value, reading.end, reading.currency, reading.scale
     value, end = _plural_of_plural(doc, start, end, value, sent.end)
+    if start - 2 >= sent.start and doc[start].lower_ in PLURAL_SCALES and doc[start - 2 : start].text.lower() == "tens of":
+        value, start = value * 10, start - 2  # "tens of thousands": at least 10,000
     value_max = None
     second = _range_end(doc, start, end, sent.end)
     if second is not None and not _is_date_like(doc, *second):
@@ -518,10 +520,15 @@ def _is_unit_word(tok: Token) -> bool:
     return bool(unit_symbol(tok.text) or currency_code(tok.text) or tok.lower_ in PLURAL_SCALES)
 
 
+def _same_line_before(doc: Doc, i: int) -> Token | None:
+    """The token before i on the same line: the parser sometimes cuts a sentence inside a name ("Windows | 10")."""
+    return doc[i - 1] if i > 0 and not doc[i - 1].is_space else None
+
+
 def _not_a_quantity(doc: Doc, sent: Span, start: int, end: int) -> bool:
     if _in_name(doc, start, end) or _is_date_like(doc, start, end) or _is_pronoun_one(doc, start, end):
         return True
-    prev = doc[start - 1] if start > sent.start else None
+    prev = _same_line_before(doc, start)
     nxt = doc[end] if end < sent.end else None
     if (
         prev is not None
@@ -611,6 +618,10 @@ def _unit_after(
     if dollar is not None:
         return dollar
     symbol = unit_symbol(nxt.text) or (unit_symbol(nxt.text[:-1]) if nxt.text.endswith(".") else None)
+    if symbol in ("km", "m", "mile") and end + 2 < sent.end and after is not None and after.text == "/":
+        per_time = doc[end + 2].lower_
+        if per_time in ("h", "hr", "s", "sec"):
+            return f"{symbol}/{per_time[0]}" if symbol != "mile" else "mph", end + 3, scale  # "km/h", "m/s"
     if symbol is not None and nxt.pos_ != "VERB" and nxt.lower_ not in CURRENCY_HUNDREDTHS:
         return symbol, end + 1, scale
     return unit, end, scale
@@ -737,8 +748,8 @@ def _read_fraction(doc: Doc, sent: Span, i: int, claims: list[Reported], cues: s
     if denominator is None or nxt is None:
         return None
     start, numerator = i, 1.0
-    prev = doc[i - 1] if i > sent.start else None
-    if prev is not None and prev.text in _DASHES and i - 2 >= sent.start:
+    prev = _same_line_before(doc, i)
+    if prev is not None and prev.text in _DASHES and not prev.whitespace_ and _same_line_before(doc, i - 1):
         start, prev = i - 1, doc[i - 2]  # "two-thirds"
     if prev is not None and (prev.lower_ in ("a", "an", "one") or (_is_number_token(prev) and prev.i == start - 1)):
         value = parse_number(prev.text) if prev.lower_ not in ("a", "an") else 1.0
@@ -747,9 +758,10 @@ def _read_fraction(doc: Doc, sent: Span, i: int, claims: list[Reported], cues: s
         return None
     if nxt.lower_ != "of" and not (tok.lower_ == "half" and nxt.lower_ in _HALF_BEFORE):
         return None
-    if start > sent.start and doc[start - 1].lower_ in _NOT_A_FRACTION_BEFORE:
+    before = _same_line_before(doc, start)
+    if before is not None and before.lower_ in _NOT_A_FRACTION_BEFORE:
         return None
-    qualifier, first = _qualifier(doc, start, sent.start)
+    qualifier, first = _qualifier(doc, start, min(start, sent.start))
     noun = next((t for t in doc[i + 1 : min(i + 5, sent.end)] if t.pos_ in ("NOUN", "PROPN", "PRON")), None)
     measures, evidence_end = (_np_text(doc, noun, i + 1) if noun is not None else (None, i + 1))
     return FoundFigure(
@@ -771,9 +783,11 @@ def find_figures(doc: Doc, claims: list[Reported], body_start: int = 0) -> list[
     """Every stated quantity in the document, merged where the same source repeats the same figure."""
     cues = {c.cue for c in claims}
     found: list[FoundFigure] = []
-    for sent in doc.sents:
-        fractions = [f for i in range(sent.start, sent.end) if (f := _read_fraction(doc, sent, i, claims, cues))]
-        found.extend(fractions)
+    sents = list(doc.sents)
+    # Fractions first, over the whole document: a numerator may sit across a sentence cut ("Two | -thirds").
+    fractions = [f for sent in sents for i in range(sent.start, sent.end) if (f := _read_fraction(doc, sent, i, claims, cues))]
+    found.extend(fractions)
+    for sent in sents:
         consumed = sent.start
         for run in _number_runs(sent):
             if run[0] < consumed or any(f.core[0] <= run[0] < f.core[1] for f in fractions):
