@@ -10,8 +10,9 @@ Two sets:
     Dependencies layer: every cardinal number (UPOS NUM) outside a date or clock time (a GUM time entity
     with a month, weekday, year, "ago" or a clock in it; durations stay) and not attached to a
     proper noun (a name), consecutive number words joined ("four thousand"); its unit is "%" or the
-    currency of a sign next to it, else the noun it modifies (deprel nummod). GUM has no quantity layer,
-    so implicit quantities ("half", "hundreds of") are not in this gold: precision there is a floor.
+    currency of a sign next to it, else the noun it modifies (deprel nummod); "dozens/hundreds/thousands
+    of" count too. GUM has no quantity layer, so other implicit quantities ("half", "one of the") are not
+    in this gold (precision there is a floor), and a range is scored as its two ends.
 
 A predicted figure matches a gold figure on value (and value_max when either has one); "value+unit"
 also needs the same unit, compared by canonical name ('kilometres' = 'km', 'euros' = 'EUR', a plural s
@@ -111,7 +112,31 @@ def _value_match(fig: Any, gold: Gold) -> bool:
     return fig.value_max is None and gold.value_max is None or _close(fig.value_max, gold.value_max)
 
 
+@dataclass
+class _End:
+    """One end of a predicted range, scored as a number of its own against gold that has no ranges."""
+
+    text: str
+    value: float | None
+    value_max: None
+    unit: str | None
+    currency: str | None
+    per: str | None
+    evidence: list[Any]
+
+
+def _ends(figures: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for f in figures:
+        cur, per = getattr(f, "currency", None), getattr(f, "per", None)
+        for v in [f.value] + ([f.value_max] if f.value_max is not None else []):
+            out.append(_End(f.text, v, None, f.unit, cur, per, f.evidence))
+    return out
+
+
 def score(figures: list[Any], golds: list[Gold], label: str) -> Counts:
+    if golds and golds[0].span is not None:
+        figures = _ends(figures)  # silver gold has single numbers: each end of a range is one
     c = Counts(gold=len(golds), predicted=len(figures))
     free = list(range(len(figures)))
     matched_without_unit = 0
@@ -185,6 +210,7 @@ _DATE_WORDS = re.compile(
     r"|\d:\d|\b[ap]\.?m\b|\bago\b|\bGMT\b|\bUTC\b|\bo'clock\b",
     re.IGNORECASE,
 )
+_PLURAL = {"dozens": 12, "hundreds": 100, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
 _CURRENCY_SIGN = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 
 
@@ -209,6 +235,19 @@ def gum_articles() -> list[tuple[str, str, list[Gold]]]:
         i = 0
         while i < len(tokens):
             tok = tokens[i]
+            plural = _PLURAL.get(tok.form.lower())
+            after = by_index.get(tok.index + 1)
+            if plural and after is not None and after.form.lower() == "of" and tok.index not in in_time:
+                # "hundreds of people": UD tags the word NOUN, but it states a quantity
+                inner = by_index.get(tok.index + 2)
+                if inner is not None and inner.form.lower() in _PLURAL:  # "hundreds of thousands of"
+                    plural *= _PLURAL[inner.form.lower()]
+                    i += 2
+                obj = next((t for t in tokens[i + 2 : i + 5] if t.upos == "NOUN"), None)
+                unit = obj.form.lower() if obj is not None and obj.upos == "NOUN" else None
+                golds.append(Gold(value=plural, unit=unit, span=(tok.start, tok.end)))
+                i += 1
+                continue
             if tok.upos != "NUM" or tok.index in in_time:
                 i += 1
                 continue

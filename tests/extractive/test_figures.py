@@ -262,3 +262,20 @@ def test_the_second_half_of_a_period_is_not_a_fraction(draft_of) -> None:
 def test_a_figure_keeps_the_date_that_qualifies_it(draft_of) -> None:
     fig = only_figure(draft_of("The plant produced 4,500 cars in January 2023."))
     assert fig.value == 4500 and fig.date == "January 2023"
+
+
+def test_a_year_like_number_counting_a_plural_noun_is_a_count(draft_of) -> None:
+    draft = draft_of("A survey of 1709 schoolchildren was carried out. By 2020 sales had doubled.")
+    fig = only_figure(draft)
+    assert (fig.value, fig.unit) == (1709, "schoolchildren")
+
+
+def test_a_range_written_as_one_token(draft_of) -> None:
+    fig = only_figure(draft_of("The pupils were aged 8–10 years."))
+    assert (fig.value, fig.value_max, fig.unit) == (8, 10, "year")
+
+
+def test_tens_of_thousands_and_speeds(draft_of) -> None:
+    assert only_figure(draft_of("Tens of thousands of people marched.")).value == 10_000
+    fig = only_figure(draft_of("Gusts reached 100 km/h on the coast."))
+    assert (fig.value, fig.unit) == (100, "km/h")

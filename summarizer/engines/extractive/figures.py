@@ -105,6 +105,10 @@ _STREET_WORDS = frozenset(
     "street st st. avenue ave ave. road rd rd. boulevard blvd lane drive way place square court terrace".split()
 )
 _NEGATIVE_WORDS = frozenset({"minus", "negative"})
+# A range written as one token: "8–10", "20-25".
+_RANGE_TOKEN = re.compile(r"^(\d[\d,]*(?:\.\d+)?)[-–](\d[\d,]*(?:\.\d+)?)$")
+# Words before a year-like number that make it a year: "the 2015 elections", "in 1999", "its 2020 plan".
+_YEAR_BEFORE = frozenset("the in since by until from before after during of this that its their his her our 's".split())
 _DASHES = frozenset({"-", "−", "–"})
 _RANGE_WORDS = frozenset({"to", "-", "–", "—", "or"})
 _DATE_PREPOSITIONS = frozenset({"since", "until", "till", "by", "before", "after", "from", "through", "between"})
@@ -141,7 +145,7 @@ def _is_number_token(tok: Token) -> bool:
     lower = tok.lower_
     if lower in _NEGATIVE_WORDS:
         return False
-    if tok.like_num or GLUED_NUMBER.match(tok.text):
+    if tok.like_num or GLUED_NUMBER.match(tok.text) or _RANGE_TOKEN.match(tok.text):
         return any(ch.isdigit() for ch in tok.text) or lower in NUMBER_WORDS
     return lower in NUMBER_WORDS or lower in PLURAL_SCALES
 
@@ -157,6 +161,15 @@ class _Reading:
     negative: bool
     scale: float | None  # the multiplier written ("million", "M", "bn"), already in value
     unit: str | None = None  # "35m-high": the glued m is metres
+    value_max: float | None = None  # "8–10" written as one token
+
+
+def _joined_range(joined: re.Match[str], start: int, end: int) -> _Reading | None:
+    low, high = parse_number(joined.group(1)), parse_number(joined.group(2))
+    if low is None or high is None or low == high:
+        return None
+    low, high = sorted((low, high))
+    return _Reading(low, end, None, None, False, None, None, high)
 
 
 def _read_number(doc: Doc, start: int, end: int, limit: int) -> _Reading | None:
@@ -265,8 +278,16 @@ def _digits(tok: Token) -> bool:
 def _is_date_like(doc: Doc, start: int, end: int) -> bool:
     """A number that is part of a date or a clock time, or is a year."""
     text = doc[start:end].text
+    joined = _RANGE_TOKEN.match(text) if end - start == 1 else None
+    if joined and is_year(joined.group(1)) and is_year(joined.group(2)):
+        return True  # "2010-2015"
     if end - start == 1 and is_year(text):
         prev = doc[start - 1] if start > 0 else None
+        nxt = doc[end] if end < len(doc) else None
+        # "a survey of 1709 schoolchildren", "1500 troops": a count of things, not a year
+        counts = nxt is not None and nxt.tag_ == "NNS" and (prev is None or prev.lower_ not in _YEAR_BEFORE - {"of"})
+        if counts:
+            return False
         if not (prev is not None and (prev.text in CURRENCY_SIGNS or prev.text in ISO_CODES)):
             return True
 
@@ -347,6 +368,8 @@ def _range_end(doc: Doc, start: int, end: int, sent_end: int) -> tuple[int, int]
 
 def _counted_noun(doc: Doc, core: tuple[int, int], after: int) -> Token | None:
     """The noun a number counts: its head ('12,000 troops'), or the object of 'of' ('two of the victims')."""
+    if after < len(doc) and after == core[1] and doc[after].tag_ == "NNS" and doc[after].pos_ == "NOUN":
+        return doc[after]  # the plural noun right after the number, whatever the parse made its head
     for tok in reversed(doc[core[0] : core[1]]):
         head = tok.head
         counts = head.pos_ == "NOUN" or (head.pos_ == "PROPN" and head.tag_ == "NNPS")
@@ -451,15 +474,16 @@ def _read_figure(
     start, end = run
     if _not_a_quantity(doc, sent, start, end):
         return None
-    reading = _read_number(doc, start, end, sent.end)
+    joined = _RANGE_TOKEN.match(doc[start].text) if end - start == 1 else None
+    reading = _read_number(doc, start, end, sent.end) if joined is None else _joined_range(joined, start, end)
     if reading is None:
         return None
     value, end, currency, scale = reading.value, reading.end, reading.currency, reading.scale
     value, end = _plural_of_plural(doc, start, end, value, sent.end)
     if start - 2 >= sent.start and doc[start].lower_ in PLURAL_SCALES and doc[start - 2 : start].text.lower() == "tens of":
         value, start = value * 10, start - 2  # "tens of thousands": at least 10,000
-    value_max = None
-    second = _range_end(doc, start, end, sent.end)
+    value_max = reading.value_max
+    second = _range_end(doc, start, end, sent.end) if value_max is None else None
     if second is not None and not _is_date_like(doc, *second):
         high = _read_number(doc, second[0], second[1], sent.end)
         other_currency = high is not None and None not in (high.currency, currency) and high.currency != currency
