@@ -310,6 +310,31 @@ def run_gum(summarize: Any) -> Counts:
     return total
 
 
+# --- a library for comparison ---------------------------------------------------------------------
+
+
+def quantulum3_summarize(text: str, engine: str | None = None) -> Any:
+    """quantulum3's quantities in the shape `score` reads, so the same scoring compares it."""
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from quantulum3 import classifier, parser  # noqa: PLC0415 - an optional comparison, not a dependency
+
+    # Its pickled unit classifier needs the scikit-learn it was saved with (1.8); the venv has 1.9, so
+    # the comparison runs its rule-based disambiguation.
+    classifier.USE_CLF = False
+
+    figures = []
+    for q in parser.parse(text):
+        currency = getattr(q.unit, "currency_code", None) or None
+        unit = q.unit.name
+        unit = currency or {"dimensionless": None, "percentage": "%"}.get(unit, unit)
+        evidence = [SimpleNamespace(start=q.span[0], end=q.span[1])]
+        figures.append(
+            SimpleNamespace(text=q.surface, value=q.value, value_max=None, unit=unit, currency=currency, per=None, evidence=evidence)
+        )
+    return SimpleNamespace(figures=figures)
+
+
 # --- printing --------------------------------------------------------------------------------------
 
 
@@ -333,11 +358,21 @@ def main() -> None:
     parser.add_argument("--engine-root", type=Path, default=ROOT, help="the checkout whose engine runs")
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument("--table-only", action="store_true")
+    parser.add_argument(
+        "--library", choices=["quantulum3"], help="score a quantity library instead of the engine (installed apart)"
+    )
+    parser.add_argument("--library-path", type=Path, help="where that library is installed (pip install --target)")
     args = parser.parse_args()
     sys.path.insert(0, str(args.engine_root.resolve()))
-    from summarizer import summarize  # noqa: PLC0415 - imported from the chosen checkout
+    if args.library_path:
+        sys.path.append(str(args.library_path))
+    if args.library == "quantulum3":
+        summarize = quantulum3_summarize
+        print("library: quantulum3")
+    else:
+        from summarizer import summarize  # noqa: PLC0415 - imported from the chosen checkout
 
-    print(f"engine: {args.engine_root.resolve()}")
+        print(f"engine: {args.engine_root.resolve()}")
     misses: list[str] = []
     for label, path in (("(a) hand-written table", TABLE), ("(a') held-out hand-written table", HELD_OUT)):
         total, by_kind = run_table(summarize, path)
