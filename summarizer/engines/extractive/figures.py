@@ -368,8 +368,9 @@ def _range_end(doc: Doc, start: int, end: int, sent_end: int) -> tuple[int, int]
 
 def _counted_noun(doc: Doc, core: tuple[int, int], after: int) -> Token | None:
     """The noun a number counts: its head ('12,000 troops'), or the object of 'of' ('two of the victims')."""
-    if after < len(doc) and after == core[1] and doc[after].tag_ == "NNS" and doc[after].pos_ == "NOUN":
-        return doc[after]  # the plural noun right after the number, whatever the parse made its head
+    nxt = doc[after] if after < len(doc) and after == core[1] else None
+    if nxt is not None and nxt.tag_ == "NNS" and nxt.pos_ == "NOUN" and nxt.dep_ != "compound":
+        return nxt  # the plural noun right after the number, whatever the parse made its head ("weapons containers" aside)
     for tok in reversed(doc[core[0] : core[1]]):
         head = tok.head
         counts = head.pos_ == "NOUN" or (head.pos_ == "PROPN" and head.tag_ == "NNPS")
