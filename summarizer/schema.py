@@ -121,7 +121,12 @@ class Figure(_Model):
     text: str = Field(description="The quantity as written, e.g. 'up to 12,000'.")
     value: float | None = Field(default=None, description="Normalised number; the low end of a range.")
     value_max: float | None = Field(default=None, description="High end of a range, when the text gives one.")
-    unit: str | None = Field(default=None, description="Unit or counted noun, e.g. 'troops', '%', 'USD'.")
+    unit: str | None = Field(default=None, description="Unit or counted noun, e.g. 'troops', '%', 'km', 'USD'.")
+    currency: str | None = Field(default=None, description="ISO 4217 code when the figure is money, e.g. 'HKD'.")
+    per: str | None = Field(default=None, description="What a rate is per: 'barrel' in '$80 a barrel'.")
+    scale: float | None = Field(
+        default=None, description="The multiplier written with the number (1e6 for '13.6M'); value includes it."
+    )
     measures: str | None = Field(default=None, description="What is counted or measured.")
     qualifier: Qualifier = Qualifier.exact
     date: str | None = Field(default=None, description="The date attached to the figure, as written.")
