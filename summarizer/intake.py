@@ -56,6 +56,27 @@ def looks_like_path(value: str) -> bool:
         return False
 
 
+# A string that reads as a URL or a file name rather than as prose: refused when no such file exists, so a
+# typo in a path is an error instead of a one-line "document". A single word with a suffix ("notes.txt",
+# "example.com") counts; sentences do not.
+_URL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*://|www\.)\S+\s*$", re.IGNORECASE)
+_PATH_LIKE = re.compile(
+    r"^(?:[^\s]*[/\\][^\s]*|[^\s]+\.[A-Za-z][A-Za-z0-9]{0,5}|(?:~|\.{1,2})?/.*\.[A-Za-z][A-Za-z0-9]{0,5})$"
+)
+
+
+def looks_like_url(value: str) -> bool:
+    return bool(_URL.match(value))
+
+
+def looks_like_missing_path(value: str) -> bool:
+    """A short single-line string shaped like a file name or path that names nothing on disk."""
+    candidate = value.strip()
+    if not candidate or "\n" in candidate or len(candidate) > 1024 or looks_like_path(candidate):
+        return False
+    return bool(_PATH_LIKE.match(candidate))
+
+
 def read_path(path: Path, *, max_chars: int) -> Document:
     """Read a file, with messages that name it when it is missing, a folder or unreadable."""
     name = str(path)
