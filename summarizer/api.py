@@ -190,6 +190,9 @@ def assemble(
         encoding=doc.encoding,
         text=doc.text,
         removed=cleaned.removed(),
+        author=doc.meta.author,
+        published=doc.meta.published,
+        url=doc.meta.url,
     )
     body = checked.model_dump(exclude={"title"})
     return Brief(title=title, source=source, provenance=provenance, dropped=dropped, verification=verification, **body)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from summarizer.errors import InputError
+from summarizer.markup import MARKDOWN_SUFFIXES, PageMeta, markdown_to_text, page_meta
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -40,6 +41,7 @@ class Document:
     title: str | None = None
     encoding: str | None = None
     media_type: str = "text/plain"
+    meta: PageMeta = PageMeta()  # an HTML page's author, publish date and canonical URL
 
     @property
     def sha256(self) -> str:
@@ -101,9 +103,12 @@ def read_path(path: Path, *, max_chars: int) -> Document:
 
 
 def from_file_bytes(data: bytes, path: Path, *, max_chars: int) -> Document:
-    """Decode bytes already read from `path`: an .html/.htm name means HTML, otherwise the content decides."""
-    is_html = path.suffix.lower() in _HTML_SUFFIXES
-    return from_bytes(data, name=str(path), path=path, max_chars=max_chars, html=is_html or None)
+    """Decode bytes already read from `path`: an .html/.htm name means HTML, an .md name Markdown, otherwise
+    the content decides."""
+    suffix = path.suffix.lower()
+    is_html = suffix in _HTML_SUFFIXES
+    markdown = suffix in MARKDOWN_SUFFIXES
+    return from_bytes(data, name=str(path), path=path, max_chars=max_chars, html=is_html or None, markdown=markdown)
 
 
 def read_stream(stream: BinaryIO, *, name: str = "<stdin>", max_chars: int) -> Document:
@@ -128,7 +133,13 @@ def from_text(text: str, *, name: str = "<text>", max_chars: int) -> Document:
 
 
 def from_bytes(
-    data: bytes, *, name: str, path: Path | None = None, max_chars: int, html: bool | None = None
+    data: bytes,
+    *,
+    name: str,
+    path: Path | None = None,
+    max_chars: int,
+    html: bool | None = None,
+    markdown: bool = False,
 ) -> Document:
     """Decode bytes: BOM first, then UTF-8, then charset detection; refuse binary data."""
     if not data:
@@ -136,7 +147,7 @@ def from_bytes(
     if len(data) > _MAX_BYTES_PER_CHAR * max_chars:
         raise InputError(_too_large(name, f"{len(data):,} bytes", max_chars))
     text, encoding = _decode(data, name)
-    return _finish(text, name=name, path=path, encoding=encoding, max_chars=max_chars, html=html)
+    return _finish(text, name=name, path=path, encoding=encoding, max_chars=max_chars, html=html, markdown=markdown)
 
 
 def _decode(data: bytes, name: str) -> tuple[str, str]:
@@ -204,7 +215,14 @@ def _western(data: bytes) -> str | None:
 
 
 def _finish(
-    text: str, *, name: str, path: Path | None, encoding: str | None, max_chars: int, html: bool | None
+    text: str,
+    *,
+    name: str,
+    path: Path | None,
+    encoding: str | None,
+    max_chars: int,
+    html: bool | None,
+    markdown: bool = False,
 ) -> Document:
     text = _without_lone_surrogates(text).replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
@@ -213,10 +231,16 @@ def _finish(
         raise InputError(f"{name}: looks binary (control characters); give a text, Markdown or HTML file")
     title = None
     media_type = "text/plain"
+    meta = PageMeta()
     # A .html file with no tag in it is plain text whatever its name says.
     if (html and _TAG.search(text)) or (html is None and _HTML_START.match(text[:2048].encode("utf-8", "replace"))):
-        text, title = _html_to_text(text, name)
+        text, meta = _html_to_text(text, name)
+        title = meta.title
         media_type = "text/html"
+    elif markdown:
+        # The engines read the words, not the syntax: spans index this plain text, which the Brief carries.
+        text, title = markdown_to_text(text)
+        media_type = "text/markdown"
     if not text.strip():
         raise InputError(f"{name}: has no text (only whitespace); give a document with text in it")
     if len(text) > max_chars:
@@ -224,21 +248,23 @@ def _finish(
             f"{name}: is {len(text):,} characters, over the limit of {max_chars:,}; "
             "split it or raise --max-chars"
         )
-    return Document(text=text, name=name, path=path, title=title, encoding=encoding, media_type=media_type)
+    return Document(
+        text=text, name=name, path=path, title=title, encoding=encoding, media_type=media_type, meta=meta
+    )
 
 
-def _html_to_text(html: str, name: str) -> tuple[str, str | None]:
-    """Main text of an HTML page. Spans then index this extracted text, which the Brief carries."""
+def _html_to_text(html: str, name: str) -> tuple[str, PageMeta]:
+    """Main text of an HTML page and what its head says. Spans then index this extracted text."""
     import trafilatura
 
     try:
         text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
-        meta = trafilatura.extract_metadata(html) if text and text.strip() else None
+        meta = page_meta(html) if text and text.strip() else PageMeta()
     except Exception as exc:  # noqa: BLE001 - a parser crash on a malformed page is an input problem
         raise InputError(f"{name}: is an HTML page we could not parse ({type(exc).__name__}); save it as text") from None
     if not text or not text.strip():
         raise InputError(f"{name}: is an HTML page with no article text we could find")
-    return text, (meta.title if meta is not None else None)
+    return text, meta
 
 
 def _without_lone_surrogates(text: str) -> str:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 UNATTRIBUTED = "unattributed"
 
 
@@ -172,6 +172,11 @@ class Source(_Model):
     removed: list[tuple[int, int]] = Field(
         default_factory=list, description="Ranges of text cleaning set aside as page boilerplate (no engine read them)."
     )
+    author: str | None = Field(default=None, description="The byline an HTML page's metadata gives (schema 1.2).")
+    published: str | None = Field(
+        default=None, description="The publish date an HTML page's metadata gives, YYYY-MM-DD (schema 1.2)."
+    )
+    url: str | None = Field(default=None, description="The page's canonical URL, from its metadata (schema 1.2).")
 
 
 class Provenance(_Model):
