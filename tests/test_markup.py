@@ -127,3 +127,14 @@ def test_a_schema_1_1_brief_still_loads() -> None:
     }
     brief = Brief.model_validate(data)
     assert brief.schema_version == "1.1" and brief.source.author is None and brief.source.published is None
+
+
+def test_the_page_metadata_is_shown_in_markdown_and_on_the_review_page(tmp_path: Path) -> None:
+    from summarizer import to_html, to_markdown
+
+    path = tmp_path / "page.html"
+    path.write_text(PAGE_HTML, encoding="utf-8")
+    brief = summarize(path, engine="extractive")
+    assert "_by Jane Reporter · published 2026-11-20 · <https://news.example.com/2026/11/council-budget>_" in to_markdown(brief)
+    page = to_html(brief)
+    assert "Jane Reporter" in page and 'href="https://news.example.com/2026/11/council-budget"' in page
