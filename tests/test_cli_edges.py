@@ -86,11 +86,13 @@ def test_a_closed_pipe_is_one_line() -> None:
     assert err.strip().splitlines() == ["summarizer: cannot write the output (the reader closed the pipe)"]
 
 
-def test_dash_output_writes_stdout(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["brief", SEED, "--engine", "extractive", "-o", "-", "--format", "json", "-q"])
+def test_dash_output_writes_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # where a file named "-" would land
+    seed = str(ROOT / SEED)
+    result = runner.invoke(app, ["brief", seed, "--engine", "extractive", "-o", "-", "--format", "json", "-q"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["source"]["path"] == SEED
-    assert not Path("-").exists()
+    assert json.loads(result.stdout)["source"]["path"] == seed
+    assert not (tmp_path / "-").exists()
 
 
 @pytest.mark.parametrize("name", ["brief.txt", "brief", "brief.pdf"])
