@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from summarizer.errors import InputError
+from summarizer.markup import MARKDOWN_SUFFIXES, PageMeta, markdown_to_text, page_meta
 
 if TYPE_CHECKING:
     from summarizer.fetch import Fetched
@@ -51,6 +52,7 @@ class Document:
     url: str | None = None  # a fetched document's: the URL asked for, the one answered, and when
     final_url: str | None = None
     fetched_at: datetime | None = None
+    meta: PageMeta = PageMeta()  # an HTML page's author, publish date and canonical URL
 
     @property
     def sha256(self) -> str:
@@ -65,6 +67,22 @@ def looks_like_path(value: str) -> bool:
         return Path(value).expanduser().exists()
     except (OSError, ValueError, RuntimeError):  # a NUL byte; "~user" for a user that does not exist
         return False
+
+
+# A string that reads as a URL or a file name rather than as prose: refused when no such file exists, so a
+# typo in a path is an error instead of a one-line "document". A single word with a suffix ("notes.txt",
+# "example.com") counts; sentences do not.
+_PATH_LIKE = re.compile(
+    r"^(?:[^\s]*[/\\][^\s]*|[^\s]+\.[A-Za-z][A-Za-z0-9]{0,5}|(?:~|\.{1,2})?/.*\.[A-Za-z][A-Za-z0-9]{0,5})$"
+)
+
+
+def looks_like_missing_path(value: str) -> bool:
+    """A short single-line string shaped like a file name or path that names nothing on disk."""
+    candidate = value.strip()
+    if not candidate or "\n" in candidate or len(candidate) > 1024 or looks_like_path(candidate):
+        return False
+    return bool(_PATH_LIKE.match(candidate))
 
 
 def read_path(path: Path, *, max_chars: int) -> Document:
@@ -92,13 +110,15 @@ def read_path(path: Path, *, max_chars: int) -> Document:
 
 def from_file_bytes(data: bytes, path: Path, *, max_chars: int) -> Document:
     """Decode bytes already read from `path`: a .pdf or .docx name means that, an .html/.htm name means
-    HTML, otherwise the content decides (PDF, Word, HTML or text)."""
+    HTML, an .md name Markdown, otherwise the content decides (PDF, Word, HTML or text)."""
     suffix = path.suffix.lower()
     if data and suffix == ".pdf":
         return from_pdf(data, name=str(path), path=path, max_chars=max_chars)
     if data and suffix == ".docx":
         return from_docx(data, name=str(path), path=path, max_chars=max_chars)
-    return from_bytes(data, name=str(path), path=path, max_chars=max_chars, html=suffix in _HTML_SUFFIXES or None)
+    html = suffix in _HTML_SUFFIXES or None
+    markdown = suffix in MARKDOWN_SUFFIXES
+    return from_bytes(data, name=str(path), path=path, max_chars=max_chars, html=html, markdown=markdown)
 
 
 def from_pdf(data: bytes, *, name: str, path: Path | None = None, max_chars: int) -> Document:
@@ -194,7 +214,13 @@ def from_text(text: str, *, name: str = "<text>", max_chars: int) -> Document:
 
 
 def from_bytes(
-    data: bytes, *, name: str, path: Path | None = None, max_chars: int, html: bool | None = None
+    data: bytes,
+    *,
+    name: str,
+    path: Path | None = None,
+    max_chars: int,
+    html: bool | None = None,
+    markdown: bool = False,
 ) -> Document:
     """Decode bytes: BOM first, then UTF-8, then charset detection; refuse binary data. When nothing says
     what the bytes are (`html` None: stdin, API bytes), a PDF or a Word file is recognised by its content."""
@@ -205,7 +231,7 @@ def from_bytes(
     if kind == "docx":
         return from_docx(data, name=name, path=path, max_chars=max_chars)
     text, encoding = _decode(data, name)
-    return _finish(text, name=name, path=path, encoding=encoding, max_chars=max_chars, html=html)
+    return _finish(text, name=name, path=path, encoding=encoding, max_chars=max_chars, html=html, markdown=markdown)
 
 
 def _decode(data: bytes, name: str) -> tuple[str, str]:
@@ -273,7 +299,14 @@ def _western(data: bytes) -> str | None:
 
 
 def _finish(
-    text: str, *, name: str, path: Path | None, encoding: str | None, max_chars: int, html: bool | None
+    text: str,
+    *,
+    name: str,
+    path: Path | None,
+    encoding: str | None,
+    max_chars: int,
+    html: bool | None,
+    markdown: bool = False,
 ) -> Document:
     text = _without_lone_surrogates(text).replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
@@ -282,10 +315,16 @@ def _finish(
         raise InputError(f"{name}: looks binary (control characters); give a text, Markdown or HTML file")
     title = None
     media_type = "text/plain"
+    meta = PageMeta()
     # A .html file with no tag in it is plain text whatever its name says.
     if (html and _TAG.search(text)) or (html is None and _HTML_START.match(text[:2048].encode("utf-8", "replace"))):
-        text, title = _html_to_text(text, name)
+        text, meta = _html_to_text(text, name)
+        title = meta.title
         media_type = "text/html"
+    elif markdown:
+        # The engines read the words, not the syntax: spans index this plain text, which the Brief carries.
+        text, title = markdown_to_text(text)
+        media_type = "text/markdown"
     if not text.strip():
         raise InputError(f"{name}: has no text (only whitespace); give a document with text in it")
     if len(text) > max_chars:
@@ -293,21 +332,23 @@ def _finish(
             f"{name}: is {len(text):,} characters, over the limit of {max_chars:,}; "
             "split it or raise --max-chars"
         )
-    return Document(text=text, name=name, path=path, title=title, encoding=encoding, media_type=media_type)
+    return Document(
+        text=text, name=name, path=path, title=title, encoding=encoding, media_type=media_type, meta=meta
+    )
 
 
-def _html_to_text(html: str, name: str) -> tuple[str, str | None]:
-    """Main text of an HTML page. Spans then index this extracted text, which the Brief carries."""
+def _html_to_text(html: str, name: str) -> tuple[str, PageMeta]:
+    """Main text of an HTML page and what its head says. Spans then index this extracted text."""
     import trafilatura
 
     try:
         text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
-        meta = trafilatura.extract_metadata(html) if text and text.strip() else None
+        meta = page_meta(html) if text and text.strip() else PageMeta()
     except Exception as exc:  # noqa: BLE001 - a parser crash on a malformed page is an input problem
         raise InputError(f"{name}: is an HTML page we could not parse ({type(exc).__name__}); save it as text") from None
     if not text or not text.strip():
         raise InputError(f"{name}: is an HTML page with no article text we could find")
-    return text, (meta.title if meta is not None else None)
+    return text, meta
 
 
 def _without_lone_surrogates(text: str) -> str:

@@ -185,6 +185,13 @@ class Source(_Model):
     url: str | None = Field(default=None, description="The URL the document was fetched from, as given.")
     final_url: str | None = Field(default=None, description="The URL that answered, after redirects.")
     fetched_at: datetime | None = Field(default=None, description="When the document was fetched (UTC).")
+    author: str | None = Field(default=None, description="The byline an HTML page's metadata gives (schema 1.2).")
+    published: str | None = Field(
+        default=None, description="The publish date an HTML page's metadata gives, YYYY-MM-DD (schema 1.2)."
+    )
+    canonical_url: str | None = Field(
+        default=None, description="The page's canonical URL, from its metadata (schema 1.2)."
+    )
 
 
 class Provenance(_Model):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 from summarizer.ledger import Status
 from summarizer.nightly.plan import EngineIdentity, Item, Plan
 from summarizer.nightly.report import RunReport
+from summarizer.words import plural
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -32,7 +33,7 @@ def _doc_line(item: Item, out: Path, position: int, total: int) -> str:
 def _begin_line(plan: Plan, identity: EngineIdentity, to_run: int) -> str:
     reused = sum(1 for item in plan.items if item.status is Status.reused)
     return (
-        f"nightly: {len(plan.items)} documents, {reused} already done, {to_run} to do · "
+        f"nightly: {plural(len(plan.items), 'document')}, {reused} already done, {to_run} to do · "
         f"engine {identity.engine}, model {identity.model}, {identity.prompt_version}: {identity.reason}"
     )
 

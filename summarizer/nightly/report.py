@@ -14,6 +14,7 @@ from summarizer.ledger import Status
 from summarizer.nightly.options import NightlyOptions
 from summarizer.nightly.plan import EngineIdentity, Plan
 from summarizer.schema import Usage
+from summarizer.words import plural
 
 
 class DocumentReport(BaseModel):
@@ -68,7 +69,7 @@ class RunReport(BaseModel):
 
     def summary_line(self) -> str:
         c = self.counts
-        parts = [f"{c.documents} documents", f"{c.done + c.reused} done ({c.done} new, {c.reused} already done)"]
+        parts = [plural(c.documents, "document"), f"{c.done + c.reused} done ({c.done} new, {c.reused} already done)"]
         parts += [f"{c.failed} failed", f"{c.pending} pending"]
         tokens = f" · {self.usage.total_tokens:,} tokens" if self.usage.total_tokens else ""
         stopped = f" · stopped: {self.stopped}" if self.stopped else ""

@@ -132,8 +132,12 @@ def render_markdown(brief: Brief) -> str:
     # Only a model server has requests and tokens to report.
     requests = f" · {prov.attempts} request{'s' * (prov.attempts != 1)}" if prov.usage.total_tokens else ""
     tokens = f" · {prov.usage.total_tokens:,} tokens{requests}" if prov.usage.total_tokens else ""
+    src = brief.source
+    page = [f"by {escape(src.author)}" if src.author else "", f"published {src.published}" if src.published else ""]
+    page += [f"<{src.canonical_url}>" if src.canonical_url else ""]
     lines += [
         "---",
+        *([f"_{' · '.join(p for p in page if p)}_", ""] if any(page) else []),
         f"_engine {prov.engine}{model}{prompt}{tokens} · "
         f"source {_origin(brief)}{brief.source.length:,} chars, sha256 {brief.source.sha256[:12]} · "
         f"{prov.created_at.strftime('%Y-%m-%d %H:%M UTC')}_",
