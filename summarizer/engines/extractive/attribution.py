@@ -131,7 +131,7 @@ class _Reader:
             for k in range(start, end)
         )
         self.found.append(Reported(speaker, attribution, hedged, runs, span, cue.i, speaker_head, np))
-        self.speakers.remember(speaker, attribution, cue.i, speaker_head)
+        self.speakers.remember(speaker, attribution, cue.i, speaker_head, span)
 
 
 def _verb_content(verb: Token, sent: Span) -> list[tuple[int, int]]:
