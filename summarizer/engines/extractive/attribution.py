@@ -14,7 +14,15 @@ from spacy.tokens import Doc, Span, Token
 
 from summarizer.engines.extractive.actors import ActorIndex
 from summarizer.engines.extractive.lexicon import BELIEF_VERBS, PERSON_NOUNS, SAY_VERBS
-from summarizer.engines.extractive.quotes import QUOTE_OPEN, inside_quote, is_quoted, quoted_share, trim_run
+from summarizer.engines.extractive.modality import future_cue
+from summarizer.engines.extractive.quotes import (
+    QUOTE_OPEN,
+    inside_quote,
+    is_quoted,
+    quotations,
+    quoted_share,
+    trim_run,
+)
 from summarizer.engines.extractive.speakers import (
     SpeakerResolver,
     inverted_speaker,
@@ -40,12 +48,17 @@ _OBJECT_CONTENT = frozenset(
 # Verbs that ask someone to act: the content runs from the addressee to the end of the infinitive.
 _DIRECTIVE = frozenset({"urge", "call", "ask", "demand", "appeal", "press", "encourage", "invite"})
 
+# Hedging words beside the modal and future/intent cues of `modality.py`.
 _HEDGE_LEMMAS = frozenset(
-    """could may might appear seem likely probably possibly perhaps allegedly reportedly alleged apparently
-    should suggest unconfirmed presumably expect""".split()
+    """appear seem likely unlikely probably possibly perhaps allegedly reportedly alleged apparently should
+    suggest unconfirmed presumably""".split()
 )
 
-_HEDGING_VERBS = frozenset({"claim", "allege", "suggest", "believe", "think", "estimate", "suspect", "speculate"})
+# A claim made with these verbs is a belief, an allegation or a prediction, not a statement of fact.
+_HEDGING_VERBS = frozenset(
+    """claim allege suggest believe think estimate suspect speculate fear expect predict forecast
+    anticipate""".split()
+)
 
 _CONTENT_DEPS = frozenset({"ccomp", "parataxis"})
 
@@ -125,13 +138,17 @@ class _Reader:
         quoted = quoted_share(doc, max(0, runs[0][0] - 1), min(len(doc), runs[-1][1] + 2))
         if attribution is not Attribution.anonymous_source and quoted >= 0.6:
             attribution = Attribution.direct_quote
-        hedged = cue.lemma_ in _HEDGING_VERBS or any(
-            doc[k].lemma_.lower() in _HEDGE_LEMMAS or doc[k].lower_ in _HEDGE_LEMMAS
-            for start, end in runs
-            for k in range(start, end)
-        )
+        hedged = cue.lemma_ in _HEDGING_VERBS or _hedged(doc, runs)
         self.found.append(Reported(speaker, attribution, hedged, runs, span, cue.i, speaker_head, np))
         self.speakers.remember(speaker, attribution, cue.i, speaker_head, span)
+
+
+def _hedged(doc: Doc, runs: list[tuple[int, int]]) -> bool:
+    return any(
+        doc[k].lemma_.lower() in _HEDGE_LEMMAS or doc[k].lower_ in _HEDGE_LEMMAS or future_cue(doc[k])
+        for start, end in runs
+        for k in range(start, end)
+    )
 
 
 def _verb_content(verb: Token, sent: Span) -> list[tuple[int, int]]:
@@ -172,6 +189,8 @@ def _reporting_verbs(reader: _Reader, sent: Span, next_sent: Span | None) -> Non
         if infinitive or any(c.dep_ == "neg" for c in tok.children):
             continue  # "have not said" says nothing; "time to say goodbye" is no report
         content = _verb_content(tok, sent) if lemma in _CONTENT_VERBS else []
+        if not content and lemma in SAY_VERBS:
+            content = _after_venue(tok)
         if lemma in _FINDING_VERBS and not content:
             # "the study found that ...", or "the scientists found ..." when research is the subject.
             research = any(c.dep_ == "nsubj" and c.lemma_.lower() in _RESEARCH_NOUNS for c in tok.children)
@@ -196,6 +215,27 @@ def _reporting_verbs(reader: _Reader, sent: Span, next_sent: Span | None) -> Non
         # The subject and its phrase are never part of what is said.
         content = [_cut(run, np) for run in content]
         reader.add(tok, speaker, [run for run in content if run[1] > run[0]], bounds, np)
+
+
+# Where something is said: "said in a statement (released on Sunday) that ...".
+_VENUES = frozenset(
+    """statement interview letter speech post email e-mail briefing release note message tweet video
+    conference filing posting broadcast address communique""".split()
+)
+
+
+def _after_venue(verb: Token) -> list[tuple[int, int]]:
+    """'X said in a written statement that ...': the parser hangs the that-clause on 'statement'."""
+    for prep in verb.children:
+        if prep.dep_ != "prep" or prep.i < verb.i or prep.lower_ not in ("in", "on", "during", "at"):
+            continue
+        venue = next((c for c in prep.children if c.dep_ == "pobj" and c.lemma_.lower() in _VENUES), None)
+        if venue is None:
+            continue
+        for tok in venue.subtree:
+            if tok.dep_ == "mark" and tok.lower_ == "that" and tok.head.pos_ in ("VERB", "AUX"):
+                return [(tok.i + 1, tok.head.right_edge.i + 1)]
+    return []
 
 
 def _has_mark(clause: Token) -> bool:
@@ -368,6 +408,63 @@ def _separate(doc: Doc, claims: list[Reported]) -> None:
                 claim.span = (claim.span[0], min(claim.span[1], max(runs[-1][1], claim.cue + 1)))
 
 
+def _spread_over_quotes(doc: Doc, claims: list[Reported], quotes: list[tuple[int, int]]) -> None:
+    """A claim whose statement is part of a longer quotation takes in the whole quotation: '"We tried
+    everything. Nothing worked. We had to sell," said Lopez' is one claim, its evidence the three
+    sentences."""
+    for claim in claims:
+        for open_mark, close_mark in quotes:
+            inner = (open_mark + 1, close_mark)
+            if open_mark < claim.cue < close_mark:
+                continue  # the cue is inside the quotation: it is someone's quoted words, not the report
+            touches = [r for r in claim.content if r[0] < inner[1] and inner[0] < r[1]]
+            if not touches or (min(r[0] for r in touches) <= inner[0] and inner[1] <= max(r[1] for r in touches)):
+                continue
+            runs = sorted([r for r in claim.content if r not in touches] + [trim_run(doc, *inner)])
+            claim.content = runs
+            claim.span = (min(claim.span[0], open_mark), max(claim.span[1], close_mark + 1))
+            claim.hedged = claim.hedged or _hedged(doc, runs)
+            if claim.attribution is Attribution.reported:
+                claim.attribution = Attribution.direct_quote
+
+
+def _continued_quotes(doc: Doc, claims: list[Reported], quotes: list[tuple[int, int]]) -> list[Reported]:
+    """'"I am proud of the team," Garcia said. "They played with heart."': a quotation that opens the
+    sentence (or paragraph) right after a claim, with no report of its own, goes on with that speaker."""
+    added: list[Reported] = []
+    for open_mark, close_mark in quotes:
+        inner = trim_run(doc, open_mark + 1, close_mark)
+        if len([t for t in doc[inner[0] : inner[1]] if t.is_alpha]) < 3:
+            continue
+        if any(r[0] < close_mark and open_mark < r[1] for c in claims for r in c.content):
+            continue
+        if any(c.span[0] < close_mark and open_mark < c.span[1] for c in claims):
+            continue
+        sent = doc[open_mark].sent
+        if next(t.i for t in sent if not t.is_space) != open_mark or sent.start == 0:
+            continue  # the quotation does not open its sentence
+        before = doc[sent.start - 1].sent
+        prior = [c for c in claims if before.start <= c.span[1] - 1 < before.end and c.speaker != UNATTRIBUTED]
+        if not prior:
+            continue
+        last = max(prior, key=lambda c: c.span[1])
+        if any(last.span[1] <= q[0] < open_mark for q in quotes):
+            continue
+        added.append(
+            Reported(
+                last.speaker,
+                Attribution.direct_quote if last.attribution is not Attribution.anonymous_source else last.attribution,
+                _hedged(doc, [inner]),
+                [inner],
+                (open_mark, close_mark + 1),
+                last.cue,
+                last.speaker_head,
+                last.speaker_range,
+            )
+        )
+    return added
+
+
 def speaker_of(claims: list[Reported], i: int) -> str | None:
     """The speaker of the innermost claim whose statement contains token i, if it has a speaker."""
     best: tuple[int, str] | None = None
@@ -392,5 +489,8 @@ def find_claims(doc: Doc, index: ActorIndex, body_start: int = 0) -> list[Report
         _stance(reader, sent)
         _for_opening(reader, sent)
         _separate(doc, reader.found[before:])
+    quotes = quotations(doc)
+    _spread_over_quotes(doc, reader.found, quotes)
+    reader.found.extend(_continued_quotes(doc, reader.found, quotes))
     reader.found.sort(key=lambda r: r.span)
     return reader.found

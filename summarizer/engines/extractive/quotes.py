@@ -67,3 +67,37 @@ def trim_run(doc: Doc, start: int, end: int) -> tuple[int, int]:
     while end > start and doc[end - 1].text in (",", ";", ":", "."):
         end -= 1
     return start, end
+
+
+# A quotation longer than this is taken for a stray mark, not a quote.
+MAX_QUOTE_TOKENS = 300
+
+
+def quotations(doc: Doc) -> list[tuple[int, int]]:
+    """Every quotation as (opening mark, closing mark) token indices, over sentences and paragraphs.
+
+    News style leaves a quote open at the end of a paragraph and opens the next paragraph with a
+    quotation mark when the same person goes on speaking: the quotation then runs on. A paragraph
+    that ends inside a quotation with no such continuation drops it (an unmatched mark)."""
+    found: list[tuple[int, int]] = []
+    opened: int | None = None
+    at_paragraph_start = False
+    for tok in doc:
+        if tok.is_space:
+            if "\n" in tok.text:
+                at_paragraph_start = True
+            continue
+        if at_paragraph_start and opened is not None:
+            at_paragraph_start = False
+            if tok.text in ("\u201c", "\u00ab", '"'):
+                continue  # the quotation runs on into this paragraph
+            opened = None
+        at_paragraph_start = False
+        after = _after_mark(tok.text, 0 if opened is None else 1)
+        if after == 1 and opened is None:
+            opened = tok.i
+        elif after == 0 and opened is not None:
+            if tok.i - opened <= MAX_QUOTE_TOKENS:
+                found.append((opened, tok.i))
+            opened = None
+    return found

@@ -212,9 +212,10 @@ class SpeakerResolver:
             return own.name, Attribution.reported
         if lemma in _ANONYMOUS or lemma in PERSON_NOUNS:
             return self._described_person(head, phrase)
-        if lemma in _DOCUMENT_NOUNS and head.pos_ == "NOUN":
+        # The tagger reads some of these nouns as adverbs or adjectives ("the influential US daily").
+        if lemma in _DOCUMENT_NOUNS and head.pos_ != "PROPN":
             return self._issuer(head, phrase)
-        if lemma in _BODY_NOUNS and head.pos_ == "NOUN" and not self._unknown_name_in(phrase):
+        if lemma in _BODY_NOUNS and head.pos_ != "PROPN" and not self._unknown_name_in(phrase):
             body = self.index.by_word(head.lower_) or self._body_named_before(head, phrase)
             if body is not None:
                 return body.name, Attribution.reported
