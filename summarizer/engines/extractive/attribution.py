@@ -183,6 +183,8 @@ def _reporting_verbs(reader: _Reader, sent: Span, next_sent: Span | None) -> Non
         lemma = tok.lemma_.lower()
         if not _is_verb(tok) or lemma not in _CUE_VERBS:
             continue
+        if tok.text[:1].isupper() and not tok.is_sent_start:
+            continue  # "Woman Who Sued Goldman Sachs Says She Was Fired": a headline, not a report
         if tok.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in tok.children):
             continue  # "is expected to", "was reported": no speaker
         infinitive = tok.tag_ == "VB" and any(c.lower_ == "to" and c.dep_ == "aux" for c in tok.children)

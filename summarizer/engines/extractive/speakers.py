@@ -208,6 +208,8 @@ class SpeakerResolver:
                 return prev.speaker, prev.attribution
         # An acronym the tagger read as a pronoun ("WHO say") is found by its alias.
         own = self.index.at(head.i) or (self.index.by_alias(head.text) if head.text.isupper() else None)
+        if own is None and head.pos_ == "PROPN":
+            own = self._person_by_surname(head)
         if own is not None:
             return own.name, Attribution.reported
         if lemma in _ANONYMOUS or lemma in PERSON_NOUNS:
@@ -216,6 +218,9 @@ class SpeakerResolver:
         if lemma in _DOCUMENT_NOUNS and head.pos_ != "PROPN":
             return self._issuer(head, phrase)
         if lemma in _BODY_NOUNS and head.pos_ != "PROPN" and not self._unknown_name_in(phrase):
+            inside = self.index.in_span(phrase)
+            if inside is not None and inside.kind is not ActorKind.country:
+                return inside.name, Attribution.reported  # "the Internet security firm Secunia"
             body = self.index.by_word(head.lower_) or self._body_named_before(head, phrase)
             if body is not None:
                 return body.name, Attribution.reported
@@ -224,6 +229,13 @@ class SpeakerResolver:
         if named is not None:
             return named.name, Attribution.reported
         return plain_name(phrase), Attribution.reported
+
+    def _person_by_surname(self, head: Token) -> ActorRecord | None:
+        """'Fischer said' after 'Lena Fischer': the one person whose full name ends with the word."""
+        people = [
+            a for a in self.index.actors if a.kind is ActorKind.person and a.name.split()[-1] == head.text
+        ]
+        return people[0] if len(people) == 1 else None
 
     def _issuer(self, head: Token, phrase: Span) -> tuple[str, Attribution]:
         """'Cornyn's statement', 'a study by researchers at Stanford': the actor the phrase names; 'the
