@@ -26,7 +26,9 @@ Scores:
 Then the same engine on a table of hand-written passages (benchmarks/data/speech.jsonl, one JSON object a
 line: `text`, gold `claims` with `speaker`, `mention` (the words naming the speaker), `span` (words the
 claim's evidence must cover: the whole quote when it runs over several sentences) and `hedged` (the
-passage holds a modal or future/intent cue: may, could, would, expected to, plans to, likely ...)):
+passage presents an event as uncertain: a modal or future/intent cue (may, could, would, expected to,
+plans to, likely ...) or a verb of belief, allegation or prediction ("believe", "alleged", "forecast");
+"will" alone is not a hedge)):
 - claim recall / precision: gold claims matched one-to-one by a claim whose evidence overlaps the span;
 - speaker accuracy: matched claims whose speaker equals the gold one (case, a leading article and a
   possessive aside; a kept description may be longer than the gold words: "two diplomats familiar with

@@ -240,6 +240,39 @@ def _after_venue(verb: Token) -> list[tuple[int, int]]:
     return []
 
 
+# Reporting verbs that are also nouns: the tagger may read "The central bank forecast that ..." as a noun.
+_NOUN_LIKE_VERBS = frozenset({"forecast", "forecasts", "estimate", "estimates", "report", "reports", "warn", "warns"})
+
+
+def _verb_read_as_noun(reader: _Reader, sent: Span) -> None:
+    """'The central bank forecast that inflation would fall': the parser made 'forecast' a noun with a
+    clause; with no other verb in the sentence, it is the reporting verb and the words before it the
+    speaker."""
+    doc = reader.doc
+    for tok in sent:
+        if tok.lower_ not in _NOUN_LIKE_VERBS or tok.pos_ != "NOUN" or tok.i == sent.start:
+            continue
+        clause = doc[tok.i + 1] if tok.i + 1 < sent.end else None
+        if clause is None or clause.dep_ != "mark" or clause.lower_ != "that" or clause.head.pos_ not in ("VERB", "AUX"):
+            continue
+        verb = clause.head
+        inside = set(range(verb.left_edge.i, verb.right_edge.i + 1))
+        if any(t.pos_ in ("VERB", "AUX") and t.i not in inside for t in sent):
+            continue  # "the report that he resigned was false": a noun with its clause
+        # The speaker's head: the first noun whose head lies outside the words before the verb.
+        subject = [
+            t
+            for t in doc[sent.start : tok.i]
+            if t.pos_ in ("NOUN", "PROPN") and not (sent.start <= t.head.i < tok.i and t.head.i != t.i)
+        ]
+        if not subject:
+            continue
+        content = [(clause.i + 1, verb.right_edge.i + 1)]
+        np = trim_run(doc, sent.start, tok.i)
+        reader.add(tok, subject[0], content, sent, np)
+        return
+
+
 def _has_mark(clause: Token) -> bool:
     return any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
 
@@ -486,6 +519,7 @@ def find_claims(doc: Doc, index: ActorIndex, body_start: int = 0) -> list[Report
             continue
         before = len(reader.found)
         _reporting_verbs(reader, sent, sents[n + 1] if n + 1 < len(sents) else None)
+        _verb_read_as_noun(reader, sent)
         _according_to(reader, sent)
         _in_the_words_of(reader, sent)
         _stance(reader, sent)
