@@ -248,3 +248,9 @@ def test_no_hedge_without_a_cue(draft_of, text: str) -> None:
 def test_a_claim_with_would_is_hedged(draft_of) -> None:
     claim = _only_claim(draft_of("Police chief John Smith said that the road would reopen on Monday."))
     assert claim.hedged
+
+
+def test_people_named_only_as_a_group_are_an_anonymous_description(draft_of) -> None:
+    claim = _only_claim(draft_of("All workers said the new shifts were too long."))
+    assert claim.speaker == "All workers"
+    assert claim.attribution is Attribution.anonymous_source

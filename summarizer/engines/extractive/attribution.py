@@ -453,9 +453,13 @@ def _spread_over_quotes(doc: Doc, claims: list[Reported], quotes: list[tuple[int
             if open_mark < claim.cue < close_mark:
                 continue  # the cue is inside the quotation: it is someone's quoted words, not the report
             touches = [r for r in claim.content if r[0] < inner[1] and inner[0] < r[1]]
-            if not touches or (min(r[0] for r in touches) <= inner[0] and inner[1] <= max(r[1] for r in touches)):
+            quote = trim_run(doc, *inner)
+            if not touches:
                 continue
-            runs = sorted([r for r in claim.content if r not in touches] + [trim_run(doc, *inner)])
+            start, end = min(r[0] for r in touches), max(r[1] for r in touches)
+            if start <= quote[0] and quote[1] <= end:
+                continue  # the quotation lies inside the statement already
+            runs = sorted([r for r in claim.content if r not in touches] + [(min(start, quote[0]), max(end, quote[1]))])
             claim.content = runs
             claim.span = (min(claim.span[0], open_mark), max(claim.span[1], close_mark + 1))
             claim.hedged = claim.hedged or _hedged(doc, runs)

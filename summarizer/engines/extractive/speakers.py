@@ -344,7 +344,9 @@ class SpeakerResolver:
             if titled is not None:
                 return titled.name, Attribution.reported
         named = self.index.in_span(phrase)
-        if head.lemma_.lower() in _ANONYMOUS and not any(t.ent_type_ == "PERSON" for t in phrase):
+        # "a senior official", and people named only as a group: "all workers", "local residents".
+        unnamed = head.lemma_.lower() in _ANONYMOUS or head.tag_ == "NNS"
+        if unnamed and not any(t.ent_type_ == "PERSON" for t in phrase):
             return (named.name if named else plain_name(phrase)), Attribution.anonymous_source
         return (named.name if named else plain_name(phrase)), Attribution.reported
 
