@@ -482,6 +482,9 @@ def _continued_quotes(doc: Doc, claims: list[Reported], quotes: list[tuple[int, 
         sent = doc[open_mark].sent
         if next(t.i for t in sent if not t.is_space) != open_mark or sent.start == 0:
             continue  # the quotation does not open its sentence
+        tail = doc[close_mark + 1 : doc[close_mark].sent.end]
+        if any(not (t.is_punct or t.is_space) for t in tail):
+            continue  # '"Report found on street" — Toronto Star': a quoted title with its source
         before = doc[sent.start - 1].sent
         prior = [c for c in claims if before.start <= c.span[1] - 1 < before.end and c.speaker != UNATTRIBUTED]
         if not prior:
