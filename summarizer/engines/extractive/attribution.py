@@ -204,6 +204,8 @@ def _reporting_verbs(reader: _Reader, sent: Span, next_sent: Span | None) -> Non
             speaker = subject_after(tok)
         if speaker is None:
             speaker = subject_before(tok, sent)
+        if speaker is not None and speaker.tag_ in ("WP", "WDT") and tok.dep_ == "relcl":
+            speaker = tok.head  # "Residents, who asked ...": the relative pronoun stands for the noun
         if speaker is None or speaker.i < sent.start or speaker.i >= sent.end:
             continue
         if speaker.pos_ == "PRON" and speaker.lower_ in ("i", "we", "you") and inside_quote(tok):

@@ -45,7 +45,7 @@ _DOCUMENT_NOUNS = frozenset(
     """statement report study review survey poll analysis document letter message posting post website
     site estimate result finding figure data record broadcast memo email e-mail tweet article communique
     release filing transcript footage video image photo picture chart research assessment audit inquiry
-    investigation census test trial evaluation""".split()
+    investigation census test trial evaluation file files""".split()
 )
 
 # Nouns naming an organisation by its trade: "the company said" speaks of one named before.
