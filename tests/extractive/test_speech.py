@@ -254,3 +254,10 @@ def test_people_named_only_as_a_group_are_an_anonymous_description(draft_of) -> 
     claim = _only_claim(draft_of("All workers said the new shifts were too long."))
     assert claim.speaker == "All workers"
     assert claim.attribution is Attribution.anonymous_source
+
+
+def test_a_relative_pronoun_speaker_is_its_noun(draft_of) -> None:
+    draft = draft_of("Residents of the town, who asked not to be named, said the soldiers had left.")
+    claim = claim_with(draft, "soldiers had left")
+    assert claim.speaker == "Residents of the town"
+    assert all(c.speaker != "unattributed" for c in draft.claims)

@@ -204,8 +204,11 @@ def _reporting_verbs(reader: _Reader, sent: Span, next_sent: Span | None) -> Non
             speaker = subject_after(tok)
         if speaker is None:
             speaker = subject_before(tok, sent)
-        if speaker is not None and speaker.tag_ in ("WP", "WDT") and tok.dep_ == "relcl":
-            speaker = tok.head  # "Residents, who asked ...": the relative pronoun stands for the noun
+        if speaker is not None and speaker.tag_ in ("WP", "WDT") and speaker.dep_ == "nsubj" and tok.dep_ == "relcl":
+            # "Residents, who asked ...": the relative pronoun stands for the noun, unless the parser
+            # gave the verb a second subject ("boats which, ..., the UN has criticised").
+            other = next((c for c in tok.children if c.dep_ == "nsubj" and c.i != speaker.i), None)
+            speaker = other or tok.head
         if speaker is None or speaker.i < sent.start or speaker.i >= sent.end:
             continue
         if speaker.pos_ == "PRON" and speaker.lower_ in ("i", "we", "you") and inside_quote(tok):
