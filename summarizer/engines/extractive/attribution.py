@@ -8,6 +8,7 @@ actor by `speakers.py`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -247,6 +248,7 @@ def _after_venue(verb: Token) -> list[tuple[int, int]]:
 
 # Reporting verbs that are also nouns: the tagger may read "The central bank forecast that ..." as a noun.
 _NOUN_LIKE_VERBS = frozenset({"forecast", "forecasts", "estimate", "estimates", "report", "reports", "warn", "warns"})
+_NOUN_LIKE_THAT = re.compile(r"\b(?:forecasts?|estimates?|reports?|warns?)\s+that\b", re.IGNORECASE)
 
 
 def _verb_read_as_noun(reader: _Reader, sent: Span) -> None:
@@ -254,6 +256,8 @@ def _verb_read_as_noun(reader: _Reader, sent: Span) -> None:
     clause; with no other verb in the sentence, it is the reporting verb and the words before it the
     speaker."""
     doc = reader.doc
+    if not _NOUN_LIKE_THAT.search(sent.text):
+        return  # most sentences: no need to read them token by token
     for tok in sent:
         if tok.lower_ not in _NOUN_LIKE_VERBS or tok.pos_ != "NOUN" or tok.i == sent.start:
             continue

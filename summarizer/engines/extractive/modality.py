@@ -69,4 +69,8 @@ def expected_cue(tok: Token) -> bool:
 
 def future_cue(tok: Token) -> bool:
     """A modal, an intent or an expectation."""
-    return modal_cue(tok) or intent_cue(tok) or expected_cue(tok)
+    # Called on every token: the tag and the lemma decide cheaply which test applies.
+    if tok.tag_ == "MD":
+        return modal_cue(tok)
+    lemma = tok.lemma_.lower()
+    return lemma in _INTENT and (intent_cue(tok) or expected_cue(tok))
