@@ -101,6 +101,11 @@ class Attribution(str, Enum):
 class Claim(_Model):
     statement: str = Field(description="What is claimed, as reported.")
     speaker: str = Field(default=UNATTRIBUTED, description="An actor's name, or 'unattributed'.")
+    # Added in 1.2 (optional, so 1.0/1.1 briefs still load): shows when the speaker was resolved from
+    # a pronoun or a description ("he", "the company").
+    speaker_mention: str | None = Field(
+        default=None, description="The words in the text that name the speaker ('he', 'the company'), if any."
+    )
     attribution: Attribution = Attribution.reported
     hedged: bool = False
     evidence: list[Evidence] = Field(default_factory=list)

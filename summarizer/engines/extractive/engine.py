@@ -190,9 +190,11 @@ def _actors(index: ActorIndex, spans: _Spans) -> list[Actor]:
 
 def _claim(claim: Reported, spans: _Spans) -> Claim:
     statement = " ".join(spans.text(s, e) for s, e in claim.content)
+    mention = spans.text(*claim.speaker_range) if claim.speaker_head is not None else None
     return Claim(
         statement=statement,
         speaker=claim.speaker,
+        speaker_mention=mention or None,
         attribution=claim.attribution,
         hedged=claim.hedged,
         evidence=[spans.tokens(*claim.span)],
