@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -28,6 +29,9 @@ _MAX_BYTES_PER_CHAR = 16
 # Western text in cp1252 is mostly ASCII letters; Cyrillic or Greek bytes read as cp1252 are mostly not.
 _MIN_ASCII_LETTER_RATIO = 0.7
 _TAG = re.compile(r"<[A-Za-z!/][^<>]*>")
+# An input refused before decoding is still measured in characters, reading at most this much of it.
+_COUNT_BLOCK = 1 << 20
+_COUNT_MAX_BYTES = 1 << 28
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,8 @@ def read_path(path: Path, *, max_chars: int) -> Document:
             raise InputError(f"{name}: is not a regular file; give a text, Markdown or HTML file")
         size = path.stat().st_size
         if size > _MAX_BYTES_PER_CHAR * max_chars:
-            raise InputError(_too_large(name, f"{size:,} bytes", max_chars))
+            with path.open("rb") as stream:
+                raise InputError(_too_long(name, *_count_chars(_blocks(stream)), max_chars))
         data = path.read_bytes()
     except PermissionError:
         raise InputError(f"{name}: permission denied; make the file readable") from None
@@ -93,12 +98,39 @@ def read_stream(stream: BinaryIO, *, name: str = "<stdin>", max_chars: int) -> D
     except OSError as exc:
         raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
     if len(data) > limit:
-        raise InputError(_too_large(name, f"over {limit:,} bytes", max_chars))
+        # A stream may never end (/dev/zero): what was read is all that is measured.
+        raise InputError(_too_long(name, _count_chars([data])[0], True, max_chars))
     return from_bytes(data, name=name, max_chars=max_chars)
 
 
-def _too_large(name: str, size: str, max_chars: int) -> str:
-    return f"{name}: is {size}, too large for the limit of {max_chars:,} characters; split it or raise --max-chars"
+def _too_long(name: str, chars: int, more: bool, max_chars: int) -> str:
+    """The one message for a document over the limit, in characters whatever was measured first."""
+    size = f"more than {chars:,}" if more else f"{chars:,}"
+    return f"{name}: is {size} characters, over the limit of {max_chars:,}; split it or raise --max-chars"
+
+
+def _blocks(stream: BinaryIO) -> Iterator[bytes]:
+    while block := stream.read(_COUNT_BLOCK):
+        yield block
+
+
+def _count_chars(blocks: Iterable[bytes]) -> tuple[int, bool]:
+    """How many characters the bytes decode to (UTF-8 unless a BOM says otherwise), read block by block
+    so that a huge input costs no memory; stops after _COUNT_MAX_BYTES, saying there were more."""
+    decoder: codecs.IncrementalDecoder | None = None
+    chars = read = 0
+    for block in blocks:
+        if decoder is None:
+            encoding = next((enc for bom, enc in _BOMS if block.startswith(bom)), "utf-8")
+            decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        for start in range(0, len(block), _COUNT_BLOCK):
+            chars += len(decoder.decode(block[start : start + _COUNT_BLOCK]))
+        read += len(block)
+        if read > _COUNT_MAX_BYTES:
+            return chars, True
+    if decoder is not None:
+        chars += len(decoder.decode(b"", final=True))
+    return chars, False
 
 
 def from_text(text: str, *, name: str = "<text>", max_chars: int) -> Document:
@@ -113,7 +145,7 @@ def from_bytes(
     if not data:
         raise InputError(f"{name}: is empty; give a document with text in it")
     if len(data) > _MAX_BYTES_PER_CHAR * max_chars:
-        raise InputError(_too_large(name, f"{len(data):,} bytes", max_chars))
+        raise InputError(_too_long(name, *_count_chars([data]), max_chars))
     text, encoding = _decode(data, name)
     return _finish(text, name=name, path=path, encoding=encoding, max_chars=max_chars, html=html)
 
@@ -199,10 +231,7 @@ def _finish(
     if not text.strip():
         raise InputError(f"{name}: has no text (only whitespace); give a document with text in it")
     if len(text) > max_chars:
-        raise InputError(
-            f"{name}: is {len(text):,} characters, over the limit of {max_chars:,}; "
-            "split it or raise --max-chars"
-        )
+        raise InputError(_too_long(name, len(text), False, max_chars))
     return Document(text=text, name=name, path=path, title=title, encoding=encoding, media_type=media_type)
 
 

@@ -53,6 +53,16 @@ def test_max_chars_refuses_long_input(tmp_path: Path) -> None:
     assert "over the limit of 50" in result.stderr
 
 
+def test_a_file_far_over_the_limit_is_refused_in_characters_not_bytes(tmp_path: Path) -> None:
+    doc = tmp_path / "long.txt"
+    doc.write_text("word " * 984, encoding="utf-8")  # 4,920 bytes: refused before it is read
+    result = runner.invoke(app, ["brief", str(doc), "--max-chars", "100"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"summarizer: {doc}: is 4,920 characters, over the limit of 100; split it or raise --max-chars"
+    ]
+
+
 def test_output_file_is_written_whole_with_the_usual_permissions(tmp_path: Path) -> None:
     out = tmp_path / "brief.json"
     result = runner.invoke(app, ["brief", "seeds/000_ee409ff46c783017.txt", "--engine", "extractive", "-o", str(out)])
