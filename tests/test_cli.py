@@ -72,3 +72,23 @@ def test_output_file_is_written_whole_with_the_usual_permissions(tmp_path: Path)
     os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~old
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_long_documents_progress_shows_in_the_terminal_spinner_line_only() -> None:
+    import io
+
+    from rich.console import Console
+
+    from summarizer import progress
+    from summarizer.cli import _progress_on
+
+    status = Console(file=io.StringIO(), force_terminal=True).status("doc.txt: engine extractive")
+    with _progress_on(status, "doc.txt: engine extractive"):
+        progress.advance("parsing", 3, 12)
+        assert status.status == "doc.txt: engine extractive: parsing 3/12 (25%)"
+        progress.advance("checking evidence")
+        assert status.status == "doc.txt: engine extractive: checking evidence"
+    progress.advance("parsing", 4, 12)  # outside the block: nobody listens any more
+    assert status.status == "doc.txt: engine extractive: checking evidence"
+    with _progress_on(None, "no terminal"):  # stderr not a terminal, or --quiet: no spinner, no reporter
+        progress.advance("parsing", 1, 2)
