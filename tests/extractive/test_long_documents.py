@@ -170,3 +170,31 @@ def test_actor_lookups_answer_as_the_scans_over_every_actor(actors: list[Any], w
             if actor.kind in kinds and m.end <= i and (best is None or m.end > best[0]):
                 best = (m.end, actor)
     assert index.last_before(i, kinds) is (best[1] if best else None)
+
+
+def test_the_speaker_at_a_token_is_the_one_the_scan_over_every_claim_finds() -> None:
+    from summarizer.engines.extractive.actors import find_actors
+    from summarizer.engines.extractive.attribution import Claims, find_claims, speaker_of
+
+    doc = nlp.parse(clean(_long_text()[:30_000]).text)
+    claims = find_claims(doc, find_actors(doc))
+    assert isinstance(claims, Claims) and len(claims) > 20
+    speakers = [speaker_of(claims, i) for i in range(len(doc))]
+    assert speakers == [speaker_of(list(claims), i) for i in range(len(doc))]
+    assert len(set(speakers)) > 5
+
+
+def test_a_clause_is_cut_by_the_claims_near_it_as_by_every_claim() -> None:
+    from summarizer.engines.extractive.actors import find_actors
+    from summarizer.engines.extractive.attribution import find_claims
+    from summarizer.engines.extractive.hedges import _without_attributions
+
+    doc = nlp.parse(clean(_long_text()[:30_000]).text)
+    claims = find_claims(doc, find_actors(doc))
+    cut = 0
+    for sent in doc.sents:
+        for cue in range(sent.start, sent.end, 3):
+            indexed = _without_attributions((sent.start, sent.end), cue, claims, doc)
+            assert indexed == _without_attributions((sent.start, sent.end), cue, list(claims), doc)
+            cut += indexed != _without_attributions((sent.start, sent.end), cue, [], doc)
+    assert cut > 20  # claims did cut clauses, so the comparison means something
