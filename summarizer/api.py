@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 from pydantic import SecretStr, ValidationError
 from typing_extensions import Unpack
 
+from summarizer import progress
 from summarizer.config import Settings
 from summarizer.crosscheck import cross_check, rules_draft
 from summarizer.engines import Engine, EngineResult, registry
@@ -168,6 +169,7 @@ def assemble(
     """Ground, support-check, cross-check and verify an engine's draft, then wrap it with its source and
     provenance."""
     draft = result.draft.marked_found_by(engine.found_by)
+    progress.advance("checking evidence")
     grounded, dropped = ground(draft, cleaned, keep_unaligned=settings.keep_unaligned)
     support = check_support(grounded, cleaned, keep_unsupported=settings.keep_unsupported)
     dropped += support.dropped

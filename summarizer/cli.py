@@ -426,7 +426,8 @@ def brief(
         name = chosen.name
         # On a terminal a transient spinner says what runs; the log line comes only after success, so a
         # failure is exactly one line on stderr.
-        with _status(f"{doc.name}: engine {name} ({reason})", quiet):
+        message = f"{doc.name}: engine {name} ({reason})"
+        with _status(message, quiet) as status, _progress_on(status, message):
             result = summarize(doc, settings=settings)
         rendered = _render(result, out_format)
         if output is None:
@@ -469,6 +470,17 @@ def _status(message: str, quiet: bool) -> AbstractContextManager[object]:
     from rich.console import Console
 
     return Console(stderr=True).status(message)
+
+
+def _progress_on(status: object, message: str) -> AbstractContextManager[None]:
+    """A long document's progress (spaCy's pieces, then each stage) in the spinner's line, when there is one."""
+    from rich.status import Status
+
+    from summarizer import progress
+
+    if not isinstance(status, Status):
+        return nullcontext()
+    return progress.reporting(lambda step, done, total: status.update(f"{message}: {progress.describe(step, done, total)}"))
 
 
 def _render(result: object, out_format: OutputFormat) -> str | bytes:

@@ -6,6 +6,7 @@ import codecs
 import dataclasses
 import hashlib
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +37,10 @@ _MIN_ASCII_LETTER_RATIO = 0.7
 _TAG = re.compile(r"<[A-Za-z!/][^<>]*>")
 _PDF_MAGIC = b"%PDF-"
 _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_BINARY_SUFFIXES = frozenset({".pdf", ".docx"})
+# An input refused before decoding is still measured in characters, reading at most this much of it.
+_COUNT_BLOCK = 1 << 20
+_COUNT_MAX_BYTES = 1 << 28
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,10 @@ def read_path(path: Path, *, max_chars: int) -> Document:
             raise InputError(f"{name}: is not a regular file; give a text, Markdown, HTML, PDF or Word file")
         size = path.stat().st_size
         if size > MAX_BYTES_PER_CHAR * max_chars:
-            raise InputError(_too_large(name, f"{size:,} bytes", max_chars))
+            if path.suffix.lower() in _BINARY_SUFFIXES:
+                raise InputError(_too_big_file(name, size, max_chars))
+            with path.open("rb") as stream:
+                raise InputError(_too_long(name, *_count_chars(_blocks(stream)), max_chars))
         data = path.read_bytes()
     except PermissionError:
         raise InputError(f"{name}: permission denied; make the file readable") from None
@@ -186,10 +194,17 @@ def _sniffed(data: bytes) -> str | None:
 
 
 def _check_size(data: bytes, name: str, max_chars: int) -> None:
+    """A PDF's or Word file's bytes, bounded before they are parsed (their characters are not known yet)."""
     if not data:
         raise InputError(f"{name}: is empty; give a document with text in it")
     if len(data) > MAX_BYTES_PER_CHAR * max_chars:
-        raise InputError(_too_large(name, f"{len(data):,} bytes", max_chars))
+        raise InputError(_too_big_file(name, len(data), max_chars))
+
+
+def _too_big_file(name: str, size: int, max_chars: int) -> str:
+    """A compressed format counts in bytes: its limit is the byte budget --max-chars allows."""
+    limit = MAX_BYTES_PER_CHAR * max_chars
+    return f"{name}: is {size:,} bytes, over the limit of {limit:,} bytes for a file; split it or raise --max-chars"
 
 
 def read_stream(stream: BinaryIO, *, name: str = "<stdin>", max_chars: int) -> Document:
@@ -200,12 +215,39 @@ def read_stream(stream: BinaryIO, *, name: str = "<stdin>", max_chars: int) -> D
     except OSError as exc:
         raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
     if len(data) > limit:
-        raise InputError(_too_large(name, f"over {limit:,} bytes", max_chars))
+        # A stream may never end (/dev/zero): what was read is all that is measured.
+        raise InputError(_too_long(name, _count_chars([data])[0], True, max_chars))
     return from_bytes(data, name=name, max_chars=max_chars)
 
 
-def _too_large(name: str, size: str, max_chars: int) -> str:
-    return f"{name}: is {size}, too large for the limit of {max_chars:,} characters; split it or raise --max-chars"
+def _too_long(name: str, chars: int, more: bool, max_chars: int) -> str:
+    """The one message for a document over the limit, in characters whatever was measured first."""
+    size = f"more than {chars:,}" if more else f"{chars:,}"
+    return f"{name}: is {size} characters, over the limit of {max_chars:,}; split it or raise --max-chars"
+
+
+def _blocks(stream: BinaryIO) -> Iterator[bytes]:
+    while block := stream.read(_COUNT_BLOCK):
+        yield block
+
+
+def _count_chars(blocks: Iterable[bytes]) -> tuple[int, bool]:
+    """How many characters the bytes decode to (UTF-8 unless a BOM says otherwise), read block by block
+    so that a huge input costs no memory; stops after _COUNT_MAX_BYTES, saying there were more."""
+    decoder: codecs.IncrementalDecoder | None = None
+    chars = read = 0
+    for block in blocks:
+        if decoder is None:
+            encoding = next((enc for bom, enc in _BOMS if block.startswith(bom)), "utf-8")
+            decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        for start in range(0, len(block), _COUNT_BLOCK):
+            chars += len(decoder.decode(block[start : start + _COUNT_BLOCK]))
+        read += len(block)
+        if read > _COUNT_MAX_BYTES:
+            return chars, True
+    if decoder is not None:
+        chars += len(decoder.decode(b"", final=True))
+    return chars, False
 
 
 def from_text(text: str, *, name: str = "<text>", max_chars: int) -> Document:
@@ -224,12 +266,15 @@ def from_bytes(
 ) -> Document:
     """Decode bytes: BOM first, then UTF-8, then charset detection; refuse binary data. When nothing says
     what the bytes are (`html` None: stdin, API bytes), a PDF or a Word file is recognised by its content."""
-    _check_size(data, name, max_chars)
+    if not data:
+        raise InputError(f"{name}: is empty; give a document with text in it")
     kind = _sniffed(data) if html is None else None
     if kind == "pdf":
         return from_pdf(data, name=name, path=path, max_chars=max_chars)
     if kind == "docx":
         return from_docx(data, name=name, path=path, max_chars=max_chars)
+    if len(data) > MAX_BYTES_PER_CHAR * max_chars:
+        raise InputError(_too_long(name, *_count_chars([data]), max_chars))
     text, encoding = _decode(data, name)
     return _finish(text, name=name, path=path, encoding=encoding, max_chars=max_chars, html=html, markdown=markdown)
 
@@ -328,10 +373,7 @@ def _finish(
     if not text.strip():
         raise InputError(f"{name}: has no text (only whitespace); give a document with text in it")
     if len(text) > max_chars:
-        raise InputError(
-            f"{name}: is {len(text):,} characters, over the limit of {max_chars:,}; "
-            "split it or raise --max-chars"
-        )
+        raise InputError(_too_long(name, len(text), False, max_chars))
     return Document(
         text=text, name=name, path=path, title=title, encoding=encoding, media_type=media_type, meta=meta
     )

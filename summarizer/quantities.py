@@ -147,11 +147,15 @@ def number_mentions(text: str) -> list[NumberMention]:
         value = parse_number(f"{core} {scale or ''}")
         if value is not None:
             found.append(NumberMention(m.start(), m.end(), m.group(), value))
+    # The characters already in a mention, as a set: scanning every mention for each word made a long
+    # text's cost grow with the square of its numbers.
+    covered = {k for f in found for k in range(f.start, f.end)}
     for pattern in (_WORD_MENTION, _PLURAL_MENTION):
         for m in pattern.finditer(text):
             value = parse_number(m.group())
-            if value is not None and not any(f.start <= m.start() < f.end for f in found):
+            if value is not None and m.start() not in covered:
                 found.append(NumberMention(m.start(), m.end(), m.group(), value))
+                covered.update(range(m.start(), m.end()))
     found.sort(key=lambda n: n.start)
     return found
 

@@ -176,7 +176,7 @@ def test_hostile_files_are_one_line_and_exit_2(tmp_path: Path, name: str) -> Non
 
 def test_a_pdf_larger_than_the_byte_limit_is_refused_before_parsing(tmp_path: Path) -> None:
     path = _write(tmp_path, "big.pdf", documents.make_pdf())
-    with pytest.raises(InputError, match="too large for the limit of 100 characters"):
+    with pytest.raises(InputError, match=r"bytes, over the limit of 1,600 bytes for a file"):
         read_path(path, max_chars=100)
 
 

@@ -9,6 +9,8 @@ actor by `speakers.py`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -514,15 +516,47 @@ def _continued_quotes(doc: Doc, claims: list[Reported], quotes: list[tuple[int, 
             )
         )
     return added
+class Claims(list[Reported]):
+    """`find_claims`' result: the claims, and for `speaker_of` the innermost one at each token, found once
+    rather than by reading every claim for every figure and hedge (the square of a long text's length)."""
+
+    _innermost: dict[int, tuple[int, str]] | None = None
+    _starts: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None
+
+    def opening_or_naming_within(self, start: int, cue: int, end: int) -> list[Reported]:
+        """In list order, the claims whose statement starts in (start, cue] or whose speaker (or cue,
+        if earlier) starts in (cue, end): the only ones that can cut a clause [start, end) around `cue`."""
+        if self._starts is None:
+            content = sorted((c.content[0][0], n) for n, c in enumerate(self))
+            speaker = sorted((min(c.speaker_range[0], c.cue), n) for n, c in enumerate(self))
+            self._starts = (content, speaker)
+        content, speaker = self._starts
+        hits = {n for _, n in content[bisect_right(content, (start, len(self))) : bisect_right(content, (cue, len(self)))]}
+        hits |= {n for _, n in speaker[bisect_right(speaker, (cue, len(self))) : bisect_left(speaker, (end, -1))]}
+        return [self[n] for n in sorted(hits)]
+
+    def innermost(self) -> dict[int, tuple[int, str]]:
+        if self._innermost is None:
+            best: dict[int, tuple[int, str]] = {}
+            for claim in self:
+                for start, end in claim.content:
+                    for i in range(start, end):
+                        if i not in best or end - start < best[i][0]:
+                            best[i] = (end - start, claim.speaker)
+            self._innermost = best
+        return self._innermost
 
 
 def speaker_of(claims: list[Reported], i: int) -> str | None:
     """The speaker of the innermost claim whose statement contains token i, if it has a speaker."""
     best: tuple[int, str] | None = None
-    for claim in claims:
-        for start, end in claim.content:
-            if start <= i < end and (best is None or end - start < best[0]):
-                best = (end - start, claim.speaker)
+    if isinstance(claims, Claims):
+        best = claims.innermost().get(i)
+    else:
+        for claim in claims:
+            for start, end in claim.content:
+                if start <= i < end and (best is None or end - start < best[0]):
+                    best = (end - start, claim.speaker)
     return best[1] if best is not None and best[1] != UNATTRIBUTED else None
 
 
@@ -545,4 +579,4 @@ def find_claims(doc: Doc, index: ActorIndex, body_start: int = 0) -> list[Report
     _spread_over_quotes(doc, reader.found, quotes)
     reader.found.extend(_continued_quotes(doc, reader.found, quotes))
     reader.found.sort(key=lambda r: r.span)
-    return reader.found
+    return Claims(reader.found)

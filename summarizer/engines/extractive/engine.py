@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Doc
 
+from summarizer import progress
 from summarizer.config import Settings
 from summarizer.engines import EngineResult
 from summarizer.engines.extractive.actors import MAX_EVIDENCE, ActorIndex, find_actors
@@ -33,7 +34,9 @@ _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
 
 def extract(clean: CleanText, settings: Settings | None = None) -> EngineResult:
     """A Draft for one cleaned document."""
-    return _result(build_draft(parse(clean.text), clean))
+    doc = parse(clean.text)
+    progress.advance("finding actors, claims, figures and uncertainties")
+    return _result(build_draft(doc, clean))
 
 
 async def aextract(clean: CleanText, settings: Settings | None = None) -> EngineResult:
@@ -144,6 +147,7 @@ def _summary(doc: Doc, body_start: int, spans: _Spans) -> tuple[str, list[Eviden
 def _sentence_units(doc: Doc, body_start: int) -> list[tuple[int, int]]:
     """Sentences of the body, a sentence the parser cut in two ('... war”. larger and ...') joined again."""
     units: list[tuple[int, int]] = []
+    text = doc.text  # Doc.text joins every token on each call: once per document, not per sentence
     for sent in doc.sents:
         if sent.end <= body_start:
             continue
@@ -153,7 +157,7 @@ def _sentence_units(doc: Doc, body_start: int) -> list[tuple[int, int]]:
         start, end = next(t.i for t in sent if not t.is_space), sent.end
         while end > start and doc[end - 1].is_space:
             end -= 1
-        same_paragraph = units and "\n" not in doc.text[doc[units[-1][1] - 1].idx : doc[start].idx]
+        same_paragraph = units and "\n" not in text[doc[units[-1][1] - 1].idx : doc[start].idx]
         if words[0].text[:1].islower() and same_paragraph:
             units[-1] = (units[-1][0], end)
             continue

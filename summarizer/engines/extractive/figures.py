@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from summarizer.engines.extractive.attribution import Reported, speaker_of
-from summarizer.engines.extractive.nlp import entity_at
+from summarizer.engines.extractive.nlp import ents_within, entity_at
 from summarizer.quantities import FRACTIONS, NUMBER_WORDS, PLURAL_SCALES, is_year, parse_number
 from summarizer.schema import Qualifier
 from summarizer.units import (
@@ -449,7 +449,7 @@ def _date_for(doc: Doc, sent: Span, anchor: Token, core: tuple[int, int], cues: 
     if anchor.pos_ in ("VERB", "AUX"):
         verbs.add(anchor.i)
     best: tuple[int, str] | None = None
-    for ent in sent.ents:
+    for ent in ents_within(sent):
         if ent.label_ != "DATE" or (ent.start <= core[0] < ent.end):
             continue
         words = {t.lower_.rstrip(".") for t in ent}

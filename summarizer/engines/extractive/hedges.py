@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from summarizer.engines.extractive.actors import ActorIndex
-from summarizer.engines.extractive.attribution import Reported, speaker_of
+from summarizer.engines.extractive.attribution import Claims, Reported, speaker_of
 from summarizer.engines.extractive.modality import future_cue
 from summarizer.schema import UncertaintyKind
 
@@ -174,7 +174,9 @@ def _without_attributions(span: tuple[int, int], cue: int, claims: list[Reported
     """The clause without who said it: drop an opening 'According to X,' or 'For X,' and end before a
     later speaker's name (the parser sometimes hangs one inside the clause)."""
     start, end = span
-    for claim in claims:
+    # Of a long document's claims, only those starting inside the clause can cut it: an index finds them.
+    near = claims.opening_or_naming_within(start, cue, end) if isinstance(claims, Claims) else claims
+    for claim in near:
         content_start = claim.content[0][0]
         opening = doc[claim.cue].lower_ in ("according", "for")
         if opening and claim.span[0] <= start < content_start <= cue:
