@@ -38,6 +38,26 @@ DIGEST_HTML = "digest.html"
 LOCK_NAME = ".nightly.lock"
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM stops the run as Ctrl-C does (exit 130, a report, the ledger up to date), not outright.
+
+    Only from the main thread, where Python delivers signals; elsewhere nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @contextlib.contextmanager
 def run_lock(out: Path) -> Iterator[None]:
     """One run per output folder: a second one fails at once instead of corrupting the first."""
@@ -131,8 +151,9 @@ async def _execute(
     total = len(todo) if options.max_docs is None else min(len(todo), options.max_docs)
     loop = asyncio.get_running_loop()
     main = asyncio.current_task()
-    # systemd and timeout(1) stop with SIGTERM: stop as cleanly as for Ctrl-C.
+    # systemd and timeout(1) stop with SIGTERM: within the loop it cancels the run as Ctrl-C does.
     on_main_thread = threading.current_thread() is threading.main_thread() and main is not None
+    outside = signal.getsignal(signal.SIGTERM)
     if on_main_thread:
         loop.add_signal_handler(signal.SIGTERM, main.cancel)  # type: ignore[union-attr]
 
@@ -183,6 +204,7 @@ async def _execute(
     finally:
         if on_main_thread:
             loop.remove_signal_handler(signal.SIGTERM)
+            signal.signal(signal.SIGTERM, outside)  # remove_signal_handler leaves SIG_DFL, which kills outright
 
 
 def _write_digest(out: Path, plan: Plan, run_id: str, warnings: list[str]) -> str:
@@ -244,7 +266,8 @@ def run_nightly(options: NightlyOptions, reporter: Reporter | None = None) -> Ru
     started_at = datetime.now(timezone.utc)
     began = time.perf_counter()
     try:
-        report = _locked_run(options, paths, identity, started_at, began, reporter)
+        with sigterm_interrupts():
+            report = _locked_run(options, paths, identity, started_at, began, reporter)
     except BaseException:
         reporter.end(None)  # the run failed before it could report: still take the progress bar down
         raise
@@ -285,7 +308,12 @@ def _locked_run(
                 if item.status is Status.todo:
                     item.status = Status.pending
             warnings: list[str] = []
-            digest = None if interrupted else _write_digest(out, plan, run_id, warnings)
+            digest = None
+            if not interrupted:
+                try:
+                    digest = _write_digest(out, plan, run_id, warnings)
+                except KeyboardInterrupt:  # the briefs are all written: the next run writes the digest
+                    interrupted = True
             report = build_report(
                 options, identity, plan, run_id=run_id, started_at=started_at, began=began, interrupted=interrupted,
                 usage=budget.usage, requests=budget.requests, batch_seconds=batch_seconds,
