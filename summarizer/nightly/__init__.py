@@ -12,7 +12,7 @@ A run, top to bottom:
    every done document of this run's inputs, and `runs/<run id>.json`.
 
 Output folder layout:
-    briefs/<slug>-<hash8>.json, .md   one pair per document
+    briefs/<slug>-<hash8>-<engine>-<id6>.json, .md, .html   one set per document and engine identity
     runs/<run id>.json                one report per run
     digest.md, digest.json, digest.html
     ledger.sqlite3 (+ -wal, -shm)     see summarizer.ledger

@@ -1,7 +1,9 @@
 """What a nightly run has to do: each distinct document keyed and named, reused from the ledger or queued.
 
 A document's key is (content hash, engine, model, prompt version): a done row for that key whose brief
-files are both present and readable is reused; anything else is queued to run.
+files are both present, readable and written by that engine is reused; anything else is queued to run.
+Brief file names carry the key's engine identity too (`<slug>-<hash8>-<engine>-<identity6>`), so runs
+with different engines, models or prompt versions keep their briefs side by side in one output folder.
 """
 
 from __future__ import annotations
@@ -62,8 +64,14 @@ def slugify(text: str) -> str:
     return slug[:_SLUG_MAX].rstrip("-") or "document"
 
 
-def brief_id(path: Path, digest: str) -> str:
-    return f"{slugify(path.stem)}-{digest[:8]}"
+def identity_tag(key: DocKey) -> str:
+    """'<engine>-<6 hex>': the engine by name, and a hash of its whole identity (engine, model, prompt)."""
+    identity = hashlib.sha256("\0".join((key.engine, key.model, key.prompt_version)).encode("utf-8"))
+    return f"{slugify(key.engine)}-{identity.hexdigest()[:6]}"
+
+
+def brief_id(path: Path, key: DocKey) -> str:
+    return f"{slugify(path.stem)}-{key.content_hash[:8]}-{identity_tag(key)}"
 
 
 @dataclass
@@ -96,14 +104,20 @@ class Plan:
 
 
 def _load_done(row: Row, out: Path) -> Brief | None:
-    """The brief a done row points to, or None when a file is missing or unreadable (redo it)."""
+    """The brief a done row points to, or None when a file is missing, unreadable or another engine's (redo it).
+
+    Before brief names carried the engine identity, a run with another engine overwrote the same files:
+    such a file is that engine's brief, not this row's.
+    """
     json_file, md_file = out / row.brief_json, out / row.brief_md
     if not md_file.is_file():
         return None
     try:
-        return Brief.model_validate_json(json_file.read_bytes())
+        brief = Brief.model_validate_json(json_file.read_bytes())
     except (OSError, ValueError):
         return None
+    written_by = (brief.provenance.engine, brief.provenance.prompt_version)
+    return brief if written_by == (row.key.engine, row.key.prompt_version) else None
 
 
 def make_plan(paths: Sequence[Path], identity: EngineIdentity, ledger: Ledger, out: Path, force: bool) -> Plan:
@@ -132,7 +146,7 @@ def make_plan(paths: Sequence[Path], identity: EngineIdentity, ledger: Ledger, o
             item = Item(path, key, stem, row.brief_json, row.brief_md, brief=done, status=Status.reused,
                         tokens=row.usage.total_tokens, attempts=row.attempts)
         else:
-            stem = brief_id(path, digest)
+            stem = brief_id(path, key)
             item = Item(path, key, stem, f"{BRIEFS_DIR}/{stem}.json", f"{BRIEFS_DIR}/{stem}.md", data=data,
                         attempts=row.attempts if row else 0)
         by_hash[digest] = item

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from summarizer.errors import ConfigError, InputError
+from summarizer.ledger import DocKey
 from summarizer.nightly import discover, parse_since
 from summarizer.nightly.plan import brief_id, slugify
 
@@ -106,7 +109,12 @@ def test_slugs_and_brief_ids() -> None:
     assert slugify("Énorme Déjà-vu: Report (final)") == "enorme-deja-vu-report-final"
     assert slugify("日本語") == "document"
     assert len(slugify("x" * 200)) == 48
-    assert brief_id(Path("in/Big Story.html"), "0123456789abcdef") == "big-story-01234567"
+    key = DocKey("0123456789abcdef", "llm", "gpt-4o-mini", "brief-v1")
+    assert re.fullmatch(r"big-story-01234567-llm-[0-9a-f]{6}", brief_id(Path("in/Big Story.html"), key))
+    # Another model or prompt version of the same engine is another name: their briefs never overwrite.
+    others = {brief_id(Path("in/Big Story.html"), replace(key, **change))
+              for change in ({"model": "gpt-4o"}, {"prompt_version": "brief-v2"}, {"engine": "local"})}
+    assert len(others | {brief_id(Path("in/Big Story.html"), key)}) == 4
 
 
 def test_a_named_pipe_is_reported_not_read(tmp_path: Path) -> None:
