@@ -90,6 +90,7 @@ class Item:
     seconds: float = 0.0
     tokens: int = 0
     attempts: int = 0
+    failures: int = 0  # failed attempts in a row, before this run
 
 
 @dataclass
@@ -120,7 +121,15 @@ def _load_done(row: Row, out: Path) -> Brief | None:
     return brief if written_by == (row.key.engine, row.key.prompt_version) else None
 
 
-def make_plan(paths: Sequence[Path], identity: EngineIdentity, ledger: Ledger, out: Path, force: bool) -> Plan:
+def make_plan(
+    paths: Sequence[Path],
+    identity: EngineIdentity,
+    ledger: Ledger,
+    out: Path,
+    force: bool,
+    quarantine_after: int | None = None,
+) -> Plan:
+    """Each distinct document reused, queued, or (after `quarantine_after` failures in a row) quarantined."""
     rows = ledger.rows_for(identity.engine, identity.model, identity.prompt_version)
     plan = Plan(items=[])
     by_hash: dict[str, Item] = {}
@@ -145,10 +154,15 @@ def make_plan(paths: Sequence[Path], identity: EngineIdentity, ledger: Ledger, o
             stem = Path(row.brief_json).stem
             item = Item(path, key, stem, row.brief_json, row.brief_md, brief=done, status=Status.reused,
                         tokens=row.usage.total_tokens, attempts=row.attempts)
+        elif (row is not None and row.status is Status.failed and quarantine_after is not None
+              and row.failures >= quarantine_after):
+            item = Item(path, key, Path(row.brief_json).stem, row.brief_json, row.brief_md,
+                        status=Status.quarantined, error=row.last_error, attempts=row.attempts,
+                        failures=row.failures)
         else:
             stem = brief_id(path, key)
             item = Item(path, key, stem, f"{BRIEFS_DIR}/{stem}.json", f"{BRIEFS_DIR}/{stem}.md", data=data,
-                        attempts=row.attempts if row else 0)
+                        attempts=row.attempts if row else 0, failures=row.failures if row else 0)
         by_hash[digest] = item
         plan.items.append(item)
     return plan
