@@ -32,10 +32,8 @@ from summarizer.render.html import render_digest_html
 from summarizer.schema import Brief, Usage
 
 RUNS_DIR = "runs"
+DIGEST = "digest"  # digest.md, .json, .html: the latest night's
 DIGESTS_DIR = "digests"  # each night's digest kept as <date>.md, .json, .html
-DIGEST_MD = "digest.md"
-DIGEST_JSON = "digest.json"
-DIGEST_HTML = "digest.html"
 LOCK_NAME = ".nightly.lock"
 
 
@@ -235,7 +233,9 @@ def _write_digest(out: Path, plan: Plan, run_id: str, night: str, warnings: list
         FailedDocument(path=str(i.path), error=i.error or "failed") for i in plan.items if i.status is Status.failed
     ]
     failed += [
-        FailedDocument(path=str(i.path), error=quarantine_note(i.failures, i.error)) for i in plan.items if i.status is Status.quarantined
+        FailedDocument(path=str(i.path), error=quarantine_note(i.failures, i.error))
+        for i in plan.items
+        if i.status is Status.quarantined
     ]
     failed += [
         FailedDocument(path=str(i.path), error="not started in this run; pending for the next")
@@ -244,14 +244,14 @@ def _write_digest(out: Path, plan: Plan, run_id: str, night: str, warnings: list
     ]
     digest = build_digest(entries, run_id=run_id, failed=failed)
     pages = {item.id: _html_path(item) for item, _ in done if (out / _html_path(item)).exists()}
-    _write_digest_files(out, "digest", digest, pages, warnings)
+    _write_digest_files(out, DIGEST, digest, pages, warnings)
     # The night's copy, so that tomorrow's digest does not replace it; its links climb out of digests/.
     archived = digest.model_copy(update={
         "briefs": [link.model_copy(update={"json_path": f"../{link.json_path}", "md_path": f"../{link.md_path}"})
                    for link in digest.briefs],
     })
     _write_digest_files(out, f"{DIGESTS_DIR}/{night}", archived, {k: f"../{v}" for k, v in pages.items()}, warnings)
-    return DIGEST_MD
+    return f"{DIGEST}.md"
 
 
 def _write_digest_files(out: Path, stem: str, digest: Digest, pages: dict[str, str], warnings: list[str]) -> None:
