@@ -589,13 +589,17 @@ NIGHTLY_EXAMPLES = """Examples:
   summarizer nightly inbox/ --out nightly/ --base-url http://127.0.0.1:8080/v1 --max-docs 50
   summarizer export nightly/ --format xlsx
 
-Writes OUT/briefs/SLUG-HASH8.json and .md per document, OUT/digest.md, OUT/runs/RUN.json and the
-ledger OUT/ledger.sqlite3. A re-run does only what is not done: new or changed documents, failed
-ones, and everything after a prompt or model change (--force redoes everything). A URL is fetched on
+Writes OUT/briefs/SLUG-HASH8-ENGINE-ID6.json, .md and .html per document (each engine, model and
+prompt version its own files), OUT/digest.md (.json, .html; also kept as OUT/digests/DATE.md),
+OUT/runs/RUN.json and the ledger OUT/ledger.sqlite3, which also remembers stories across nights
+(summarizer stories). A re-run does only what is not done: new or changed documents, failed ones,
+and everything after a prompt or model change (--force redoes everything). A URL is fetched on
 every run and keyed by the hash of what it returned, so a page that did not change is not redone.
+A document that failed --quarantine-after times in a row is quarantined: reported, not retried
+(--retry-failed tries again). A missing path in an @FILE manifest fails that entry only.
 
-Exit codes: 0 every document done; 1 some failed (named on stderr; retried by the next run);
-2 bad usage; 130 interrupted (what was done is kept).
+Exit codes: 0 every document done (or quarantined); 1 some failed (named on stderr; retried by the
+next run); 2 bad usage; 130 interrupted by Ctrl-C or SIGTERM (what was done is kept).
 """
 
 
@@ -633,8 +637,13 @@ def nightly(
     ] = None,
     night: Annotated[
         str | None,
-        typer.Option(help="The date (YYYY-MM-DD) this run stands for in story memory (default: today, UTC)."),
+        typer.Option(help="The date (YYYY-MM-DD) this run stands for in story memory (default: today)."),
     ] = None,
+    quarantine_after: Annotated[
+        int | None,
+        typer.Option(min=1, help="Stop retrying a document after this many failed attempts in a row (default 3)."),
+    ] = None,
+    retry_failed: Annotated[bool, typer.Option(help="Retry quarantined documents too.")] = False,
     keep_unaligned: KeepUnalignedOpt = False,
     max_retries: MaxRetriesOpt = None,
     timeout: TimeoutOpt = None,
@@ -685,6 +694,8 @@ def nightly(
             since=parse_since(since) if since else None,
             doc_timeout=doc_timeout,
             night=_night(night),
+            retry_failed=retry_failed,
+            **({"quarantine_after": quarantine_after} if quarantine_after is not None else {}),
         )
         report = run_nightly(options, reporter_for(out, tty=sys.stderr.isatty(), quiet=quiet))
         if report.status == "interrupted":

@@ -71,7 +71,7 @@ class _Model(BaseModel):
 class BriefLink(_Model):
     """One brief file pair, as the digest links to it."""
 
-    id: str = Field(description="The brief's file stem, '<slug>-<hash8>'; unique within a digest.")
+    id: str = Field(description="The brief's file stem, '<slug>-<hash8>-<engine>-<id6>'; unique within a digest.")
     title: str
     json_path: str = Field(description="The brief's JSON file, relative to the digest's folder.")
     md_path: str = Field(description="The brief's Markdown file, relative to the digest's folder.")

@@ -76,6 +76,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
     STORY_TABLES,
+    # failures: failed attempts in a row (a done brief resets it); a document with enough of them is
+    # quarantined by nightly: reported, not retried until --retry-failed. A failed row from before
+    # this column existed has failed at least once.
+    """
+    ALTER TABLE documents ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+    UPDATE documents SET failures = 1 WHERE status = 'failed';
+    """,
 )
 
 
@@ -83,8 +90,8 @@ class Status(StrEnum):
     """A document's state, in the ledger and in a nightly run; the values are what rows and run reports hold.
 
     The ledger stores only pending, done and failed. `todo` (queued by this run and not ended yet: it
-    ends done, failed, or pending if the run stops before starting it) and `reused` (done by an earlier
-    run) exist only within a run.
+    ends done, failed, or pending if the run stops before starting it), `reused` (done by an earlier
+    run) and `quarantined` (failed too many times in a row to be retried) exist only within a run.
     """
 
     todo = "todo"
@@ -92,6 +99,7 @@ class Status(StrEnum):
     pending = "pending"
     done = "done"
     failed = "failed"
+    quarantined = "quarantined"
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,7 @@ class Row:
     usage: Usage
     requests: int
     attempts: int
+    failures: int
     last_error: str | None
     run_id: str | None
     created_at: str
@@ -124,9 +133,11 @@ class Row:
 
 _COLUMNS = (
     "content_hash, engine, model, prompt_version, path, status, brief_json, brief_md, prompt_tokens, "
-    "completion_tokens, total_tokens, requests, attempts, last_error, run_id, created_at, updated_at, "
+    "completion_tokens, total_tokens, requests, attempts, failures, last_error, run_id, created_at, updated_at, "
     "started_at, finished_at"
 )
+
+
 def now() -> str:
     """UTC now as ISO 8601, the ledger's one timestamp format."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
@@ -151,6 +162,7 @@ def _row(values: sqlite3.Row) -> Row:
         ),
         requests=values["requests"],
         attempts=values["attempts"],
+        failures=values["failures"],
         last_error=values["last_error"],
         run_id=values["run_id"],
         created_at=values["created_at"],
@@ -280,7 +292,7 @@ class Ledger:
         with self._transaction() as db:
             db.execute(
                 "UPDATE documents SET status = ?, prompt_tokens = ?, completion_tokens = ?, "
-                "total_tokens = ?, requests = ?, last_error = NULL, finished_at = ?, updated_at = ? "
+                "total_tokens = ?, requests = ?, failures = 0, last_error = NULL, finished_at = ?, updated_at = ? "
                 "WHERE content_hash = ? AND engine = ? AND model = ? AND prompt_version = ?",
                 (
                     Status.done, usage.prompt_tokens, usage.completion_tokens, usage.total_tokens, requests, stamp,
@@ -292,7 +304,8 @@ class Ledger:
         stamp = now()
         with self._transaction() as db:
             db.execute(
-                "UPDATE documents SET status = ?, last_error = ?, finished_at = ?, updated_at = ? "
+                "UPDATE documents SET status = ?, failures = failures + 1, last_error = ?, finished_at = ?, "
+                "updated_at = ? "
                 "WHERE content_hash = ? AND engine = ? AND model = ? AND prompt_version = ?",
                 (Status.failed, error_line(error), stamp, stamp, *_key(key)),
             )

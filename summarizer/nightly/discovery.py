@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -39,13 +41,29 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def _walk(folder: Path, skip: Path) -> Iterator[Path]:
+@dataclass
+class Discovery:
+    """What the inputs name: the documents to read, and what a run reports instead of reading."""
+
+    paths: list[Input] = field(default_factory=list)
+    # Manifest entries that name nothing, with why: each fails alone, the run goes on.
+    missing: list[tuple[Path, str]] = field(default_factory=list)
+    # Files in the folders searched whose type is not read, by suffix (".pdf"; "no suffix").
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+def _walk(folder: Path, skip: Path, skipped: Counter[str]) -> Iterator[Path]:
     for root, dirs, files in os.walk(folder):
         here = Path(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _inside((here / d).resolve(), skip))
         for name in sorted(files):
-            if not name.startswith(".") and Path(name).suffix.lower() in DOCUMENT_SUFFIXES:
+            if name.startswith("."):
+                continue
+            suffix = Path(name).suffix.lower()
+            if suffix in DOCUMENT_SUFFIXES:
                 yield here / name
+            else:
+                skipped[suffix or "no suffix"] += 1
 
 
 def _manifest_entries(manifest: Path) -> Iterator[tuple[Input, str]]:
@@ -66,8 +84,12 @@ def _manifest_entries(manifest: Path) -> Iterator[tuple[Input, str]]:
             yield full, f"@{manifest} line {number}"
 
 
-def discover(inputs: Sequence[str], out: Path, since: datetime | None = None) -> list[Input]:
-    """Every document the inputs name, in the order given (folders sorted), each once."""
+def discover(inputs: Sequence[str], out: Path, since: datetime | None = None) -> Discovery:
+    """Every document the inputs name, in the order given (folders sorted), each once.
+
+    A folder or file named on the command line that does not exist is a usage error (InputError); a
+    manifest's entry that does not exist is reported in `missing`, and the other entries still run.
+    """
     if not inputs:
         raise InputError("no INPUT given: name folders, files or @manifest files to summarize")
     skip = out.resolve()
@@ -79,19 +101,22 @@ def discover(inputs: Sequence[str], out: Path, since: datetime | None = None) ->
             named.append((given.strip(), "INPUT"))
         else:
             named.append((Path(given).expanduser(), "INPUT"))
-    found: list[Input] = []
+    found = Discovery()
     seen: set[Path] = set()
     urls: set[str] = set()
     for path, where in named:
         if isinstance(path, str):
             if path not in urls:
                 urls.add(path)
-                found.append(path)
+                found.paths.append(path)
             continue
         if path.is_dir():
-            candidates: Iterator[Path] | list[Path] = _walk(path, skip)
+            candidates: Iterator[Path] | list[Path] = _walk(path, skip, found.skipped)
         elif path.exists():
             candidates = [path]  # a named pipe or device too: planning reports it instead of reading it
+        elif where.startswith("@"):
+            found.missing.append((path, f"no such file or directory (from {where}); fix or remove that line"))
+            continue
         else:
             raise InputError(f"{path}: no such file or directory (from {where}); check the path")
         for candidate in candidates:
@@ -101,7 +126,7 @@ def discover(inputs: Sequence[str], out: Path, since: datetime | None = None) ->
             seen.add(resolved)
             if since is not None and _mtime(candidate) < since.timestamp():
                 continue
-            found.append(candidate)
+            found.paths.append(candidate)
     return found
 
 

@@ -16,9 +16,11 @@ from summarizer.atomic import write_atomically
 from summarizer.digest import Digest
 from summarizer.errors import ConfigError, InputError
 from summarizer.nightly.plan import BRIEFS_DIR
-from summarizer.nightly.run import DIGEST_JSON
+from summarizer.nightly.run import DIGEST
 from summarizer.render.tables import NamedBrief, Table, build_tables, to_csv, to_xlsx
 from summarizer.schema import Brief
+
+DIGEST_JSON = f"{DIGEST}.json"
 
 FORMATS = ("csv", "xlsx")
 

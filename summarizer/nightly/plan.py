@@ -1,7 +1,9 @@
 """What a nightly run has to do: each distinct document keyed and named, reused from the ledger or queued.
 
 A document's key is (content hash, engine, model, prompt version): a done row for that key whose brief
-files are both present and readable is reused; anything else is queued to run.
+files are both present, readable and written by that engine is reused; anything else is queued to run.
+Brief file names carry the key's engine identity too (`<slug>-<hash8>-<engine>-<identity6>`), so runs
+with different engines, models or prompt versions keep their briefs side by side in one output folder.
 """
 
 from __future__ import annotations
@@ -67,8 +69,14 @@ def slugify(text: str) -> str:
     return slug[:_SLUG_MAX].rstrip("-") or "document"
 
 
-def brief_id(path: Input, digest: str) -> str:
-    return f"{slugify(_stem(path))}-{digest[:8]}"
+def identity_tag(key: DocKey) -> str:
+    """'<engine>-<6 hex>': the engine by name, and a hash of its whole identity (engine, model, prompt)."""
+    identity = hashlib.sha256("\0".join((key.engine, key.model, key.prompt_version)).encode("utf-8"))
+    return f"{slugify(key.engine)}-{identity.hexdigest()[:6]}"
+
+
+def brief_id(path: Input, key: DocKey) -> str:
+    return f"{slugify(_stem(path))}-{key.content_hash[:8]}-{identity_tag(key)}"
 
 
 def _stem(path: Input) -> str:
@@ -97,6 +105,7 @@ class Item:
     seconds: float = 0.0
     tokens: int = 0
     attempts: int = 0
+    failures: int = 0  # failed attempts in a row, before this run
 
 
 @dataclass
@@ -111,14 +120,20 @@ class Plan:
 
 
 def _load_done(row: Row, out: Path) -> Brief | None:
-    """The brief a done row points to, or None when a file is missing or unreadable (redo it)."""
+    """The brief a done row points to, or None when a file is missing, unreadable or another engine's (redo it).
+
+    Before brief names carried the engine identity, a run with another engine overwrote the same files:
+    such a file is that engine's brief, not this row's.
+    """
     json_file, md_file = out / row.brief_json, out / row.brief_md
     if not md_file.is_file():
         return None
     try:
-        return Brief.model_validate_json(json_file.read_bytes())
+        brief = Brief.model_validate_json(json_file.read_bytes())
     except (OSError, ValueError):
         return None
+    written_by = (brief.provenance.engine, brief.provenance.prompt_version)
+    return brief if written_by == (row.key.engine, row.key.prompt_version) else None
 
 
 def _fetch(url: str, settings: Settings) -> Fetched:
@@ -137,8 +152,10 @@ def make_plan(
     out: Path,
     force: bool,
     settings: Settings | None = None,
+    quarantine_after: int | None = None,
 ) -> Plan:
-    """Each input read (a URL fetched) and hashed once: reused from the ledger, queued, or unreadable."""
+    """Each input read (a URL fetched) and hashed once: reused from the ledger, queued, (after
+    `quarantine_after` failures in a row) quarantined, or unreadable."""
     settings = settings or Settings()
     rows = ledger.rows_for(identity.engine, identity.model, identity.prompt_version)
     plan = Plan(items=[])
@@ -174,10 +191,15 @@ def make_plan(
             stem = Path(row.brief_json).stem
             item = Item(path, key, stem, row.brief_json, row.brief_md, brief=done, status=Status.reused,
                         tokens=row.usage.total_tokens, attempts=row.attempts)
+        elif (row is not None and row.status is Status.failed and quarantine_after is not None
+              and row.failures >= quarantine_after):
+            item = Item(path, key, Path(row.brief_json).stem, row.brief_json, row.brief_md,
+                        status=Status.quarantined, error=row.last_error, attempts=row.attempts,
+                        failures=row.failures)
         else:
-            stem = brief_id(path, digest)
+            stem = brief_id(path, key)
             item = Item(path, key, stem, f"{BRIEFS_DIR}/{stem}.json", f"{BRIEFS_DIR}/{stem}.md", data=data,
-                        fetched=fetched, attempts=row.attempts if row else 0)
+                        fetched=fetched, attempts=row.attempts if row else 0, failures=row.failures if row else 0)
         by_hash[digest] = item
         plan.items.append(item)
     return plan

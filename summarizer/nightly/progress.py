@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 
 from summarizer.ledger import Status
 from summarizer.nightly.plan import EngineIdentity, Item, Plan
-from summarizer.nightly.report import RunReport
+from summarizer.nightly.report import RunReport, quarantine_note
 from summarizer.words import plural
 
 if TYPE_CHECKING:
@@ -32,8 +32,10 @@ def _doc_line(item: Item, out: Path, position: int, total: int) -> str:
 
 def _begin_line(plan: Plan, identity: EngineIdentity, to_run: int) -> str:
     reused = sum(1 for item in plan.items if item.status is Status.reused)
+    quarantined = sum(1 for item in plan.items if item.status is Status.quarantined)
+    held = f", {quarantined} quarantined" if quarantined else ""
     return (
-        f"nightly: {plural(len(plan.items), 'document')}, {reused} already done, {to_run} to do · "
+        f"nightly: {plural(len(plan.items), 'document')}, {reused} already done{held}, {to_run} to do · "
         f"engine {identity.engine}, model {identity.model}, {identity.prompt_version}: {identity.reason}"
     )
 
@@ -41,6 +43,9 @@ def _begin_line(plan: Plan, identity: EngineIdentity, to_run: int) -> str:
 def _end_lines(report: RunReport, say: Callable[[str], None]) -> None:
     for failure in report.failures:
         say(f"failed: {failure.path}: {failure.error}")
+    for held in report.documents:
+        if held.status is Status.quarantined:
+            say(f"{held.path}: {quarantine_note(held.failures, held.error)}")
     for warning in report.warnings:
         say(f"warning: {warning}")
     say(report.summary_line())

@@ -20,7 +20,7 @@ def test_discovery_takes_pdf_docx_and_urls(tmp_path: Path) -> None:
         (inbox / name).write_bytes(b"x")
     manifest = tmp_path / "links.txt"
     manifest.write_text("# links\nhttps://example.org/a\nhttps://example.org/a\nfile:///etc/passwd\n", encoding="utf-8")
-    found = discover([str(inbox), f"@{manifest}", "https://example.org/b"], tmp_path / "out")
+    found = discover([str(inbox), f"@{manifest}", "https://example.org/b"], tmp_path / "out").paths
     assert found == [inbox / "a.pdf", inbox / "b.docx", inbox / "c.txt", "https://example.org/a",
                      "file:///etc/passwd", "https://example.org/b"]
 

@@ -68,7 +68,8 @@ def test_documents_retelling_one_event_are_one_story_and_others_are_not(corpus: 
 def test_the_third_digest_names_the_new_stories(corpus: Corpus) -> None:
     memory = corpus.digests[2]["memory"]
     assert memory["night"] == NIGHTS[2]
-    new_paths = {b["id"].rsplit("-", 1)[0] for e in memory["new"] for b in e["briefs"]}
+    # A brief id is <slug>-<hash8>-<engine>-<id6>: the slug names the corpus document.
+    new_paths = {b["id"].rsplit("-", 3)[0] for e in memory["new"] for b in e["briefs"]}
     assert new_paths == {f"{s}-v0" for s, v in SCHEDULE[2] if v == 0}
     first = corpus.digests[0]["memory"]
     assert len(first["new"]) == 5 and first["developing"] == [] == first["quiet"]  # crane told twice: one story
