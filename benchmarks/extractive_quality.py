@@ -508,6 +508,7 @@ def main() -> None:
     parser.add_argument("--per-doc", action="store_true", help="print the scores of each article")
     parser.add_argument("--show-misses", action="store_true", help="list missed and false actors, missed attributions")
     parser.add_argument("--table", type=Path, default=TABLE, help="hand-written passages with gold speech and hedges")
+    parser.add_argument("--no-figures", action="store_true", help="leave out the figure scores (figure_quality.py)")
     args = parser.parse_args()
     if not DEV_SET.exists():
         sys.exit(f"development set not found at {DEV_SET}")
@@ -544,6 +545,15 @@ def main() -> None:
 
     if args.table.exists():
         table_report(args.table, args.show_misses)
+    if not args.no_figures:
+        # Figures have their own tables and scoring (benchmarks/figure_quality.py); printed here too so that
+        # one command gives every field.
+        from figure_quality import print_scores  # noqa: PLC0415 - the sibling script
+
+        from summarizer import summarize  # noqa: PLC0415
+
+        print("\nfigures (benchmarks/figure_quality.py)")
+        print_scores(summarize)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ import json
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -373,19 +374,25 @@ def main() -> None:
         from summarizer import summarize  # noqa: PLC0415 - imported from the chosen checkout
 
         print(f"engine: {args.engine_root.resolve()}")
+    misses = print_scores(summarize, table_only=args.table_only)
+    if args.show_misses:
+        for line in misses:
+            print("  " + line)
+
+
+def print_scores(summarize: Callable[..., Any], *, table_only: bool = False) -> list[str]:
+    """Print value and value+unit P/R/F1 on both hand-written tables and the development set; the misses."""
     misses: list[str] = []
     for label, path in (("(a) hand-written table", TABLE), ("(a') held-out hand-written table", HELD_OUT)):
         total, by_kind = run_table(summarize, path)
         misses += total.misses
         report(f"{label}, {len(table_rows(path))} sentences ({path.relative_to(ROOT)})", total)
         _by_kind(by_kind)
-    gum = Counts()
-    if not args.table_only and DEV_SET.exists():
+    if not table_only and DEV_SET.exists():
         gum = run_gum(summarize)
         report(f"(b) development set {DEV_SET} (silver gold from UD number tags)", gum)
-    if args.show_misses:
-        for line in misses + gum.misses:
-            print("  " + line)
+        misses += gum.misses
+    return misses
 
 
 def _by_kind(by_kind: dict[str, Counts]) -> None:
