@@ -458,15 +458,19 @@ def _spread_over_quotes(doc: Doc, claims: list[Reported], quotes: list[tuple[int
     """A claim whose statement is part of a longer quotation takes in the whole quotation: '"We tried
     everything. Nothing worked. We had to sell," said Lopez' is one claim, its evidence the three
     sentences."""
+    # Quotations are disjoint and in text order, so each claim need only look at those its runs can
+    # touch (a long text has thousands of each).
+    opens, closes = [q[0] for q in quotes], [q[1] for q in quotes]
     for claim in claims:
-        for open_mark, close_mark in quotes:
+        low, high = min(r[0] for r in claim.content), max(r[1] for r in claim.content)
+        for open_mark, close_mark in quotes[bisect_right(closes, low) : bisect_left(opens, high - 1)]:
             inner = (open_mark + 1, close_mark)
             if open_mark < claim.cue < close_mark:
                 continue  # the cue is inside the quotation: it is someone's quoted words, not the report
             touches = [r for r in claim.content if r[0] < inner[1] and inner[0] < r[1]]
-            quote = trim_run(doc, *inner)
             if not touches:
                 continue
+            quote = trim_run(doc, *inner)
             start, end = min(r[0] for r in touches), max(r[1] for r in touches)
             if start <= quote[0] and quote[1] <= end:
                 continue  # the quotation lies inside the statement already
@@ -478,17 +482,34 @@ def _spread_over_quotes(doc: Doc, claims: list[Reported], quotes: list[tuple[int
                 claim.attribution = Attribution.direct_quote
 
 
+class _Intervals:
+    """Half-open token ranges, asked whether any overlaps (start, end) in log time."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        ranges = sorted(ranges)
+        self._starts = [r[0] for r in ranges]
+        self._max_end: list[int] = []
+        for _, end in ranges:
+            self._max_end.append(max(end, self._max_end[-1]) if self._max_end else end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect_left(self._starts, end)  # ranges starting before `end`
+        return k > 0 and self._max_end[k - 1] > start
+
+
 def _continued_quotes(doc: Doc, claims: list[Reported], quotes: list[tuple[int, int]]) -> list[Reported]:
     """'"I am proud of the team," Garcia said. "They played with heart."': a quotation that opens the
     sentence (or paragraph) right after a claim, with no report of its own, goes on with that speaker."""
     added: list[Reported] = []
+    contents = _Intervals([r for c in claims for r in c.content])
+    spans = _Intervals([c.span for c in claims])
+    by_end = sorted((c.span[1] - 1, n) for n, c in enumerate(claims) if c.speaker != UNATTRIBUTED)
+    opens = [q[0] for q in quotes]
     for open_mark, close_mark in quotes:
         inner = trim_run(doc, open_mark + 1, close_mark)
         if len([t for t in doc[inner[0] : inner[1]] if t.is_alpha]) < 3:
             continue
-        if any(r[0] < close_mark and open_mark < r[1] for c in claims for r in c.content):
-            continue
-        if any(c.span[0] < close_mark and open_mark < c.span[1] for c in claims):
+        if contents.overlaps(open_mark, close_mark) or spans.overlaps(open_mark, close_mark):
             continue
         sent = doc[open_mark].sent
         if next(t.i for t in sent if not t.is_space) != open_mark or sent.start == 0:
@@ -497,12 +518,12 @@ def _continued_quotes(doc: Doc, claims: list[Reported], quotes: list[tuple[int, 
         if any(not (t.is_punct or t.is_space) for t in tail):
             continue  # '"Report found on street" — Toronto Star': a quoted title with its source
         before = doc[sent.start - 1].sent
-        prior = [c for c in claims if before.start <= c.span[1] - 1 < before.end and c.speaker != UNATTRIBUTED]
-        if not prior:
+        window = by_end[bisect_left(by_end, (before.start, -1)) : bisect_left(by_end, (before.end, -1))]
+        if not window:
             continue
-        last = max(prior, key=lambda c: c.span[1])
-        if any(last.span[1] <= q[0] < open_mark for q in quotes):
-            continue
+        last = claims[max(window, key=lambda e: (claims[e[1]].span[1], -e[1]))[1]]
+        if bisect_left(opens, last.span[1]) < bisect_left(opens, open_mark):
+            continue  # another quotation opens between that claim and this one
         added.append(
             Reported(
                 last.speaker,
@@ -516,6 +537,8 @@ def _continued_quotes(doc: Doc, claims: list[Reported], quotes: list[tuple[int, 
             )
         )
     return added
+
+
 class Claims(list[Reported]):
     """`find_claims`' result: the claims, and for `speaker_of` the innermost one at each token, found once
     rather than by reading every claim for every figure and hedge (the square of a long text's length)."""
