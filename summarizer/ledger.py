@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import StrEnum
@@ -172,6 +172,19 @@ def _row(values: sqlite3.Row) -> Row:
     )
 
 
+@contextmanager
+def immediate_transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One all-or-nothing change. BEGIN IMMEDIATE takes the write lock up front, so a second writer waits
+    instead of failing mid-way; a process killed inside leaves the database as it was before."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 class Ledger:
     """The ledger file, opened (and migrated) for one process. Not shared across threads."""
 
@@ -208,16 +221,8 @@ class Ledger:
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {version + 1}")
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        # BEGIN IMMEDIATE takes the write lock up front, so a second writer waits instead of failing mid-way.
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._db)
 
     def close(self) -> None:
         self._db.close()

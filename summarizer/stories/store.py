@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from summarizer.errors import ConfigError
-from summarizer.ledger import Ledger
+from summarizer.ledger import Ledger, immediate_transaction
 from summarizer.stories.similarity import N_FEATURES
 
 _BUSY_TIMEOUT_MS = 10_000
@@ -83,16 +83,9 @@ class StoryStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """One all-or-nothing change: a process killed inside it leaves the index as it was before."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        return immediate_transaction(self._db)
 
     # --- reading ---------------------------------------------------------------------------------
 

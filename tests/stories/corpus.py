@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from tests.nightly.corpus import ROOT, bundled_texts
+from tests.nightly.corpus import ROOT, bundled_texts, dev_set_texts
 
 _SYNONYMS = {
     "said": "stated", "says": "states", "announced": "declared", "reported": "disclosed", "told": "informed",
@@ -126,30 +126,9 @@ def story_texts() -> dict[str, str]:
     texts = dict(bundled_texts())
     for place in DEV_SET_PLACES:
         if place.is_dir():
-            from tests.nightly.corpus import dev_set_texts
-
-            found = _dev_set(place) or dev_set_texts()
-            texts.update(found)
+            texts.update(dev_set_texts(place) or dev_set_texts())
             break
     return texts
-
-
-def _dev_set(place: Path) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for path in sorted(place.glob("GUM_news_*.conllu")):
-        paragraphs: list[str] = []
-        current: list[str] = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("# newpar") and not line.startswith("# newpar_block"):
-                if current:
-                    paragraphs.append(" ".join(current))
-                current = []
-            elif line.startswith("# text = "):
-                current.append(line.removeprefix("# text = "))
-        if current:
-            paragraphs.append(" ".join(current))
-        out[path.stem.removeprefix("GUM_news_")] = "\n\n".join(paragraphs) + "\n"
-    return out
 
 
 @dataclass(frozen=True)
