@@ -19,7 +19,7 @@ from summarizer.crosscheck import cross_check, rules_draft
 from summarizer.engines import Engine, EngineResult, registry
 from summarizer.errors import ConfigError, InputError
 from summarizer.grounding import ground
-from summarizer.fetch import fetch, looks_like_url
+from summarizer.fetch import Fetched, fetch, looks_like_url
 from summarizer.intake import (
     MAX_BYTES_PER_CHAR,
     Document,
@@ -123,15 +123,20 @@ def load_document(source: SourceLike, settings: Settings) -> Document:
     return from_text(source, max_chars=settings.max_chars)
 
 
-def load_url(url: str, settings: Settings) -> Document:
-    """Fetch an http(s) URL (private addresses refused unless settings.allow_private_urls) into a Document."""
-    fetched = fetch(
+def fetch_url(url: str, settings: Settings) -> Fetched:
+    """Fetch an http(s) URL within the settings' size and time bounds (private addresses refused unless
+    settings.allow_private_urls)."""
+    return fetch(
         url,
         max_bytes=MAX_BYTES_PER_CHAR * settings.max_chars,
         timeout=settings.fetch_timeout,
         allow_private=settings.allow_private_urls,
     )
-    return from_fetched(fetched, max_chars=settings.max_chars)
+
+
+def load_url(url: str, settings: Settings) -> Document:
+    """Fetch an http(s) URL into a Document."""
+    return from_fetched(fetch_url(url, settings), max_chars=settings.max_chars)
 
 
 def _shown(value: str) -> str:

@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from summarizer.api import choose_engine
+from summarizer.api import choose_engine, fetch_url
 from summarizer.config import Settings
 from summarizer.engines import Engine
 from summarizer.engines import EngineIdentity as EngineKey
 from summarizer.errors import InputError
-from summarizer.fetch import Fetched, fetch
-from summarizer.intake import MAX_BYTES_PER_CHAR
+from summarizer.fetch import Fetched
 from summarizer.ledger import DocKey, Ledger, Row, Status
 from summarizer.nightly.discovery import Input
 from summarizer.schema import Brief
@@ -136,15 +135,6 @@ def _load_done(row: Row, out: Path) -> Brief | None:
     return brief if written_by == (row.key.engine, row.key.prompt_version) else None
 
 
-def _fetch(url: str, settings: Settings) -> Fetched:
-    return fetch(
-        url,
-        max_bytes=MAX_BYTES_PER_CHAR * settings.max_chars,
-        timeout=settings.fetch_timeout,
-        allow_private=settings.allow_private_urls,
-    )
-
-
 def make_plan(
     paths: Sequence[Input],
     identity: EngineIdentity,
@@ -165,7 +155,7 @@ def make_plan(
         if isinstance(path, str):
             # Fetched here so the ledger can key the page by what it holds today: an unchanged page is reused.
             try:
-                fetched = _fetch(path, settings)
+                fetched = fetch_url(path, settings)
             except InputError as exc:
                 plan.unreadable.append((path, str(exc).removeprefix(f"{path}: ")))
                 continue

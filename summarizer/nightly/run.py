@@ -13,7 +13,7 @@ import signal
 import threading
 import time
 from collections.abc import Awaitable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from summarizer.atomic import remove_stale_temporaries, write_atomically
@@ -271,9 +271,8 @@ def _write_digest_files(out: Path, stem: str, digest: Digest, pages: dict[str, s
 
 
 def _index_stories(
-    options: NightlyOptions, plan: Plan, run_id: str, started_at: datetime, warnings: list[str]
+    options: NightlyOptions, plan: Plan, run_id: str, night: date, warnings: list[str]
 ) -> StoryMemory | None:
-    night = options.night or started_at.astimezone().date()  # the local date, as the digest archive
     try:
         return index_run(options.out, plan, run_id, night, options.force)
     except Exception as exc:  # noqa: BLE001 - story memory must not cost the night's briefs and digest
@@ -341,13 +340,13 @@ def _locked_run(
                 if item.status is Status.todo:
                     item.status = Status.pending
             warnings: list[str] = []
-            memory = None if interrupted else _index_stories(options, plan, run_id, started_at, warnings)
+            # The night the stories and the kept digest are filed under: --night, else the local date.
+            night = options.night or started_at.astimezone().date()
+            memory = None if interrupted else _index_stories(options, plan, run_id, night, warnings)
             digest = None
             if not interrupted:
                 try:
-                    # The night the digest is kept under: --night, else the local date.
-                    night = (options.night or started_at.astimezone().date()).isoformat()
-                    digest = _write_digest(out, plan, run_id, night, warnings, memory)
+                    digest = _write_digest(out, plan, run_id, night.isoformat(), warnings, memory)
                 except KeyboardInterrupt:  # the briefs are all written: the next run writes the digest
                     interrupted = True
             report = build_report(
