@@ -30,6 +30,7 @@ from summarizer.intake import (
     looks_like_path,
     read_path,
 )
+from summarizer.language import language_of
 from summarizer.pdf import page_of
 from summarizer.schema import Brief, Draft, FoundBy, Provenance, Source
 from summarizer.support import check_support
@@ -64,6 +65,7 @@ class BatchOptions(TypedDict, total=False):
     keep_unsupported: bool | None
     allow_private_urls: bool | None
     fetch_timeout: float | None
+    language: str | None
 
 
 class Options(BatchOptions, total=False):
@@ -193,6 +195,7 @@ def assemble(
     verification.missed_figures = missed_figures
     verification.unsupported_summary = support.unsupported_summary
     title = checked.title or doc.title or cleaned.title or doc.name
+    language = language_of(cleaned.text, settings.language)
     provenance = Provenance(
         engine=engine.name,
         model=result.model,
@@ -208,6 +211,8 @@ def assemble(
         title=doc.title or cleaned.title,
         path=str(doc.path) if doc.path else None,
         length=len(doc.text),
+        language=language.code,
+        language_confidence=language.confidence,
         encoding=doc.encoding,
         text=doc.text,
         removed=cleaned.removed(),

@@ -6,9 +6,10 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from summarizer.errors import ConfigError
+from summarizer.language import normalize_code
 
 # How the schema reaches the server: tool calling (OpenAI, vLLM, Ollama), OpenAI's json_schema
 # response_format, or {"type": "json_object", "schema": ...} (llama.cpp's server).
@@ -58,6 +59,16 @@ class Settings(BaseModel):
         default=False, description="Fetch URLs on private, loopback and link-local addresses too (refused by default)."
     )
     fetch_timeout: float = Field(default=30.0, gt=0, description="Seconds for fetching one URL, redirects included.")
+    language: str | None = Field(
+        default=None,
+        description="The document's language as an ISO 639-1 code (en, fr, ...), instead of detecting it "
+        "(source.language_confidence is then null).",
+    )
+
+    @field_validator("language")
+    @classmethod
+    def _language_code(cls, value: str | None) -> str | None:
+        return normalize_code(value) if value else None
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
