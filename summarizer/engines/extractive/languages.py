@@ -48,7 +48,8 @@ class Lexicon:
     percent_words: tuple[str, ...]
     unit_words: dict[str, str]  # measurement words -> unit symbol
     scale_words: dict[str, float]
-    number_words: dict[str, float]
+    number_words: dict[str, float]  # written numbers ('trois', 'vingt'), 'un' included for compounds only
+    approximate_words: dict[str, float]  # 'une quarantaine de témoins': about 40
     months: frozenset[str]
     weekdays: frozenset[str]
     skip_before: frozenset[str]  # words before a number that make it a name or a reference ("n°", "article")
