@@ -62,6 +62,11 @@ def _unit_after(text: str, pos: int, lex: Lexicon) -> tuple[str | None, str | No
     scale = None
     end = pos
     word = _word_after(text, end)
+    glued = word[0].lower()[:-1] if word and word[0][-1:] in "€$£" else None
+    if word and glued in lex.scale_words and word[1] - end <= 2:
+        # '3,2 Mds€', '5 M$': a scale with its currency sign glued on
+        code = lex.currency_words[word[0][-1]]
+        return code, code, lex.scale_words[glued], word[2]
     if word and word[0].lower() in lex.scale_words and word[1] - end <= 2:
         scale = lex.scale_words[word[0].lower()]
         end = word[2]
@@ -121,6 +126,8 @@ def _is_skipped(text: str, start: int, end: int, raw: str, lex: Lexicon) -> bool
         return True  # '14 h 30', '8 heures' (a clock time when it has at most two digits)
     if re.match(r"(?:e|er|ère|ème|es|eme)\b", after):
         return True
+    if re.search(rf"\d{_WS}*h{_WS}*$", before) and re.fullmatch(r"\d{1,2}", raw):
+        return True  # the minutes of '15 h 30'
     return False
 
 
