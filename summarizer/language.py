@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-SAMPLE_CHARS = 20_000
+SAMPLE_CHARS = 5_000
 # Too little text to say anything (an empty page, a headline of three words): the default language is kept
 # with a confidence of 0.0, so a reader sees the guess was not made on evidence.
 MIN_LETTERS = 20
