@@ -78,6 +78,12 @@ FRENCH = Lexicon(
     ),
     say_forms=_er_forms(_SAY_ER) | frozenset(_IRREGULAR_FORMS),
     according_to=("selon", "d'après", "d’après"),
+    source_nouns=frozenset(
+        """rapport rapports étude études sondage sondages bilan bilans chiffre chiffres communiqué communiqués
+        estimation estimations données enquête enquêtes document documents note notes témoignage témoignages
+        accusation défense parquet autorités organisateurs organisateurs syndicats services responsables
+        médias presse journal quotidien agence décompte comptage statistiques prévisions projections""".split()
+    ),
     person_pronouns=frozenset({"il", "elle", "-t-il", "-t-elle", "-il", "-elle"}),
     anonymous_heads=frozenset(
         """source sources proche proches entourage témoin témoins habitant habitants riverain riverains

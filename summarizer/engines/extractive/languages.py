@@ -29,6 +29,9 @@ class Lexicon:
     say_forms: frozenset[str]
     # Prepositions that introduce a source: "selon X, ...", "d'après X".
     according_to: tuple[str, ...]
+    # Nouns that can be a source after such a preposition besides people and institutions ('selon un
+    # rapport', 'd'après le bilan'); 'selon les régions' ('depending on') has none and is no report.
+    source_nouns: frozenset[str]
     # Pronouns that stand for the last person named ("il a déclaré", "a-t-elle ajouté").
     person_pronouns: frozenset[str]
     # Heads of a speaker phrase that is an unnamed source ("des sources", "un proche du dossier").

@@ -200,7 +200,13 @@ def find_actors(doc: Doc, lex: Lexicon) -> ActorTable:
             found.mentions.append((start, end))
 
     for name, start, end in _institutions(doc, lex):
-        if not any(s < end and start < e for a in order for s, e in a.mentions):
+        inside = [a for a in order if any(start <= s and e <= end for s, e in a.mentions)]
+        if len(inside) == 1 and inside[0].name.lower() in _INSTITUTION_WORDS and by_key.get(name.lower()) is None:
+            # 'Cour' labelled alone in 'la Cour des comptes': the institution's whole name.
+            inside[0].name = name
+            inside[0].mentions = [(start, end) if start <= s and e <= end else (s, e) for s, e in inside[0].mentions]
+            by_key[name.lower()] = inside[0]
+        elif not any(s < end and start < e for a in order for s, e in a.mentions):
             add(name, ActorKind.organisation, start, end)
     _merge_surnames(order)
     for actor in order:
@@ -269,7 +275,8 @@ def _institutions(doc: Doc, lex: Lexicon) -> list[tuple[str, int, int]]:
     i = 0
     while i < len(doc):
         tok = doc[i]
-        if tok.lower_ not in _INSTITUTION_WORDS or tok.ent_type_ in ("ORG", "PER"):
+        single = tok.ent_iob_ == "B" and (i + 1 >= len(doc) or doc[i + 1].ent_iob_ != "I")
+        if tok.lower_ not in _INSTITUTION_WORDS or tok.ent_type_ in ("ORG", "PER") and not single:
             i += 1
             continue
         end = i + 1

@@ -395,6 +395,8 @@ def _according_to(doc: Doc, s: int, e: int, lex: Lexicon, speakers: _Speakers, i
         if src_end == src_start:
             continue
         speaker_rng = (src_start, src_end)
+        if not _can_be_a_source(doc, speaker_rng, lex, speakers.table):
+            continue
         if k == s or all(doc[j].is_space or doc[j].is_punct for j in range(s, k)):
             content = _trimmed(doc, src_end, e)
         else:
@@ -417,6 +419,21 @@ def _according_to(doc: Doc, s: int, e: int, lex: Lexicon, speakers: _Speakers, i
             speaker_range=speaker_rng,
         )
     return None
+
+
+def _can_be_a_source(doc: Doc, rng: tuple[int, int], lex: Lexicon, table: ActorTable) -> bool:
+    """'Selon la police', 'selon lui', 'selon un rapport', 'selon des sources': yes. 'Selon les régions'
+    (depending on), 'selon les cas': no."""
+    span = doc[rng[0] : rng[1]]
+    if table.within(span.start_char, span.end_char) is not None:
+        return True
+    words = [t.lower_ for t in span if t.is_alpha or "-" in t.text]
+    if not words:
+        return False
+    if words[0] in _PRONOUNS or any(t[:1].isupper() for t in span.text.split()):
+        return True
+    known = lex.person_nouns | lex.anonymous_heads | lex.org_words | lex.media_words | lex.source_nouns
+    return any(w in known for w in words)
 
 
 def claim_at(claims: list[FoundClaim], i: int) -> FoundClaim | None:
