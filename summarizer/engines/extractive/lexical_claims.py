@@ -485,6 +485,8 @@ def name_speakers(doc: Doc, table: ActorTable, claims: list[FoundClaim], lex: Le
                 break
             else:
                 run = []
+        while len(run) > 2 and run[0].ent_type_ in ("ORG", "LOC", "MISC"):
+            run = run[1:]  # 'le député Renaissance Mounir Belhamiti': the party is not part of the name
         if len(run) >= 2:
             name_span = doc[run[0].i : run[-1].i + 1]
             actor = adopt(table, surface(doc, name_span.start_char, name_span.end_char), ActorKind.person, name_span.start_char, name_span.end_char)
