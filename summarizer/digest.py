@@ -153,6 +153,7 @@ class Digest(_Model):
     actors: list[DigestActor] = Field(default_factory=list)
     figures: list[DigestFigure] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
+    footer: list[str] = Field(default_factory=list, description="Lines about the run itself (the Batch API's cost).")
 
     def brief(self, brief_id: str) -> BriefLink:
         """The BriefLink an entry points to."""

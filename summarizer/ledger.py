@@ -294,6 +294,17 @@ class Ledger:
                 (Status.failed, error_line(error), stamp, stamp, *_key(key)),
             )
 
+    def back_to_pending(self, key: DocKey, reason: str) -> None:
+        """Pending again, with the reason it is not done (a Batch API answer that was missing or unusable):
+        the next run submits it again."""
+        stamp = now()
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE documents SET status = ?, last_error = ?, updated_at = ? "
+                "WHERE content_hash = ? AND engine = ? AND model = ? AND prompt_version = ?",
+                (Status.pending, error_line(reason), stamp, *_key(key)),
+            )
+
     # --- runs ------------------------------------------------------------------------------------
 
     def begin_run(self, run_id: str, engine: str, model: str, prompt_version: str) -> None:

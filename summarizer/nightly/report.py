@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from summarizer.batch import effective_concurrency
+from summarizer.batch_api.report import BatchApiReport
 from summarizer.ledger import Status
 from summarizer.nightly.options import NightlyOptions
 from summarizer.nightly.plan import EngineIdentity, Plan
@@ -61,6 +62,7 @@ class RunReport(BaseModel):
     duplicates: dict[str, str] = Field(default_factory=dict, description="Path -> the path with the same bytes.")
     digest: str | None = None
     warnings: list[str] = Field(default_factory=list)
+    batch_api: BatchApiReport | None = Field(None, description="--batch-api: batches, in flight, tokens and cost.")
 
     @property
     def ok(self) -> bool:
@@ -91,6 +93,7 @@ def build_report(
     budget_stopped: str | None,
     digest: str | None,
     warnings: list[str],
+    batch_api: BatchApiReport | None = None,
 ) -> RunReport:
     """The report of a run that began at `began` (perf_counter); `budget_stopped` says why starting stopped."""
     documents = [
@@ -135,4 +138,5 @@ def build_report(
         documents=documents,
         digest=digest,
         warnings=warnings,
+        batch_api=batch_api,
     )

@@ -185,7 +185,7 @@ async def _execute(
             loop.remove_signal_handler(signal.SIGTERM)
 
 
-def _write_digest(out: Path, plan: Plan, run_id: str, warnings: list[str]) -> str:
+def _write_digest(out: Path, plan: Plan, run_id: str, warnings: list[str], footer: Sequence[str] = ()) -> str:
     done = [
         (item, item.brief)
         for item in plan.items
@@ -211,11 +211,11 @@ def _write_digest(out: Path, plan: Plan, run_id: str, warnings: list[str]) -> st
         FailedDocument(path=str(i.path), error=i.error or "failed") for i in plan.items if i.status is Status.failed
     ]
     failed += [
-        FailedDocument(path=str(i.path), error="not started in this run; pending for the next")
+        FailedDocument(path=str(i.path), error=i.error or "not started in this run; pending for the next")
         for i in plan.items
         if i.status is Status.pending
     ]
-    digest = build_digest(entries, run_id=run_id, failed=failed)
+    digest = build_digest(entries, run_id=run_id, failed=failed).model_copy(update={"footer": list(footer)})
     write_atomically(out / DIGEST_JSON, digest.model_dump_json(indent=2) + "\n")
     write_atomically(out / DIGEST_MD, to_markdown(digest))
     pages = {item.id: _html_path(item) for item, _ in done if (out / _html_path(item)).exists()}
@@ -275,8 +275,18 @@ def _locked_run(
             budget = _Budget(options.max_docs, options.token_budget)
             interrupted = False
             batch_began = time.perf_counter()
+            warnings: list[str] = []
+            batch_api = None
             try:
-                if todo:
+                if options.batch_api is not None:
+                    # Always called, even with nothing new to do: batches of earlier runs may have ended.
+                    from summarizer.batch_api.run import run_batch_api
+
+                    batch_api = run_batch_api(plan, todo, options, ledger, run_id, reporter,
+                                              lambda item, brief: _write_brief(out, item, brief), warnings)
+                    budget.usage = batch_api.usage
+                    budget.requests = batch_api.requests
+                elif todo:
                     asyncio.run(_execute(todo, options, ledger, run_id, budget, reporter))
             except (KeyboardInterrupt, asyncio.CancelledError):
                 interrupted = True
@@ -284,12 +294,12 @@ def _locked_run(
             for item in todo:
                 if item.status is Status.todo:
                     item.status = Status.pending
-            warnings: list[str] = []
-            digest = None if interrupted else _write_digest(out, plan, run_id, warnings)
+            footer = [batch_api.footer()] if batch_api else []
+            digest = None if interrupted else _write_digest(out, plan, run_id, warnings, footer)
             report = build_report(
                 options, identity, plan, run_id=run_id, started_at=started_at, began=began, interrupted=interrupted,
                 usage=budget.usage, requests=budget.requests, batch_seconds=batch_seconds,
-                budget_stopped=budget.stopped, digest=digest, warnings=warnings,
+                budget_stopped=budget.stopped, digest=digest, warnings=warnings, batch_api=batch_api,
             )
             report_path = f"{RUNS_DIR}/{run_id}.json"
             write_atomically(out / report_path, report.model_dump_json(indent=2) + "\n")

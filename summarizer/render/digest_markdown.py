@@ -53,6 +53,8 @@ def render_digest_markdown(digest: Digest) -> str:
     lines = _header(digest)
     for section in (_stories, _actors, _figures, _conflicts, _not_summarized, _all_briefs):
         lines += section(digest, links)
+    if digest.footer:
+        lines += ["---", "", *(f"_{escape(line)}_" for line in digest.footer), ""]
     return "\n".join(lines)
 
 
