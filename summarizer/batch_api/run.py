@@ -53,7 +53,10 @@ class BatchEngine(Protocol):
 
 
 def check_options(options: NightlyOptions) -> None:
-    """ConfigError for what --batch-api cannot honour, before anything is sent."""
+    """ConfigError for what --batch-api cannot honour, before the run touches the ledger."""
+    engine, _ = choose_engine(options.settings)
+    if not isinstance(engine, BatchEngine):
+        raise ConfigError(f"--batch-api needs an engine that sends chat requests (--engine llm), not {engine.name}")
     if options.token_budget is not None:
         raise ConfigError("--token-budget cannot bound --batch-api (tokens are known only when a batch ends); "
                           "use --max-docs")
@@ -88,8 +91,7 @@ class _Night:
         self.todo = todo
         self.items = {doc_id(item.key): item for item in plan.items}
         engine, reason = choose_engine(self.settings)
-        if not isinstance(engine, BatchEngine):
-            raise ConfigError(f"--batch-api needs an engine that sends chat requests (--engine llm), not {engine.name}")
+        assert isinstance(engine, BatchEngine)  # check_options
         self.engine: Engine = engine
         self.batch_engine: BatchEngine = engine
         self.reason = reason
@@ -387,5 +389,4 @@ def run_batch_api(
 ) -> BatchApiReport:
     """Resume, collect, submit (and with `wait`, poll until nothing is in flight); the Batch API's report.
     Items of `todo` end done, failed, or still `todo` (pending: in flight or returned)."""
-    check_options(options)
     return _Night(plan, todo, options, ledger, run_id, reporter, write_brief, warnings).run()

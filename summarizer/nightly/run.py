@@ -239,6 +239,10 @@ def run_nightly(options: NightlyOptions, reporter: Reporter | None = None) -> Ru
     # Checked here, not when the options are made: the folder may change between the two.
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: is a file; give a folder (created if missing)")
+    if options.batch_api is not None:
+        from summarizer.batch_api.run import check_options
+
+        check_options(options)
     paths = discover(options.inputs, out, options.since)
     identity = engine_identity(options.settings)
     started_at = datetime.now(timezone.utc)

@@ -20,6 +20,8 @@ Usage::
         api.kill_on("batches.create", pid)        # SIGKILL pid on that call, after the server acted on it
                                                   # and before it answers ("files.create" too)
 
+POST /v1/chat/completions answers request by request with the same fake model (for --batch-fallback).
+
 With `advance = "auto"` each retrieve of a batch moves it one status on: validating -> in_progress ->
 finalizing -> completed (or failed at validation, expired, cancelling -> cancelled).
 """
@@ -383,6 +385,12 @@ class _Handler(BaseHTTPRequestHandler):
                 if api._maybe_kill("batches.create"):
                     return self.close_connection_now()
                 return self._json(200, batch.object())
+            if parts == ["v1", "chat", "completions"]:
+                # The per-request path (--batch-fallback) against the same fake model.
+                api.calls["chat.completions"] += 1
+                request = json.loads(body)
+                text, tool = answer_json(request, draft_from_article(article_text(request)))
+                return self._json(200, completion(request, content=text, tool=tool))
             if len(parts) == 4 and parts[:2] == ["v1", "batches"] and parts[3] == "cancel":
                 api.calls["batches.cancel"] += 1
                 batch = api.batches.get(parts[2])
