@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 import openai
 
 from summarizer.api import assemble, choose_engine
-from summarizer.atomic import remove_stale_temporaries, write_atomically
+from summarizer.atomic import TEMP_SUFFIX, remove_stale_temporaries
 from summarizer.batch_api import collect, reconcile
 from summarizer.batch_api.client import api_error, batch_client
 from summarizer.batch_api.costs import Prices, cost, load_prices
@@ -254,11 +255,10 @@ class _Night:
         lines = [line for doc in group for line in doc.lines]
         check_unique(lines)
         jsonl_path = f"{BATCH_DIR}/{intent_id}.jsonl"
-        body = b"".join(lines)
         # The file first, then the intent that names it: a crash between leaves only a stray file.
-        write_atomically(self.out / jsonl_path, body.decode("utf-8"))
+        size = _write_lines(self.out / jsonl_path, lines)
         try:
-            store.prepare(intent_id, self.run_id, jsonl_path, len(lines), len(body),
+            store.prepare(intent_id, self.run_id, jsonl_path, len(lines), size,
                           [(doc.key, len(doc.lines)) for doc in group])
         except DuplicateSubmission as exc:
             (self.out / jsonl_path).unlink(missing_ok=True)
@@ -375,6 +375,20 @@ class _Night:
             requests=self.requests,
             documents=self.costs,
         )
+
+
+def _write_lines(path: Path, lines: Sequence[bytes]) -> int:
+    """Write `lines` atomically (temporary file, fsync, rename) without joining them in memory: a file
+    may be 200 MB. Returns its size."""
+    tmp = path.with_name(f".{path.name}{TEMP_SUFFIX}")
+    with tmp.open("wb") as handle:
+        for line in lines:
+            handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())
+        size = handle.tell()
+    os.replace(tmp, path)
+    return size
 
 
 def run_batch_api(
