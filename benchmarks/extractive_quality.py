@@ -15,18 +15,35 @@ Scores:
 - actor precision: actors with a mention matching a gold person/organization/place mention (named or
   not: "the Ukrainian presidency" is a correct actor even though it has no name);
 - attribution recall: gold attribution EDUs overlapped by a claim's evidence; "with speaker" also
-  requires the claim's speaker (or its aliases) to share a word with the gold source or, when the source
+  requires the claim's speaker (its aliases, or its speaker_mention) to share a word with the gold source or, when the source
   is a pronoun, with a name GUM's coreference gives it; "without image credits" leaves out the EDUs
   under image captions ("Image: Nick Moreau."), which are credits rather than reported speech;
 - attribution precision: claims whose evidence overlaps a gold attribution EDU or the text it attributes;
-- figure coverage: share of the numbers in the text (verify's own number finder) that a figure covers.
+- figure coverage: share of the numbers in the text (verify's own number finder) that a figure covers;
+- speakers that are actors: claims whose speaker is an actor of the brief, "unattributed", or (for an
+  anonymous source) a description of a person; the rest are common noun phrases read as names.
 
-    .venv/bin/python benchmarks/extractive_quality.py [--per-doc] [--show-misses]
+Then the same engine on a table of hand-written passages (benchmarks/data/speech.jsonl, one JSON object a
+line: `text`, gold `claims` with `speaker`, `mention` (the words naming the speaker), `span` (words the
+claim's evidence must cover: the whole quote when it runs over several sentences) and `hedged` (the
+passage presents an event as uncertain: a modal or future/intent cue (may, could, would, expected to,
+plans to, likely ...) or a verb of belief, allegation or prediction ("believe", "alleged", "forecast");
+"will" alone is not a hedge)):
+- claim recall / precision: gold claims matched one-to-one by a claim whose evidence overlaps the span;
+- speaker accuracy: matched claims whose speaker equals the gold one (case, a leading article and a
+  possessive aside; a kept description may be longer than the gold words: "two diplomats familiar with
+  the talks" for "two diplomats");
+- speaker_mention accuracy: the same for the mention; span coverage: evidence covers the whole span;
+- hedge recall / precision: passages with a hedged claim or a hedged/speculative uncertainty.
+
+    .venv/bin/python benchmarks/extractive_quality.py [--per-doc] [--show-misses] [--table FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
 import sys
 from collections import defaultdict
@@ -39,10 +56,18 @@ sys.path.insert(0, str(ROOT))
 from summarizer.engines.extractive.actors import find_actors  # noqa: E402
 from summarizer.engines.extractive.engine import build_draft  # noqa: E402
 from summarizer.engines.extractive.nlp import parse  # noqa: E402
+from summarizer.engines.extractive.lexicon import PERSON_NOUNS  # noqa: E402
 from summarizer.quantities import number_mentions  # noqa: E402
+from summarizer.schema import UNATTRIBUTED, Attribution  # noqa: E402
 from summarizer.text import clean  # noqa: E402
 
-DEV_SET = ROOT.parent / "shared" / "data" / "gum-news"
+TABLE = ROOT / "benchmarks" / "data" / "speech.jsonl"
+# The set lives beside the repository; a git worktree sits deeper, so look upwards (or name it in
+# SUMMARIZER_DEV_SET, for a checkout elsewhere).
+DEV_SET = Path(os.environ["SUMMARIZER_DEV_SET"]) if os.environ.get("SUMMARIZER_DEV_SET") else next(
+    (p / "shared" / "data" / "gum-news" for p in ROOT.parents if (p / "shared" / "data" / "gum-news").exists()),
+    ROOT.parent / "shared" / "data" / "gum-news",
+)
 _ENTITY = re.compile(r"\((\d+)-([^()]+?)(\))?(?=\(|\d+\)|$)|(\d+)\)")
 ACTOR_TYPES = frozenset({"person", "organization"})
 ACCEPTED_TYPES = frozenset({"person", "organization", "place"})
@@ -249,9 +274,11 @@ class Scores:
     numbers: int = 0
     numbers_covered: int = 0
     figures: int = 0
+    actor_speakers: int = 0
     misses: list[str] = field(default_factory=list)
     false_actors: list[str] = field(default_factory=list)
     missed_attr: list[str] = field(default_factory=list)
+    odd_speakers: list[str] = field(default_factory=list)
 
     def add(self, other: Scores) -> None:
         for name, value in vars(other).items():
@@ -323,6 +350,13 @@ def score(article: Article) -> Scores:
             _overlap(x, y, *_sentence_around(article.text, g.start, g.end)) for x, y in spans for g in article.attributions
         )
 
+    names = {a.name for a in draft.actors} | {UNATTRIBUTED}
+    for claim in draft.claims:
+        ok = claim.speaker in names or _described_person(claim.speaker, claim.attribution)
+        s.actor_speakers += ok
+        if not ok:
+            s.odd_speakers.append(f"{article.name}: {claim.speaker!r}")
+
     numbers = number_mentions(cleaned.text)
     fig_spans = [(ev.start, ev.end) for f in draft.figures for ev in f.evidence if ev.start is not None]
     s.figures += len(draft.figures)
@@ -331,6 +365,12 @@ def score(article: Article) -> Scores:
         a, b = cleaned.span_to_source(n.start, n.end)
         s.numbers_covered += any(_overlap(a, b, x, y) for x, y in fig_spans)
     return s
+
+
+def _described_person(speaker: str, attribution: Attribution) -> bool:
+    """An anonymous source kept as its description ("a senior official", "analysts at Barclays")."""
+    words = [w.lower() for w in re.findall(r"[\w-]+", speaker)]
+    return attribution is Attribution.anonymous_source or any(w in PERSON_NOUNS or w.rstrip("s") in PERSON_NOUNS for w in words)
 
 
 def _coreferent_names(article: Article, start: int, end: int) -> set[str]:
@@ -349,7 +389,8 @@ _STOP = frozenset({"the", "a", "an", "of", "and", "s"})
 
 def _speaker_words(draft, i: int) -> set[str]:  # type: ignore[no-untyped-def]
     claim = draft.claims[i]
-    names = {claim.speaker}
+    # A speaker left unattributed still names its source in the mention ("The report says ...").
+    names = {claim.speaker, getattr(claim, "speaker_mention", None) or ""}
     for actor in draft.actors:
         if actor.name == claim.speaker:
             names.update(actor.aliases)
@@ -362,6 +403,102 @@ def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     return (left + 1 if left >= 0 else 0), (min(right_candidates) + 1 if right_candidates else len(text))
 
 
+_HEDGE_KINDS = frozenset({"hedged", "speculative"})
+
+
+def _norm(text: str) -> str:
+    text = re.sub(r"[’']s\b", "", text.lower())
+    return re.sub(r"^(?:the|a|an)\s+", "", " ".join(re.findall(r"[\w-]+", text)))
+
+
+def _same_speaker(found: str, gold: str) -> bool:
+    f, g = _norm(found), _norm(gold)
+    return f == g or (gold != UNATTRIBUTED and f.startswith(g + " "))
+
+
+@dataclass
+class TableScores:
+    gold: int = 0
+    predicted: int = 0
+    matched: int = 0
+    speaker: int = 0
+    mention: int = 0
+    span: int = 0
+    gold_hedged: int = 0
+    found_hedged: int = 0
+    right_hedged: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def score_table(path: Path) -> TableScores:
+    t = TableScores()
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        text = item["text"]
+        cleaned = clean(text)
+        draft = build_draft(parse(cleaned.text), cleaned)
+        claims = [
+            (c, [(e.start, e.end) for e in c.evidence if e.start is not None]) for c in draft.claims
+        ]
+        t.predicted += len(claims)
+        free = list(range(len(claims)))
+        for gold in item["claims"]:
+            t.gold += 1
+            g0 = text.index(gold["span"])
+            g1 = g0 + len(gold["span"])
+            overlaps = [
+                (sum(max(0, min(b, g1) - max(a, g0)) for a, b in claims[i][1]), i) for i in free
+            ]
+            best = max((o for o in overlaps if o[0] > 0), default=None)
+            if best is None:
+                t.notes.append(f"{n}: missed claim {gold['span']!r}")
+                continue
+            free.remove(best[1])
+            claim, spans = claims[best[1]]
+            t.matched += 1
+            if _same_speaker(claim.speaker, gold["speaker"]):
+                t.speaker += 1
+            else:
+                t.notes.append(f"{n}: speaker {claim.speaker!r}, gold {gold['speaker']!r}")
+            mention = getattr(claim, "speaker_mention", None) or claim.speaker
+            if _norm(mention) == _norm(gold["mention"]):
+                t.mention += 1
+            else:
+                t.notes.append(f"{n}: mention {mention!r}, gold {gold['mention']!r}")
+            if any(a <= g0 and g1 <= b for a, b in spans):
+                t.span += 1
+            else:
+                t.notes.append(f"{n}: span {[text[a:b] for a, b in spans]!r}, gold {gold['span']!r}")
+        for i in free:
+            t.notes.append(f"{n}: extra claim {claims[i][0].speaker!r}: {claims[i][0].statement!r}")
+        hedged = any(c.hedged for c in draft.claims) or any(u.kind.value in _HEDGE_KINDS for u in draft.uncertainties)
+        t.gold_hedged += item["hedged"]
+        t.found_hedged += hedged
+        t.right_hedged += hedged and item["hedged"]
+        if hedged != item["hedged"]:
+            t.notes.append(f"{n}: hedge {hedged}, gold {item['hedged']}: {text[:70]!r}")
+    return t
+
+
+def table_report(path: Path, show_misses: bool) -> None:
+    t = score_table(path)
+    passages = sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    print(f"\nextractive engine on {passages} hand-written passages ({path.relative_to(ROOT)})")
+    print(f"  claim recall                               {_pct(t.matched, t.gold)}")
+    print(f"  claim precision                            {_pct(t.matched, t.predicted)}")
+    print(f"  speaker accuracy (of found claims)         {_pct(t.speaker, t.matched)}")
+    print(f"  speaker_mention accuracy (of found claims) {_pct(t.mention, t.matched)}")
+    print(f"  reporting span covered (of found claims)   {_pct(t.span, t.matched)}")
+    print(f"  hedge recall                               {_pct(t.right_hedged, t.gold_hedged)}")
+    print(f"  hedge precision                            {_pct(t.right_hedged, t.found_hedged)}")
+    if show_misses:
+        print("\ntable misses:")
+        for note in t.notes:
+            print("  " + note)
+
+
 def _pct(a: int, b: int) -> str:
     return f"{100 * a / b:5.1f}% ({a}/{b})" if b else "  n/a"
 
@@ -370,6 +507,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-doc", action="store_true", help="print the scores of each article")
     parser.add_argument("--show-misses", action="store_true", help="list missed and false actors, missed attributions")
+    parser.add_argument("--table", type=Path, default=TABLE, help="hand-written passages with gold speech and hedges")
+    parser.add_argument("--no-figures", action="store_true", help="leave out the figure scores (figure_quality.py)")
     args = parser.parse_args()
     if not DEV_SET.exists():
         sys.exit(f"development set not found at {DEV_SET}")
@@ -392,15 +531,29 @@ def main() -> None:
     print(f"  attribution recall without image credits   {_pct(total.found_attr_text, total.gold_attr_text)}")
     print(f"  claim precision (near a gold attribution)  {_pct(total.claims_correct, total.claims)}")
     print(f"  figure coverage of stated numbers          {_pct(total.numbers_covered, total.numbers)}  figures: {total.figures}")
+    print(f"  speakers that are actors or descriptions   {_pct(total.actor_speakers, total.claims)}")
     if args.show_misses:
         for title, items in (
             ("missed actors", total.misses),
             ("false actors", total.false_actors),
             ("missed attributions", total.missed_attr),
+            ("speakers that are neither actors nor descriptions", total.odd_speakers),
         ):
             print(f"\n{title}:")
             for item in items:
                 print("  " + item)
+
+    if args.table.exists():
+        table_report(args.table, args.show_misses)
+    if not args.no_figures:
+        # Figures have their own tables and scoring (benchmarks/figure_quality.py); printed here too so that
+        # one command gives every field.
+        from figure_quality import print_scores  # noqa: PLC0415 - the sibling script
+
+        from summarizer import summarize  # noqa: PLC0415
+
+        print("\nfigures (benchmarks/figure_quality.py)")
+        print_scores(summarize)
 
 
 if __name__ == "__main__":

@@ -13,12 +13,24 @@ from typing import Any, TypedDict
 from pydantic import SecretStr, ValidationError
 from typing_extensions import Unpack
 
+from summarizer import progress
 from summarizer.config import Settings
 from summarizer.crosscheck import cross_check, rules_draft
 from summarizer.engines import Engine, EngineResult, registry
 from summarizer.errors import ConfigError, InputError
 from summarizer.grounding import ground
-from summarizer.intake import Document, from_bytes, from_text, looks_like_path, read_path
+from summarizer.fetch import Fetched, fetch, looks_like_url
+from summarizer.intake import (
+    MAX_BYTES_PER_CHAR,
+    Document,
+    from_bytes,
+    from_fetched,
+    from_text,
+    looks_like_missing_path,
+    looks_like_path,
+    read_path,
+)
+from summarizer.pdf import page_of
 from summarizer.schema import Brief, Draft, FoundBy, Provenance, Source
 from summarizer.support import check_support
 from summarizer.text import CleanText, clean
@@ -50,6 +62,8 @@ class BatchOptions(TypedDict, total=False):
     cross_check: bool | None
     fill_gaps: bool | None
     keep_unsupported: bool | None
+    allow_private_urls: bool | None
+    fetch_timeout: float | None
 
 
 class Options(BatchOptions, total=False):
@@ -63,6 +77,8 @@ def make_settings(settings: Settings | None = None, **options: Any) -> Settings:
     """Settings from the environment, then `settings`, then keyword options that are not None.
 
     A bad value or an unknown option is a ConfigError with one line naming it."""
+    if settings is not None and not isinstance(settings, Settings):
+        raise ConfigError(f"settings: expected a summarizer.Settings, got {type(settings).__name__}")
     try:
         if settings is None:
             return Settings.from_env(**options)
@@ -74,21 +90,77 @@ def make_settings(settings: Settings | None = None, **options: Any) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "settings"
-        problem = "unknown option" if first["type"] == "extra_forbidden" else first["msg"].lower()
+        unknown = first["type"] == "extra_forbidden"
+        problem = "unknown option (summarizer.Options lists them)" if unknown else first["msg"].lower()
         raise ConfigError(f"{where}: {problem}") from None
 
 
 def load_document(source: SourceLike, settings: Settings) -> Document:
-    """A Document from a path, a string (path if it names a file, else the text itself) or bytes."""
+    """A Document from a path, a string (an http(s) URL, a path if it names a file, else the text itself)
+    or bytes.
+
+    A string shaped like a file name that names no file is refused: summarising "seeds/typo.txt" as a
+    one-line article would hide the typo. `text=` and `path=` (or a Path) say which is meant."""
     if isinstance(source, Document):
         return source
     if isinstance(source, bytes):
         return from_bytes(source, name="<bytes>", max_chars=settings.max_chars)
     if isinstance(source, os.PathLike):
         return read_path(Path(source), max_chars=settings.max_chars)
+    if not isinstance(source, str):
+        raise InputError(
+            f"{type(source).__name__} is not a document: give a path, a URL, the text, bytes or a Document "
+            "(or text=... / path=...)"
+        )
+    if looks_like_url(source):
+        return load_url(source, settings)
     if looks_like_path(source):
         return read_path(Path(source).expanduser(), max_chars=settings.max_chars)
+    if looks_like_missing_path(source):
+        raise InputError(
+            f"{_shown(source)}: no such file; check the path, or pass text=... to summarize the string itself"
+        )
     return from_text(source, max_chars=settings.max_chars)
+
+
+def fetch_url(url: str, settings: Settings) -> Fetched:
+    """Fetch an http(s) URL within the settings' size and time bounds (private addresses refused unless
+    settings.allow_private_urls)."""
+    return fetch(
+        url,
+        max_bytes=MAX_BYTES_PER_CHAR * settings.max_chars,
+        timeout=settings.fetch_timeout,
+        allow_private=settings.allow_private_urls,
+    )
+
+
+def load_url(url: str, settings: Settings) -> Document:
+    """Fetch an http(s) URL into a Document."""
+    return from_fetched(fetch_url(url, settings), max_chars=settings.max_chars)
+
+
+def _shown(value: str) -> str:
+    value = value.strip()
+    return value if len(value) <= 80 else value[:77] + "..."
+
+
+def _document(
+    source: object, text: str | None, path: str | os.PathLike[str] | None, settings: Settings
+) -> Document:
+    """The document from exactly one of the positional source, text= or path=."""
+    given = [name for name, value in (("source", source), ("text", text), ("path", path)) if value is not None]
+    if len(given) != 1:
+        which = "none" if not given else " and ".join(given)
+        raise InputError(f"give one document: a source, text=... or path=... ({which} given)")
+    if text is not None:
+        if not isinstance(text, str):
+            raise InputError(f"text= takes a str, got {type(text).__name__}")
+        return from_text(text, max_chars=settings.max_chars)
+    if path is not None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise InputError(f"path= takes a str or a Path, got {type(path).__name__}")
+        return read_path(Path(path).expanduser(), max_chars=settings.max_chars)
+    return load_document(source, settings)  # type: ignore[arg-type]  # load_document checks the type
 
 
 def choose_engine(settings: Settings) -> tuple[Engine, str]:
@@ -102,6 +174,7 @@ def assemble(
     """Ground, support-check, cross-check and verify an engine's draft, then wrap it with its source and
     provenance."""
     draft = result.draft.marked_found_by(engine.found_by)
+    progress.advance("checking evidence")
     grounded, dropped = ground(draft, cleaned, keep_unaligned=settings.keep_unaligned)
     support = check_support(grounded, cleaned, keep_unsupported=settings.keep_unsupported)
     dropped += support.dropped
@@ -138,9 +211,21 @@ def assemble(
         encoding=doc.encoding,
         text=doc.text,
         removed=cleaned.removed(),
+        media_type=doc.media_type,
+        page_starts=list(doc.page_starts),
+        url=doc.url,
+        final_url=doc.final_url,
+        fetched_at=doc.fetched_at,
+        author=doc.meta.author,
+        published=doc.meta.published,
+        canonical_url=doc.meta.url,
     )
     body = checked.model_dump(exclude={"title"})
-    return Brief(title=title, source=source, provenance=provenance, dropped=dropped, verification=verification, **body)
+    brief = Brief(title=title, source=source, provenance=provenance, dropped=dropped, verification=verification, **body)
+    if doc.page_starts:
+        for _, _, evidence in brief.evidence_items():
+            evidence.page = page_of(doc.page_starts, evidence.start) if evidence.start is not None else None
+    return brief
 
 
 def _all_by_rules(draft: Draft) -> bool:
@@ -150,8 +235,10 @@ def _all_by_rules(draft: Draft) -> bool:
     return bool(who) and all(w is FoundBy.rules for w in who)
 
 
-def _prepare(source: SourceLike, settings: Settings) -> tuple[Document, CleanText, Engine, str]:
-    doc = load_document(source, settings)
+def _prepare(
+    source: object, text: str | None, path: str | os.PathLike[str] | None, settings: Settings
+) -> tuple[Document, CleanText, Engine, str]:
+    doc = _document(source, text, path, settings)
     cleaned = clean(doc.text)
     if not cleaned.text.strip():
         raise InputError(f"{doc.name}: has no article text once page boilerplate (navigation, links) is removed")
@@ -159,20 +246,37 @@ def _prepare(source: SourceLike, settings: Settings) -> tuple[Document, CleanTex
     return doc, cleaned, engine, reason
 
 
-def summarize(source: SourceLike, *, settings: Settings | None = None, **options: Unpack[Options]) -> Brief:
-    """Summarize a document (a path, the text itself, bytes or a Document) into a grounded Brief.
+def summarize(
+    source: SourceLike | None = None,
+    *,
+    text: str | None = None,
+    path: str | os.PathLike[str] | None = None,
+    settings: Settings | None = None,
+    **options: Unpack[Options],
+) -> Brief:
+    """Summarize a document into a grounded Brief.
 
-    Options are `Settings` fields as keywords (engine, model, base_url, api_key, ...), applied over
-    `settings` and the environment. Raises InputError for unusable input, ConfigError for bad options,
+    The document is one of: `source` (a path, the text itself, bytes or a Document; a str is read as a
+    path when it names a file, fetched when it is an http(s) URL, and refused when it looks like a missing
+    file), `text=` (always the text) or `path=` (always a file). Options are `Settings` fields as keywords (engine, model,
+    base_url, api_key, ...), applied over `settings` and the environment. Raises InputError for unusable
+    input (a missing or wrong-typed document included), ConfigError for bad or unknown options,
     EngineError when the engine fails.
     """
     cfg = make_settings(settings, **options)
-    doc, cleaned, engine, reason = _prepare(source, cfg)
+    doc, cleaned, engine, reason = _prepare(source, text, path, cfg)
     return assemble(doc, cleaned, engine.extract(cleaned, cfg), cfg, engine, reason)
 
 
-async def asummarize(source: SourceLike, *, settings: Settings | None = None, **options: Unpack[Options]) -> Brief:
+async def asummarize(
+    source: SourceLike | None = None,
+    *,
+    text: str | None = None,
+    path: str | os.PathLike[str] | None = None,
+    settings: Settings | None = None,
+    **options: Unpack[Options],
+) -> Brief:
     """The async form of `summarize`, with the same parameters."""
     cfg = make_settings(settings, **options)
-    doc, cleaned, engine, reason = _prepare(source, cfg)
+    doc, cleaned, engine, reason = _prepare(source, text, path, cfg)
     return assemble(doc, cleaned, await engine.aextract(cleaned, cfg), cfg, engine, reason)

@@ -47,6 +47,7 @@ _CONTEXT = multiprocessing.get_context("fork")
 _ALIVE_CHECK_SECONDS = 0.5
 _PARENT_WATCH_SECONDS = 1.0
 _STOP = None
+_READY = "ready"  # a worker's first message: what every job needs is set up (`around` entered)
 
 
 def _watch_parent(parent: int) -> None:
@@ -86,6 +87,7 @@ async def _serve(tasks: Any, results: Any, job: Job, around: AbstractAsyncContex
             results.put((task_id, result, None))
 
     async with around:
+        results.put(_READY)
         # Jobs run in this context (what `around` set, e.g. shared HTTP clients), not in that of
         # the thread that received them.
         context = contextvars.copy_context()
@@ -117,6 +119,7 @@ class _Worker:
     results: Any
     held: dict[int, asyncio.Future[Any]] = field(default_factory=dict)
     dead: bool = False
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class AsyncProcessPool:
@@ -167,8 +170,12 @@ class AsyncProcessPool:
         threading.Thread(target=self._receive, args=(worker,), name="worker-results", daemon=True).start()
         return worker
 
-    async def submit(self, payload: Any) -> Any:
-        """Run `job(payload)` in the worker with the fewest jobs in flight; its result or its error."""
+    async def submit(self, payload: Any, timeout: float | None = None) -> Any:
+        """Run `job(payload)` in the worker with the fewest jobs in flight; its result or its error.
+
+        After `timeout` seconds the job's worker is killed (a running job cannot be stopped otherwise),
+        whatever else it held fails as in any death, its slot gets a new worker, and TimeoutError is raised.
+        """
         assert self._loop is not None, "use the pool inside `async with`"
         alive = [w for w in self._workers if not w.dead]
         if not alive:
@@ -179,7 +186,13 @@ class AsyncProcessPool:
         worker.held[task_id] = future
         worker.tasks.put((task_id, payload))
         try:
-            result, error = await future
+            # A job's time starts once its worker is set up (a model loaded, say), or a short timeout
+            # would fail the first jobs of every worker and of each replacement.
+            await worker.ready.wait()
+            result, error = await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            self._kill_one(worker)
+            raise
         finally:
             worker.held.pop(task_id, None)
         if error is not None:
@@ -202,6 +215,9 @@ class AsyncProcessPool:
                 return
             if message is _STOP:
                 return
+            if message == _READY:
+                self._call(worker.ready.set)
+                continue
             task_id, data, error = message
             result = None
             if data is not None:
@@ -224,10 +240,19 @@ class AsyncProcessPool:
         if future is not None and not future.done():
             future.set_result((result, error))
 
+    def _kill_one(self, worker: _Worker) -> None:
+        # Reaped at once (SIGKILL ends a process within milliseconds) and replaced now, not when its
+        # receiving thread next looks: no further job may be sent to the dying worker meanwhile.
+        worker.process.kill()
+        worker.process.join(_ALIVE_CHECK_SECONDS)
+        self._died(worker)
+
     def _died(self, worker: _Worker) -> None:
         if worker.dead or worker not in self._workers:
             return
         worker.dead = True
+        # Nobody reads its task pipe any more: a payload stuck in it must not hold up this process's exit.
+        worker.tasks.cancel_join_thread()
         error = EngineError(
             f"the worker process died (exit code {worker.process.exitcode}) while this document was in flight; "
             "it is retried on the next run"
@@ -235,6 +260,7 @@ class AsyncProcessPool:
         for future in worker.held.values():
             if not future.done():
                 future.set_exception(error)
+        worker.ready.set()  # no wait for a worker that will never be ready: its jobs have failed
         slot = self._workers.index(worker)
         try:
             self._workers[slot] = self._start(slot)

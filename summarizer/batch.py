@@ -5,9 +5,11 @@ How documents run concurrently depends on the engine:
   goes into waiting on HTTP, so one thread suffices. The local engine's llama.cpp server is started
   once for the whole batch, not once per document.
 - extractive: spaCy is CPU-bound, so `concurrency` worker processes (default and maximum: one per
-  core), each loading the model once when it starts. Worker processes, even just one, also make a
-  document stoppable (`timeout`) and keep a crash in one document (a segfault, the OOM killer) from
-  ending the batch: the pool is replaced and the documents caught in the crash are retried one by one.
+  core), each loading the model once when it starts and running one document at a time. Worker
+  processes, even just one, also make a document stoppable (`timeout`: its worker is killed and
+  replaced) and keep a crash in one document (a segfault, the OOM killer) from costing any other.
+  Leaving the batch early (an error, Ctrl-C, SIGTERM) kills the workers at once: their documents were
+  not done and never will be, so waiting for them would only delay the stop.
 
 `summarize_many` is the public call. `run_batch` is the machinery under it, with hooks that `nightly`
 uses to keep its ledger: `may_start` (checked before each document starts; False stops starting
@@ -19,21 +21,21 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import os
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing_extensions import Unpack
 
 from summarizer.api import BatchOptions, SourceLike, asummarize, choose_engine, make_settings, summarize
-from summarizer.async_pool import AsyncProcessPool, start_as_worker
+from summarizer.async_pool import AsyncProcessPool
 from summarizer.config import Settings
 from summarizer.engines import Engine, cores, registry
-from summarizer.errors import EngineError, PortableError, from_portable, to_portable
-from summarizer.intake import Document, from_file_bytes
+from summarizer.errors import EngineError
+from summarizer.fetch import Fetched
+from summarizer.intake import Document, from_fetched, from_file_bytes
 from summarizer.schema import Brief
 
 # Documents each event loop holds beyond its requests: read and cleaned before, grounded after.
@@ -55,7 +57,7 @@ class FileSource:
         return from_file_bytes(self.data, self.path, max_chars=max_chars)
 
 
-BatchSource = SourceLike | FileSource
+BatchSource = SourceLike | FileSource | Fetched
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ def effective_concurrency(engine: Engine, concurrency: int | None) -> int:
 
 
 def _as_source(source: BatchSource, settings: Settings) -> SourceLike:
+    if isinstance(source, Fetched):
+        return from_fetched(source, max_chars=settings.max_chars)
     return source.document(settings.max_chars) if isinstance(source, FileSource) else source
 
 
@@ -90,71 +94,20 @@ def _summarize_here(source: BatchSource, settings: Settings) -> Brief:
     return summarize(_as_source(source, settings), settings=settings)
 
 
-def _summarize_in_worker(source: BatchSource, settings: Settings) -> tuple[Brief | None, PortableError | None]:
-    try:
-        return _summarize_here(source, settings), None
-    except Exception as exc:  # noqa: BLE001 - every failure goes back to the parent as data
-        return None, to_portable(exc)
+async def _summarize_job(settings: Settings, source: BatchSource) -> Brief:
+    # Runs in a worker process, one document at a time: blocking its event loop is blocking nobody.
+    return _summarize_here(source, settings)
 
 
-def _init_worker(parent: int, engine: str) -> None:
-    # Workers finish their document on Ctrl-C: the parent decides what stops.
-    start_as_worker(parent)
+@asynccontextmanager
+async def _prepared_worker(engine: str, slot: int) -> AsyncIterator[None]:
+    # Once per worker process, before its first document: e.g. the extractive engine loads spaCy.
     registry.get(engine).prepare_worker()
-
-
-def _kill_workers(executor: ProcessPoolExecutor) -> None:
-    # A running call cannot be cancelled; killing the worker processes is the only way to stop it.
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
-        process.kill()
-
-
-class _Pool:
-    """A process pool that is replaced when a worker dies, so the batch can go on."""
-
-    def __init__(self, workers: int, engine: str) -> None:
-        self._workers = workers
-        self._engine = engine
-        self._executor = self._new()
-        self.generation = 0
-
-    def _new(self) -> ProcessPoolExecutor:
-        executor = ProcessPoolExecutor(
-            max_workers=self._workers, initializer=_init_worker, initargs=(os.getpid(), self._engine)
-        )
-        # Start every worker now, before the batch starts threads of its own: a fork copies no thread,
-        # so a lock another thread held at that moment would stay locked in the child.
-        executor.submit(os.getpid).result()
-        return executor
-
-    @property
-    def executor(self) -> ProcessPoolExecutor:
-        return self._executor
-
-    def replace(self, generation: int, *, kill: bool = False) -> None:
-        """Replace a broken pool (or, with kill, one running an overdue document) once per generation."""
-        if generation != self.generation:
-            return
-        if kill:
-            _kill_workers(self._executor)
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        self._executor = self._new()
-        self.generation += 1
-
-    def close(self, *, cancel: bool) -> None:
-        # Running documents finish (workers ignore Ctrl-C), queued ones are dropped.
-        self._executor.shutdown(wait=True, cancel_futures=cancel)
+    yield
 
 
 def _overdue(timeout: float) -> EngineError:
     return EngineError(f"took longer than {timeout:g} s and was stopped; it is retried on the next run")
-
-
-async def _call(
-    executor: ProcessPoolExecutor, source: BatchSource, settings: Settings, timeout: float | None
-) -> tuple[Brief | None, PortableError | None]:
-    work = asyncio.get_running_loop().run_in_executor(executor, _summarize_in_worker, source, settings)
-    return await asyncio.wait_for(work, timeout)
 
 
 # --- the batch --------------------------------------------------------------------------------
@@ -191,13 +144,11 @@ async def run_batch(
     if not sources:
         return []
     if engine.batch_mode == "processes":
-        # Built on the loop's thread, blocking it for the workers' start-up (see _Pool._new).
-        pool = _Pool(width, engine.name)
-        try:
-            runner = _pool_runner(pool, settings, engine.name, timeout)
-            return await _run(sources, width, runner, may_start, on_start, on_outcome)
-        finally:
-            pool.close(cancel=True)
+        # As many workers as documents at once, so each runs one document at a time. Forked before this
+        # batch starts threads of its own: a fork copies no thread, so a lock one held would stay locked.
+        pool = AsyncProcessPool(width, partial(_summarize_job, settings), around=partial(_prepared_worker, engine.name))
+        async with pool:
+            return await _run(sources, width, _process_runner(pool, timeout), may_start, on_start, on_outcome)
     return await _run_on_event_loops(engine, sources, settings, width, timeout, read_ahead, may_start, on_start,
                                      on_outcome)
 
@@ -252,43 +203,15 @@ def _async_runner(settings: Settings, timeout: float | None) -> Runner:
     return run
 
 
-def _pool_runner(pool: _Pool, settings: Settings, engine: str, timeout: float | None) -> Runner:
+def _process_runner(pool: AsyncProcessPool, timeout: float | None) -> Runner:
     async def run(source: BatchSource) -> Brief:
-        generation = pool.generation
         try:
-            brief, error = await _call(pool.executor, source, settings, timeout)
+            brief: Brief = await pool.submit(source, timeout)
         except TimeoutError:
-            pool.replace(generation, kill=True)
             raise _overdue(timeout or 0) from None
-        except BrokenProcessPool:
-            # Every document in flight sees the death; only one caused it. Each is tried again alone,
-            # in a process of its own, so the culprit fails and the others are not blamed.
-            pool.replace(generation)
-            brief, error = await _run_alone(source, settings, engine, timeout)
-        if error is not None:
-            raise from_portable(error)
-        assert brief is not None
         return brief
 
     return run
-
-
-async def _run_alone(
-    source: BatchSource, settings: Settings, engine: str, timeout: float | None
-) -> tuple[Brief | None, PortableError | None]:
-    alone = ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(os.getpid(), engine))
-    try:
-        return await _call(alone, source, settings, timeout)
-    except TimeoutError:
-        _kill_workers(alone)
-        raise _overdue(timeout or 0) from None
-    except BrokenProcessPool:
-        raise EngineError(
-            "the worker process died while summarizing this document (out of memory or a crash); "
-            "it is retried on the next run"
-        ) from None
-    finally:
-        alone.shutdown(wait=False, cancel_futures=True)
 
 
 async def _run(

@@ -54,6 +54,10 @@ class Settings(BaseModel):
     keep_unsupported: bool = Field(
         default=False, description="Keep items the support checks would drop, flagged with the reason code."
     )
+    allow_private_urls: bool = Field(
+        default=False, description="Fetch URLs on private, loopback and link-local addresses too (refused by default)."
+    )
+    fetch_timeout: float = Field(default=30.0, gt=0, description="Seconds for fetching one URL, redirects included.")
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

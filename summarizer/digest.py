@@ -10,6 +10,8 @@ and `digest.json`-style consumers may read it. Add fields; do not rename or remo
       actors:    [DigestActor]   actors merged across documents, most documents first
       figures:   [DigestFigure]  every figure of every brief, in brief order
       conflicts: [Conflict]      one quantity given different values by different documents or sources
+      memory:    StoryMemory     (nightly runs) stories across nights: new / developing / quiet, with
+                                 what changed since earlier runs; see summarizer.stories.models
 
 Every entry names its brief by `BriefLink.id` (`brief` / `briefs` fields) and carries `EvidenceRef`s:
 the quote, its character span in that brief's `source.text`, and where in the brief it sits
@@ -36,12 +38,17 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from datetime import datetime, timezone
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from summarizer.quantities import same_quantity, same_value, unit_key, values_differ
 from summarizer.schema import ActorKind, Alignment, Brief, Evidence, Figure, Qualifier
+from summarizer.stories.models import StoryMemory
 from summarizer.text import fold
 from summarizer.grouping import UnionFind
 
@@ -64,7 +71,7 @@ class _Model(BaseModel):
 class BriefLink(_Model):
     """One brief file pair, as the digest links to it."""
 
-    id: str = Field(description="The brief's file stem, '<slug>-<hash8>'; unique within a digest.")
+    id: str = Field(description="The brief's file stem, '<slug>-<hash8>-<engine>-<id6>'; unique within a digest.")
     title: str
     json_path: str = Field(description="The brief's JSON file, relative to the digest's folder.")
     md_path: str = Field(description="The brief's Markdown file, relative to the digest's folder.")
@@ -154,6 +161,9 @@ class Digest(_Model):
     figures: list[DigestFigure] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
     footer: list[str] = Field(default_factory=list, description="Lines about the run itself (the Batch API's cost).")
+    memory: StoryMemory | None = Field(
+        default=None, description="Story memory across nightly runs (new / developing / quiet stories)."
+    )
 
     def brief(self, brief_id: str) -> BriefLink:
         """The BriefLink an entry points to."""
@@ -173,6 +183,7 @@ def build_digest(
     failed: Iterable[FailedDocument] = (),
     top: int = DEFAULT_TOP,
     generated_at: datetime | None = None,
+    memory: StoryMemory | None = None,
 ) -> Digest:
     """Fold (link, brief) pairs into a Digest. Link ids must be unique."""
     ids = [link.id for link, _ in entries]
@@ -182,7 +193,7 @@ def build_digest(
         raise ValueError(f"brief ids must be unique in a digest; repeated: {', '.join(duplicated)}")
     clusters = _merge_actors(entries)
     actors = _digest_actors(entries, clusters)
-    related = _related_briefs(entries, clusters)
+    shared = _shared_clusters(entries, clusters)
     groups = _story_groups(entries, clusters)
     figures = [fig for link, brief in entries for fig in _digest_figures(link, brief)]
     return Digest(
@@ -191,10 +202,11 @@ def build_digest(
         documents=len(entries),
         failed=list(failed),
         briefs=[link for link, _ in entries],
-        stories=_stories(entries, groups, related, order)[: max(top, 0)],
+        stories=_stories(entries, groups, shared, order)[: max(top, 0)],
         actors=actors,
         figures=figures,
         conflicts=_conflicts(entries, groups, figures, order),
+        memory=memory,
     )
 
 
@@ -204,6 +216,7 @@ def _ref(brief_id: str, field: str, index: int, ev: Evidence) -> EvidenceRef:
     )
 
 
+@lru_cache(maxsize=65_536)  # the same names come back in every brief of a night
 def actor_key(name: str) -> str:
     """A name reduced for matching: no case, accents, punctuation, possessive or leading titles."""
     folded = fold(name).replace("’", "'")
@@ -270,21 +283,21 @@ def _digest_actors(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[li
     for cluster in clusters:
         names: Counter[str] = Counter()
         kinds: Counter[ActorKind] = Counter()
-        roles: list[str] = []
-        briefs: list[str] = []
+        roles: dict[str, None] = {}  # dicts as ordered sets: a large cluster has hundreds of briefs
+        briefs: dict[str, None] = {}
         evidence: list[EvidenceRef] = []
         mentions = 0
         for b, a in sorted(cluster):
             link, brief = entries[b]
             actor = brief.actors[a]
             names[actor.name] += 1
-            names.update(alias for alias in actor.aliases)
+            names.update(actor.aliases)
             kinds[actor.kind] += 1
-            if actor.role and actor.role not in roles:
-                roles.append(actor.role)
+            if actor.role:
+                roles.setdefault(actor.role)
             mentions += len(actor.evidence)
             if link.id not in briefs:
-                briefs.append(link.id)
+                briefs[link.id] = None
                 if actor.evidence:
                     evidence.append(_ref(link.id, "actors", a, actor.evidence[0]))
         name = _display_name(names)
@@ -295,8 +308,8 @@ def _digest_actors(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[li
                 kind=specific[0] if specific else ActorKind.other,
                 aliases=sorted(n for n in names if n != name),
                 documents=len(briefs),
-                briefs=briefs,
-                roles=roles,
+                briefs=list(briefs),
+                roles=list(roles),
                 mentions=mentions,
                 evidence=evidence,
             )
@@ -305,44 +318,38 @@ def _digest_actors(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[li
     return out
 
 
-def _related_briefs(
+def _shared_clusters(
     entries: Sequence[tuple[BriefLink, Brief]], clusters: list[list[_Node]]
-) -> dict[str, dict[str, set[str]]]:
-    """For each brief id: the other brief ids it shares actors with, and the shared actors' names."""
-    related: dict[str, dict[str, set[str]]] = {link.id: {} for link, _ in entries}
+) -> list[tuple[set[int], str]]:
+    """Actors named in two briefs or more: the positions of those briefs, and the actor's display name."""
+    shared: list[tuple[set[int], str]] = []
     for cluster in clusters:
-        ids = {entries[b][0].id for b, _ in cluster}
-        if len(ids) < 2:
-            continue
-        name = _display_name(Counter(entries[b][1].actors[a].name for b, a in cluster))
-        for one in ids:
-            for other in ids - {one}:
-                related[one].setdefault(other, set()).add(name)
-    return related
+        briefs = {b for b, _ in cluster}
+        if len(briefs) >= 2:
+            shared.append((briefs, _display_name(Counter(entries[b][1].actors[a].name for b, a in cluster))))
+    return shared
 
 
 def _story_groups(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[list[_Node]]) -> list[list[int]]:
     """Brief positions grouped by story: enough actors in common (see the module docstring)."""
-    actors_of: list[set[int]] = [set() for _ in entries]
-    briefs_with: list[set[int]] = []
+    rows: list[int] = []
+    cols: list[int] = []
     for c, cluster in enumerate(clusters):
-        briefs = {b for b, _ in cluster}
-        briefs_with.append(briefs)
-        for b in briefs:
-            actors_of[b].add(c)
-    shared: Counter[tuple[int, int]] = Counter()
-    for briefs in briefs_with:
-        ordered = sorted(briefs)
-        for i, one in enumerate(ordered):
-            for other in ordered[i + 1 :]:
-                shared[(one, other)] += 1
-    union = UnionFind(len(entries))
-    for (one, other), count in shared.items():
-        if count >= 2 and count * 2 >= min(len(actors_of[one]), len(actors_of[other])):
-            union.union(one, other)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for b in range(len(entries)):
-        groups[union.find(b)].append(b)
+        for b in {b for b, _ in cluster}:
+            rows.append(b)
+            cols.append(c)
+    n = len(entries)
+    # Actors shared by each pair of briefs, as one sparse product (brief x actor) . (actor x brief): the
+    # pairs a night's large clusters ("United States" in 500 briefs) make are counted in C, not in Python.
+    incidence = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(n, len(clusters)))
+    actors = np.asarray(incidence.sum(axis=1)).ravel()
+    shared = sparse.triu(incidence @ incidence.T, k=1).tocoo()
+    same = (shared.data >= 2) & (shared.data * 2 >= np.minimum(actors[shared.row], actors[shared.col]))
+    links = sparse.coo_matrix((np.ones(int(same.sum())), (shared.row[same], shared.col[same])), shape=(n, n))
+    _, labels = connected_components(links, directed=False)
+    groups: dict[int, list[int]] = {}
+    for b, label in enumerate(labels.tolist()):  # groups in the order of their first brief, briefs in order
+        groups.setdefault(label, []).append(b)
     return list(groups.values())
 
 
@@ -353,22 +360,23 @@ def _substance(brief: Brief) -> int:
 def _stories(
     entries: Sequence[tuple[BriefLink, Brief]],
     groups: list[list[int]],
-    related: dict[str, dict[str, set[str]]],
+    shared_clusters: list[tuple[set[int], str]],
     order: dict[str, int],
 ) -> list[Story]:
+    # Per group: the briefs outside it that share an actor with one of its briefs, and those actors' names.
+    group_of = {b: g for g, group in enumerate(groups) for b in group}
+    others_of: list[set[int]] = [set() for _ in groups]
+    names_of: list[set[str]] = [set() for _ in groups]
+    for briefs, name in shared_clusters:
+        for g in {group_of[b] for b in briefs}:
+            others_of[g].update(briefs)
+            names_of[g].add(name)
     stories: list[Story] = []
-    for group in groups:
+    for g, group in enumerate(groups):
         lead = min(group, key=lambda b: (-_substance(entries[b][1]), b))
         link, brief = entries[lead]
         coverage = [entries[b][0].id for b in group if b != lead]
-        others = {
-            other: names
-            for member in group
-            for other, names in related[entries[member][0].id].items()
-            if other != link.id and other not in coverage
-        }
-        shared = sorted({name for b in group for names in related[entries[b][0].id].values() for name in names},
-                        key=str.casefold)
+        others = sorted(others_of[g] - set(group))
         stories.append(
             Story(
                 brief=link.id,
@@ -376,8 +384,8 @@ def _stories(
                 summary=brief.summary,
                 score=round(2 * len(coverage) + len(others) + _substance(brief) / 10, 2),
                 coverage=coverage,
-                related=sorted(others, key=order.__getitem__),
-                shared_actors=shared,
+                related=[entries[b][0].id for b in others],
+                shared_actors=sorted(names_of[g], key=str.casefold),
                 actors=[actor.name for actor in brief.actors],
                 claims=len(brief.claims),
                 figures=len(brief.figures),
@@ -408,12 +416,48 @@ def _digest_figures(link: BriefLink, brief: Brief) -> list[DigestFigure]:
     ]
 
 
-def _disagree(a: tuple[DigestFigure, Figure], b: tuple[DigestFigure, Figure]) -> bool:
-    """Two figures for one quantity that differ, by the rules `verify` applies within a brief."""
-    (da, fa), (db, fb) = a, b
-    if da.brief == db.brief and not (fa.source and fb.source and actor_key(fa.source) != actor_key(fb.source)):
-        return False  # within one document only two named sources can disagree
-    return same_quantity(fa, fb) and values_differ(fa, fb)
+def _join_disagreeing(
+    pairs: list[tuple[DigestFigure, Figure]], one: list[int], other: list[int], union: UnionFind, in_conflict: set[int]
+) -> None:
+    """Join the figures of two kinds that disagree: one quantity, values that differ, and from two documents
+    or from two named sources (within one document only two named sources can disagree)."""
+    (da, fa), (db, fb) = pairs[one[0]], pairs[other[0]]
+    if not (same_quantity(fa, fb) and values_differ(fa, fb)):
+        return
+    if fa.source and fb.source and actor_key(fa.source) != actor_key(fb.source):
+        everyone = one + other  # two named sources disagree, within one document too
+        for i in everyone[1:]:
+            union.union(everyone[0], i)
+        in_conflict.update(everyone)
+        return
+    # Otherwise only figures of two different documents disagree.
+    by_brief_one: dict[str, list[int]] = defaultdict(list)
+    by_brief_other: dict[str, list[int]] = defaultdict(list)
+    for i in one:
+        by_brief_one[pairs[i][0].brief].append(i)
+    for j in other:
+        by_brief_other[pairs[j][0].brief].append(j)
+    firsts_one = {brief: members[0] for brief, members in by_brief_one.items()}
+    firsts_other = {brief: members[0] for brief, members in by_brief_other.items()}
+    if min(len(firsts_one), len(firsts_other)) >= 2 and max(len(firsts_one), len(firsts_other)) >= 3:
+        # Every pair but those of one document disagrees: with two documents on one side and three on the
+        # other, that leaves one connected whole, so skip the pairs (a story told 40 times has 1,600).
+        everyone = [*firsts_one.values(), *firsts_other.values()]
+        for i in everyone[1:]:
+            union.union(everyone[0], i)
+        in_conflict.update(everyone)
+    else:
+        for brief_a, x in firsts_one.items():
+            for brief_b, y in firsts_other.items():
+                if brief_a != brief_b:
+                    union.union(x, y)
+                    in_conflict.update((x, y))
+    # Figures of one kind in one document have the same partners as the first of them.
+    for group in (*by_brief_one.values(), *by_brief_other.values()):
+        if group[0] in in_conflict:
+            for i in group[1:]:
+                union.union(group[0], i)
+            in_conflict.update(group)
 
 
 def _conflicts(
@@ -432,18 +476,22 @@ def _conflicts(
         ]
         union = UnionFind(len(pairs))
         in_conflict: set[int] = set()
-        # Only figures in one unit can be one quantity (see same_quantity): compare within a unit, not
-        # every pair of a large story's figures.
-        by_unit: dict[str, list[int]] = defaultdict(list)
-        for i, (_, figure) in enumerate(pairs):
+        # Only figures in one unit can be one quantity (see same_quantity), and figures alike in everything
+        # the rule reads (unit, measures, date, value, source) disagree with the same others: compare one
+        # figure of each kind, not every pair of a large story's figures.
+        kinds: dict[tuple[object, ...], list[int]] = {}
+        for i, (digest_fig, figure) in enumerate(pairs):
             if figure.unit:
-                by_unit[unit_key(figure.unit)].append(i)
-        for members in by_unit.values():
-            for x, i in enumerate(members):
-                for j in members[x + 1 :]:
-                    if _disagree(pairs[i], pairs[j]):
-                        union.union(i, j)
-                        in_conflict.update((i, j))
+                kind = (figure.unit, figure.measures, (figure.date or "").lower(), figure.value,
+                        actor_key(figure.source) if figure.source else "")
+                kinds.setdefault(kind, []).append(i)
+        by_unit: dict[str, list[list[int]]] = defaultdict(list)
+        for members in kinds.values():
+            by_unit[unit_key(pairs[members[0]][1].unit or "")].append(members)
+        for same_unit in by_unit.values():
+            for x, one in enumerate(same_unit):
+                for other in same_unit[x + 1 :]:
+                    _join_disagreeing(pairs, one, other, union, in_conflict)
         parts: dict[int, list[DigestFigure]] = defaultdict(list)
         for i in sorted(in_conflict):
             parts[union.find(i)].append(pairs[i][0])

@@ -150,17 +150,15 @@ class Locator:
 
 def _nearest(text: str, needle: str, near: int | None) -> int:
     """Index of the occurrence of needle closest to `near` (the first when near is None), or -1."""
-    first = text.find(needle)
-    if first < 0 or near is None:
-        return first
-    best, i = first, first
-    while i >= 0:
-        if abs(i - near) < abs(best - near):
-            best = i
-        if i > near:
-            break
-        i = text.find(needle, i + 1)
-    return best
+    if near is None:
+        return text.find(needle)
+    # The last occurrence at or before `near` and the first after it; the earlier wins a tie. Two searches
+    # that stop at `near`, rather than a walk over every occurrence before it.
+    before = text.rfind(needle, 0, max(0, near) + len(needle))
+    after = text.find(needle, max(0, near + 1))
+    if before < 0 or after < 0:
+        return max(before, after)
+    return after if after - near < near - before else before
 
 
 _ITEM_TEXT = {"actors": "name", "claims": "statement", "figures": "text", "uncertainties": "statement"}

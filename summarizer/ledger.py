@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import StrEnum
@@ -24,6 +24,7 @@ from pathlib import Path
 from summarizer.errors import ConfigError
 from summarizer.redaction import redact_text
 from summarizer.schema import Usage
+from summarizer.stories.migration import STORY_TABLES
 from summarizer.text import one_line
 
 LEDGER_NAME = "ledger.sqlite3"
@@ -31,7 +32,9 @@ _BUSY_TIMEOUT_MS = 10_000
 _ERROR_MAX = 500
 
 # Each entry moves the schema one version up; PRAGMA user_version records how many have run.
-# Append new migrations; never edit one that has shipped.
+# Append new migrations; never edit one that has shipped. Version 1: documents and runs.
+# Version 2: story memory (summarizer.stories.migration; idempotent, so it may be renumbered at a merge).
+# Version 3: failures in a row. Version 4: the Batch API's tables (idempotent too).
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE documents (
@@ -73,6 +76,50 @@ MIGRATIONS: tuple[str, ...] = (
         report_path    TEXT
     );
     """,
+    STORY_TABLES,
+    # failures: failed attempts in a row (a done brief resets it); a document with enough of them is
+    # quarantined by nightly: reported, not retried until --retry-failed. A failed row from before
+    # this column existed has failed at least once.
+    """
+    ALTER TABLE documents ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+    UPDATE documents SET failures = 1 WHERE status = 'failed';
+    """,
+    # Version 4: the Batch API's intents and the documents each carries (summarizer.batch_api.store says
+    # what the states mean). The SQL lives here because nothing below the nightly may import batch_api.
+    """
+    CREATE TABLE IF NOT EXISTS batch_jobs (
+        intent_id      TEXT PRIMARY KEY,
+        run_id         TEXT NOT NULL,
+        state          TEXT NOT NULL CHECK (state IN ('prepared', 'uploaded', 'submitted', 'collected')),
+        jsonl_path     TEXT NOT NULL,
+        requests       INTEGER NOT NULL,
+        bytes          INTEGER NOT NULL,
+        file_id        TEXT,
+        batch_id       TEXT,
+        batch_status   TEXT,
+        created_epoch  REAL NOT NULL,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        note           TEXT
+    );
+    CREATE INDEX IF NOT EXISTS batch_jobs_state ON batch_jobs (state);
+    CREATE TABLE IF NOT EXISTS batch_documents (
+        doc_id          TEXT NOT NULL,
+        intent_id       TEXT NOT NULL REFERENCES batch_jobs (intent_id),
+        content_hash    TEXT NOT NULL,
+        engine          TEXT NOT NULL,
+        model           TEXT NOT NULL,
+        prompt_version  TEXT NOT NULL,
+        chunks          INTEGER NOT NULL,
+        state           TEXT NOT NULL CHECK (state IN ('in_flight', 'done', 'returned', 'failed')),
+        reason          TEXT,
+        updated_at      TEXT NOT NULL,
+        PRIMARY KEY (doc_id, intent_id)
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS batch_documents_one_in_flight ON batch_documents (doc_id)
+        WHERE state = 'in_flight';
+    CREATE INDEX IF NOT EXISTS batch_documents_intent ON batch_documents (intent_id, state);
+    """,
 )
 
 
@@ -80,8 +127,8 @@ class Status(StrEnum):
     """A document's state, in the ledger and in a nightly run; the values are what rows and run reports hold.
 
     The ledger stores only pending, done and failed. `todo` (queued by this run and not ended yet: it
-    ends done, failed, or pending if the run stops before starting it) and `reused` (done by an earlier
-    run) exist only within a run.
+    ends done, failed, or pending if the run stops before starting it), `reused` (done by an earlier
+    run) and `quarantined` (failed too many times in a row to be retried) exist only within a run.
     """
 
     todo = "todo"
@@ -89,6 +136,7 @@ class Status(StrEnum):
     pending = "pending"
     done = "done"
     failed = "failed"
+    quarantined = "quarantined"
 
 
 @dataclass(frozen=True)
@@ -111,6 +159,7 @@ class Row:
     usage: Usage
     requests: int
     attempts: int
+    failures: int
     last_error: str | None
     run_id: str | None
     created_at: str
@@ -121,9 +170,11 @@ class Row:
 
 _COLUMNS = (
     "content_hash, engine, model, prompt_version, path, status, brief_json, brief_md, prompt_tokens, "
-    "completion_tokens, total_tokens, requests, attempts, last_error, run_id, created_at, updated_at, "
+    "completion_tokens, total_tokens, requests, attempts, failures, last_error, run_id, created_at, updated_at, "
     "started_at, finished_at"
 )
+
+
 def now() -> str:
     """UTC now as ISO 8601, the ledger's one timestamp format."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
@@ -148,6 +199,7 @@ def _row(values: sqlite3.Row) -> Row:
         ),
         requests=values["requests"],
         attempts=values["attempts"],
+        failures=values["failures"],
         last_error=values["last_error"],
         run_id=values["run_id"],
         created_at=values["created_at"],
@@ -155,6 +207,19 @@ def _row(values: sqlite3.Row) -> Row:
         started_at=values["started_at"],
         finished_at=values["finished_at"],
     )
+
+
+@contextmanager
+def immediate_transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One all-or-nothing change. BEGIN IMMEDIATE takes the write lock up front, so a second writer waits
+    instead of failing mid-way; a process killed inside leaves the database as it was before."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 class Ledger:
@@ -193,16 +258,8 @@ class Ledger:
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {version + 1}")
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        # BEGIN IMMEDIATE takes the write lock up front, so a second writer waits instead of failing mid-way.
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._db)
 
     def close(self) -> None:
         self._db.close()
@@ -277,7 +334,7 @@ class Ledger:
         with self._transaction() as db:
             db.execute(
                 "UPDATE documents SET status = ?, prompt_tokens = ?, completion_tokens = ?, "
-                "total_tokens = ?, requests = ?, last_error = NULL, finished_at = ?, updated_at = ? "
+                "total_tokens = ?, requests = ?, failures = 0, last_error = NULL, finished_at = ?, updated_at = ? "
                 "WHERE content_hash = ? AND engine = ? AND model = ? AND prompt_version = ?",
                 (
                     Status.done, usage.prompt_tokens, usage.completion_tokens, usage.total_tokens, requests, stamp,
@@ -289,7 +346,8 @@ class Ledger:
         stamp = now()
         with self._transaction() as db:
             db.execute(
-                "UPDATE documents SET status = ?, last_error = ?, finished_at = ?, updated_at = ? "
+                "UPDATE documents SET status = ?, failures = failures + 1, last_error = ?, finished_at = ?, "
+                "updated_at = ? "
                 "WHERE content_hash = ? AND engine = ? AND model = ? AND prompt_version = ?",
                 (Status.failed, error_line(error), stamp, stamp, *_key(key)),
             )

@@ -24,12 +24,20 @@ TENS = {
 }
 SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1e12}
 # Abbreviated scales written straight after digits: "3bn", "$5m", "10k".
-_SHORT_SCALES = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "b": 1_000_000_000, "tn": 1e12}
+_SHORT_SCALES = {
+    "k": 1_000, "m": 1_000_000, "mn": 1_000_000, "mln": 1_000_000, "bn": 1_000_000_000, "b": 1_000_000_000,
+    "bln": 1_000_000_000, "tn": 1e12, "trn": 1e12,
+}
 # Plural scale words count at least one of the scale: "thousands of people".
 PLURAL_SCALES = {"dozens": 12, "hundreds": 100, "thousands": 1_000, "millions": 1_000_000, "billions": 1_000_000_000}
 NUMBER_WORDS = {**UNITS, **TENS, **SCALES, "dozen": 12}
+# Fraction words and their denominators: "a third of", "two-thirds", "half the".
+FRACTIONS = {
+    "half": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5, "sixth": 6,
+    "sixths": 6, "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10,
+}
 
-_DIGITS = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(k|m|mn|bn|b|tn)?$", re.IGNORECASE)
+_DIGITS = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?(k|m|mn|mln|bn|bln|b|tn|trn)?$", re.IGNORECASE)
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
@@ -51,10 +59,24 @@ _WORD_MENTION = re.compile(
     re.IGNORECASE,
 )
 _PLURAL_OF_PLURAL = re.compile(
-    r"\b(dozens|hundreds|thousands|millions) of (hundreds|thousands|millions|billions)\b", re.IGNORECASE
+    r"\b(tens|dozens|hundreds|thousands|millions) of (hundreds|thousands|millions|billions)\b", re.IGNORECASE
 )
 _PLURAL_MENTION = re.compile(r"\b(?=[bdhmt])(?:dozens|hundreds|thousands|millions|billions)\b", re.IGNORECASE)
 _DIGIT_RUN = re.compile(r"\d[\d,]*(?:\.\d+)?")
+# What a figure's value may carry beyond its digits: a sign ("-3%", "minus 5") and a scale written
+# apart ("8 B", "5 bn"); and fractions ("a third", "two-thirds", "half").
+_SIGNED = re.compile(r"(?:(?<![\w\d.,])[-−–]|\b(?:minus|negative)[\s-]+)(\d[\d,]*(?:\.\d+)?)", re.IGNORECASE)
+_SCALE_APART = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s(M|B|K|bn|mn|mln|bln|tn|trn|BN|MN)\b")
+# "between $5 and $7 million": the scale is written once for both ends.
+_SHARED_SCALE = re.compile(
+    r"(\d[\d,]*(?:\.\d+)?)\s*(?:to|and|or|-|–)\s*\D{0,3}?\d[\d,]*(?:\.\d+)?\s?"
+    r"(million|billion|trillion|thousand|bn|mn|tn|m|b)\b",
+    re.IGNORECASE,
+)
+_FRACTION_ALT = "|".join(sorted(FRACTIONS, key=len, reverse=True))
+_FRACTION = re.compile(
+    rf"\b(?:(a|an|one|two|three|four|five|seven|nine|\d+)[\s-]+)?({_FRACTION_ALT})\b", re.IGNORECASE
+)
 _ONE_OR_ARTICLE = re.compile(rf"\b(?:one|a|an)(?:[\s-]+(?:{_NUMBER_WORD_ALT}))*\b", re.IGNORECASE)
 _DATE_BEFORE = re.compile(rf"(?:\b(?:{_MONTHS})\.?\s+(?:\d{{1,2}}\s*(?:to|-|–|and)\s*)?)$", re.IGNORECASE)
 _DATE_AFTER = re.compile(rf"^(?:\s*(?:to|-|–|and)\s*\d{{1,2}})?\s+(?:of\s+)?(?:{_MONTHS})\b", re.IGNORECASE)
@@ -79,8 +101,8 @@ def parse_number(text: str) -> float | None:
     total, current, seen = 0.0, 0.0, False
     for word in words:
         m = _DIGITS.match(word)
-        if m:
-            current += float(m.group(1).replace(",", "") + (m.group(2) or ""))
+        if m and (m.group(1) or m.group(2)):
+            current += float((m.group(1) or "0").replace(",", "") + (m.group(2) or ""))
             if m.group(3):
                 current *= _SHORT_SCALES[m.group(3).lower()]
             seen = True
@@ -125,11 +147,15 @@ def number_mentions(text: str) -> list[NumberMention]:
         value = parse_number(f"{core} {scale or ''}")
         if value is not None:
             found.append(NumberMention(m.start(), m.end(), m.group(), value))
+    # The characters already in a mention, as a set: scanning every mention for each word made a long
+    # text's cost grow with the square of its numbers.
+    covered = {k for f in found for k in range(f.start, f.end)}
     for pattern in (_WORD_MENTION, _PLURAL_MENTION):
         for m in pattern.finditer(text):
             value = parse_number(m.group())
-            if value is not None and not any(f.start <= m.start() < f.end for f in found):
+            if value is not None and m.start() not in covered:
                 found.append(NumberMention(m.start(), m.end(), m.group(), value))
+                covered.update(range(m.start(), m.end()))
     found.sort(key=lambda n: n.start)
     return found
 
@@ -144,7 +170,25 @@ def values_in(text: str) -> set[float]:
     for n in number_mentions(text):
         values.add(n.value)
     for m in _PLURAL_OF_PLURAL.finditer(text):
-        values.add(PLURAL_SCALES[m.group(1).lower()] * PLURAL_SCALES[m.group(2).lower()])
+        values.add({"tens": 10, **PLURAL_SCALES}[m.group(1).lower()] * PLURAL_SCALES[m.group(2).lower()])
+    for m in _SIGNED.finditer(text):
+        v = parse_number(m.group(1).rstrip(",."))
+        if v is not None:
+            values.add(-v)
+    for m in _SCALE_APART.finditer(text):
+        v = parse_number(m.group(1) + m.group(2))
+        if v is not None:
+            values.add(v)
+            values.add(-v)
+    for m in _SHARED_SCALE.finditer(text):
+        v = parse_number(f"{m.group(1)} {m.group(2)}")
+        if v is not None:
+            values.add(v)
+    for m in _FRACTION.finditer(text):
+        numerator = parse_number(m.group(1)) if m.group(1) and m.group(1).lower() not in ("a", "an") else 1.0
+        if m.group(1) is None and m.group(2).lower() != "half":
+            continue
+        values.add((numerator or 1.0) / FRACTIONS[m.group(2).lower()])
     # Evidence may state "one" ('one or two points'), which number_mentions leaves out as a pronoun.
     for m in _ONE_OR_ARTICLE.finditer(text):
         v = parse_number(m.group())

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 UNATTRIBUTED = "unattributed"
 
 
@@ -33,6 +33,7 @@ class Evidence(_Model):
     start: int | None = Field(default=None, ge=0, description="Offset of the first character in source.text.")
     end: int | None = Field(default=None, ge=0, description="Offset after the last character in source.text.")
     alignment: Alignment = Field(default=Alignment.unaligned, description="How the quote was located.")
+    page: int | None = Field(default=None, ge=1, description="The PDF page the quote starts on (1 is the first).")
 
     @property
     def aligned(self) -> bool:
@@ -100,6 +101,11 @@ class Attribution(str, Enum):
 class Claim(_Model):
     statement: str = Field(description="What is claimed, as reported.")
     speaker: str = Field(default=UNATTRIBUTED, description="An actor's name, or 'unattributed'.")
+    # Added in 1.2 (optional, so 1.0/1.1 briefs still load): shows when the speaker was resolved from
+    # a pronoun or a description ("he", "the company").
+    speaker_mention: str | None = Field(
+        default=None, description="The words in the text that name the speaker ('he', 'the company'), if any."
+    )
     attribution: Attribution = Attribution.reported
     hedged: bool = False
     evidence: list[Evidence] = Field(default_factory=list)
@@ -120,7 +126,12 @@ class Figure(_Model):
     text: str = Field(description="The quantity as written, e.g. 'up to 12,000'.")
     value: float | None = Field(default=None, description="Normalised number; the low end of a range.")
     value_max: float | None = Field(default=None, description="High end of a range, when the text gives one.")
-    unit: str | None = Field(default=None, description="Unit or counted noun, e.g. 'troops', '%', 'USD'.")
+    unit: str | None = Field(default=None, description="Unit or counted noun, e.g. 'troops', '%', 'km', 'USD'.")
+    currency: str | None = Field(default=None, description="ISO 4217 code when the figure is money, e.g. 'HKD'.")
+    per: str | None = Field(default=None, description="What a rate is per: 'barrel' in '$80 a barrel'.")
+    scale: float | None = Field(
+        default=None, description="The multiplier written with the number (1e6 for '13.6M'); value includes it."
+    )
     measures: str | None = Field(default=None, description="What is counted or measured.")
     qualifier: Qualifier = Qualifier.exact
     date: str | None = Field(default=None, description="The date attached to the figure, as written.")
@@ -171,6 +182,20 @@ class Source(_Model):
     text: str = Field(description="The text every evidence span indexes.")
     removed: list[tuple[int, int]] = Field(
         default_factory=list, description="Ranges of text cleaning set aside as page boilerplate (no engine read them)."
+    )
+    media_type: str | None = Field(default=None, description="What the input was: text/plain, text/html, application/pdf, ...")
+    page_starts: list[int] = Field(
+        default_factory=list, description="A PDF's: the offset in source.text where each page starts (page 1 first)."
+    )
+    url: str | None = Field(default=None, description="The URL the document was fetched from, as given.")
+    final_url: str | None = Field(default=None, description="The URL that answered, after redirects.")
+    fetched_at: datetime | None = Field(default=None, description="When the document was fetched (UTC).")
+    author: str | None = Field(default=None, description="The byline an HTML page's metadata gives (schema 1.2).")
+    published: str | None = Field(
+        default=None, description="The publish date an HTML page's metadata gives, YYYY-MM-DD (schema 1.2)."
+    )
+    canonical_url: str | None = Field(
+        default=None, description="The page's canonical URL, from its metadata (schema 1.2)."
     )
 
 

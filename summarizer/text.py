@@ -10,6 +10,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 
 # Lines that belong to the page around an article, not to the article.
 _BOILERPLATE_LINE = re.compile(
@@ -50,10 +51,14 @@ class CleanText:
         """Map an offset in the cleaned text to the source. End offsets map to just after the char."""
         if not self.segments:
             return 0
-        starts = [s.clean_start for s in self.segments]
-        i = max(0, bisect_right(starts, offset) - 1)
+        i = max(0, bisect_right(self._starts, offset) - 1)
         seg = self.segments[i]
         return seg.source_start + min(offset - seg.clean_start, seg.length)
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        # Built once: a long document maps tens of thousands of offsets through many segments.
+        return [s.clean_start for s in self.segments]
 
     def removed(self) -> list[tuple[int, int]]:
         """Source ranges cleaning set aside as page boilerplate (whitespace-only gaps aside)."""

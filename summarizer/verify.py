@@ -11,10 +11,11 @@ and an LLM missed is the cross-check's job: summarizer.crosscheck.)
 
 from __future__ import annotations
 
-from itertools import combinations
+from bisect import bisect_left
+from itertools import accumulate, combinations
 
 from summarizer.grouping import UnionFind
-from summarizer.quantities import number_mentions, same_quantity, same_value, values_differ, values_in
+from summarizer.quantities import number_mentions, same_quantity, same_value, unit_key, values_differ, values_in
 from summarizer.schema import Draft, Evidence, Figure, FoundBy, Uncertainty, UncertaintyKind, Verification
 from summarizer.text import CleanText
 
@@ -43,23 +44,48 @@ def _number_in_evidence(fig: Figure) -> bool:
 
 def _missed_numbers(figures: list[Figure], clean: CleanText) -> list[str]:
     """Numbers in the cleaned text whose words no figure's evidence covers and whose value no figure has."""
-    spans = [(ev.start, ev.end) for fig in figures for ev in fig.evidence if ev.start is not None and ev.end is not None]
-    values = [v for fig in figures for v in (fig.value, fig.value_max) if v is not None]
-    missed: list[str] = []
+    covered = _Covered([(ev.start, ev.end) for fig in figures for ev in fig.evidence if ev.start is not None and ev.end is not None])
+    values = sorted(v for fig in figures for v in (fig.value, fig.value_max) if v is not None)
+    missed: dict[str, None] = {}
     for n in number_mentions(clean.text):
         start, end = clean.span_to_source(n.start, n.end)
-        if any(s < end and start < e for s, e in spans) or any(same_value(n.value, v) for v in values):
+        if covered.overlaps(start, end) or _has_value(values, n.value):
             continue
-        if n.text not in missed:
-            missed.append(n.text)
-    return missed
+        missed.setdefault(n.text)
+    return list(missed)
+
+
+class _Covered:
+    """Spans, asked whether any overlaps a range in O(log n): a long document has thousands of each."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        spans.sort()
+        self.starts = [s for s, _ in spans]
+        self.max_end = list(accumulate((e for _, e in spans), max))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        # The spans that start before `end`: one of them overlaps if the furthest end among them is past `start`.
+        k = bisect_left(self.starts, end)
+        return k > 0 and self.max_end[k - 1] > start
+
+
+def _has_value(values: list[float], value: float) -> bool:
+    """`same_value(value, v)` for some v of the sorted list: only its nearest neighbours can be that close."""
+    k = bisect_left(values, value)
+    return any(same_value(value, v) for v in values[max(0, k - 2) : k + 2])
 
 
 def _conflicts(figures: list[Figure]) -> list[Uncertainty]:
     """One 'conflicting' uncertainty per group of figures where sources disagree on one quantity."""
     sourced = [f for f in figures if f.source and f.evidence]
     groups_of = UnionFind(len(sourced))
-    for i, j in combinations(range(len(sourced)), 2):
+    # Only figures with the same unit can count one quantity: pairs are formed within a unit, so a long
+    # document's thousands of figures are not all compared with each other.
+    by_unit: dict[str, list[int]] = {}
+    for i, fig in enumerate(sourced):
+        if fig.unit:
+            by_unit.setdefault(unit_key(fig.unit), []).append(i)
+    for i, j in (pair for members in by_unit.values() for pair in combinations(members, 2)):
         a, b = sourced[i], sourced[j]
         if (a.source or "").lower() != (b.source or "").lower() and same_quantity(a, b) and values_differ(a, b):
             groups_of.union(i, j)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 from pathlib import Path
 
@@ -92,13 +93,13 @@ def test_read_path_names_missing_files_and_folders(tmp_path: Path) -> None:
 def test_read_path_refuses_a_file_too_large_before_reading_it(tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     big.write_bytes(b"x" * 2_000)
-    with pytest.raises(InputError, match="too large"):
+    with pytest.raises(InputError, match="is 2,000 characters, over the limit of 100"):
         read_path(big, max_chars=100)
 
 
 def test_read_stream_stops_reading_past_the_limit() -> None:
     stream = io.BytesIO(b"x" * 10_000)
-    with pytest.raises(InputError, match="too large"):
+    with pytest.raises(InputError, match="is more than 1,601 characters, over the limit of 100"):
         read_stream(stream, max_chars=100)
     assert stream.tell() < 10_000
 
@@ -110,3 +111,21 @@ def test_looks_like_path_only_for_existing_single_line_names(tmp_path: Path) -> 
     assert not looks_like_path(str(tmp_path / "missing.txt"))
     assert not looks_like_path("two\nlines")
     assert not looks_like_path("bad\x00name")
+
+
+@pytest.mark.parametrize(
+    ("data", "chars"),
+    [(b"x" * 4920, "4,920"), ("é".encode() * 2000, "2,000"), (codecs.BOM_UTF16_LE + "ab".encode("utf-16-le") * 1000, "2,000")],
+)
+def test_input_refused_before_decoding_is_measured_in_characters_too(tmp_path: Path, data: bytes, chars: str) -> None:
+    """Bytes over the limit are refused before decoding, with the same one-unit message as decoded text."""
+    path = tmp_path / "long.txt"
+    path.write_bytes(data)
+    expected = f"is {chars} characters, over the limit of 100; split it or raise --max-chars"
+    for refuse in (lambda: read_path(path, max_chars=100), lambda: from_bytes(data, name=str(path), max_chars=100)):
+        with pytest.raises(InputError) as info:
+            refuse()
+        assert str(info.value) == f"{path}: {expected}"
+    # A stream is read no further than the limit allows, so its size is a lower bound, still in characters.
+    with pytest.raises(InputError, match=r"^<stdin>: is more than [\d,]+ characters, over the limit of 100;"):
+        read_stream(io.BytesIO(data), max_chars=100)

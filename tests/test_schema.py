@@ -44,7 +44,9 @@ def test_brief_json_validates_and_carries_version() -> None:
     data = json.loads(brief.model_dump_json())
     jsonschema.validate(data, json_schema())
     assert data["schema_version"] == SCHEMA_VERSION
-    assert data["actors"][0]["evidence"][0] == {"quote": "Ms Smith", "start": 0, "end": 8, "alignment": "exact"}
+    assert data["actors"][0]["evidence"][0] == {
+        "quote": "Ms Smith", "start": 0, "end": 8, "alignment": "exact", "page": None
+    }
 
 
 def test_schema_rejects_unknown_fields_and_bad_enums() -> None:
@@ -86,3 +88,17 @@ def test_a_schema_1_0_brief_still_loads() -> None:
     brief = Brief.model_validate(data)
     assert [d.code for d in brief.dropped] == [DropCode.no_evidence, DropCode.evidence_not_found]
     assert brief.actors[0].found_by is None and brief.source.removed == []
+
+
+def test_a_schema_1_1_claim_without_speaker_mention_still_loads() -> None:
+    """1.2 added claims[].speaker_mention; a 1.1 brief's claims load with None."""
+    data = {
+        "schema_version": "1.1",
+        "title": "T",
+        "source": {"sha256": "0" * 64, "length": 1, "text": "x"},
+        "provenance": {"engine": "extractive"},
+        "claims": [{"statement": "x", "speaker": "NATO", "attribution": "reported", "hedged": False}],
+    }
+    brief = Brief.model_validate(data)
+    assert brief.claims[0].speaker_mention is None
+    assert Brief.model_validate_json(brief.model_dump_json()).claims[0].speaker == "NATO"

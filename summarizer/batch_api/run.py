@@ -29,9 +29,11 @@ from summarizer.batch_api.store import DocEntry, DuplicateSubmission, Job, Store
 from summarizer.config import Settings
 from summarizer.engines import Engine, EngineResult
 from summarizer.errors import ConfigError, SummarizerError
-from summarizer.intake import from_file_bytes
-from summarizer.ledger import Ledger, Status, error_line
+from summarizer.intake import Document, from_fetched, from_file_bytes
+from summarizer.fetch import looks_like_url
+from summarizer.ledger import DocKey, Ledger, Status, error_line
 from summarizer.nightly.options import NightlyOptions
+from summarizer.nightly.discovery import Input
 from summarizer.nightly.plan import Item, Plan, content_hash
 from summarizer.nightly.progress import Reporter
 from summarizer.redaction import secrets_of
@@ -137,7 +139,25 @@ class _Night:
         row = self.ledger.get(entry.key)
         if row is None:
             return None
-        return Item(Path(row.path), entry.key, Path(row.brief_json).stem, row.brief_json, row.brief_md)
+        path: Input = row.path if looks_like_url(row.path) else Path(row.path)
+        return Item(path, entry.key, Path(row.brief_json).stem, row.brief_json, row.brief_md)
+
+    def _document(self, item: Item, key: DocKey) -> Document | None:
+        """The document as it was submitted, or None when its bytes changed or are gone since."""
+        if item.fetched is not None:  # a URL this run fetched, and found with the submitted content
+            return from_fetched(item.fetched, max_chars=self.settings.max_chars)
+        if not isinstance(item.path, Path):  # a URL of an earlier night that is no longer an input
+            return None
+        data = item.data  # the bytes this run's plan hashed to item.key
+        if data is None or item.key != key:
+            try:
+                data = item.path.read_bytes()
+            except OSError as exc:
+                logger.info("%s: cannot be read back (%s)", item.path, exc)
+                return None
+            if content_hash(data) != key.content_hash:
+                return None
+        return from_file_bytes(data, item.path, max_chars=self.settings.max_chars)
 
     def settle(self, store: Store, entry: DocEntry, answers: list[dict[str, Any]] | str, batch_id: str) -> None:
         item = self._item(entry)
@@ -151,21 +171,14 @@ class _Night:
         if isinstance(answers, str):
             self.give_back(store, entry, item, answers)
             return
-        data = item.data
-        if data is None:
-            try:
-                data = item.path.read_bytes()
-            except OSError as exc:
-                data = b""
-                logger.info("%s: cannot be read back (%s)", item.path, exc)
-        if content_hash(data) != entry.key.content_hash:
+        doc = self._document(item, entry.key)
+        if doc is None:
             # The answer is for bytes that are gone; a changed file is a new key, queued on its own.
             reason = f"{item.path} changed or vanished after it was submitted; its answer is for the old text"
             store.settle(entry.doc_id, entry.intent_id, "failed", reason)
             self.fail(item, reason)
             return
         try:
-            doc = from_file_bytes(data, item.path, max_chars=self.settings.max_chars)
             cleaned = clean(doc.text)
             result = self.batch_engine.batch_result(cleaned, answers, self.settings)
             brief = assemble(doc, cleaned, result, self.settings, self.engine, f"{self.reason}; Batch API {batch_id}")
@@ -237,7 +250,9 @@ class _Night:
 
     def _lines(self, item: Item) -> DocumentLines | None:
         try:
-            doc = from_file_bytes(item.data or b"", item.path, max_chars=self.settings.max_chars)
+            doc = self._document(item, item.key)
+            if doc is None:
+                raise SummarizerError(f"{item.path}: changed or vanished while the run read it")
             cleaned = clean(doc.text)
             if not cleaned.text.strip():
                 raise SummarizerError(
@@ -342,7 +357,7 @@ class _Night:
 
         for item in items:
             self.ledger.start(item.key, self.run_id)
-        await run_batch([FileSource(i.path, i.data or b"") for i in items], self.settings,
+        await run_batch([i.fetched or FileSource(Path(i.path), i.data or b"") for i in items], self.settings,
                         concurrency=self.options.concurrency, on_outcome=ended)
 
     def _report(self, store: Store) -> BatchApiReport:

@@ -1,7 +1,7 @@
-"""The Batch API's tables, in the nightly ledger's SQLite file, versioned apart from the ledger's own.
+"""The Batch API's tables, in the nightly ledger's SQLite file.
 
-The ledger counts its schema in `PRAGMA user_version`; these tables count theirs in a row of
-`component_versions` ('batch_api', N), so either can gain a migration without renumbering the other.
+The tables are created by the ledger's migration (version 4, in `summarizer.ledger`): opening a Store
+migrates the ledger file first, as the story store does.
 
 - `batch_jobs`: one row per intent to send one JSONL file as one batch. Its `state` is written *before*
   each call that creates something at the provider:
@@ -28,47 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarizer.errors import ConfigError
-from summarizer.ledger import DocKey, error_line, now
+from summarizer.ledger import DocKey, Ledger, error_line, now
 
-COMPONENT = "batch_api"
 _BUSY_TIMEOUT_MS = 10_000
-
-# Append new migrations; never edit one that has shipped.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE batch_jobs (
-        intent_id      TEXT PRIMARY KEY,
-        run_id         TEXT NOT NULL,
-        state          TEXT NOT NULL CHECK (state IN ('prepared', 'uploaded', 'submitted', 'collected')),
-        jsonl_path     TEXT NOT NULL,
-        requests       INTEGER NOT NULL,
-        bytes          INTEGER NOT NULL,
-        file_id        TEXT,
-        batch_id       TEXT,
-        batch_status   TEXT,
-        created_epoch  REAL NOT NULL,
-        created_at     TEXT NOT NULL,
-        updated_at     TEXT NOT NULL,
-        note           TEXT
-    );
-    CREATE INDEX batch_jobs_state ON batch_jobs (state);
-    CREATE TABLE batch_documents (
-        doc_id          TEXT NOT NULL,
-        intent_id       TEXT NOT NULL REFERENCES batch_jobs (intent_id),
-        content_hash    TEXT NOT NULL,
-        engine          TEXT NOT NULL,
-        model           TEXT NOT NULL,
-        prompt_version  TEXT NOT NULL,
-        chunks          INTEGER NOT NULL,
-        state           TEXT NOT NULL CHECK (state IN ('in_flight', 'done', 'returned', 'failed')),
-        reason          TEXT,
-        updated_at      TEXT NOT NULL,
-        PRIMARY KEY (doc_id, intent_id)
-    );
-    CREATE UNIQUE INDEX batch_documents_one_in_flight ON batch_documents (doc_id) WHERE state = 'in_flight';
-    CREATE INDEX batch_documents_intent ON batch_documents (intent_id, state);
-    """,
-)
 
 
 class DuplicateSubmission(RuntimeError):
@@ -129,13 +91,12 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        Ledger(path).close()  # runs any pending migration, the Batch API tables' included
         try:
             self._db = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             self._db.row_factory = sqlite3.Row
             self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
-            self._migrate()
         except sqlite3.DatabaseError as exc:
             raise ConfigError(f"{path}: cannot hold the Batch API's tables ({exc}); move it aside") from None
 
@@ -147,32 +108,6 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @property
-    def schema_version(self) -> int:
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS component_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
-        )
-        row = self._db.execute("SELECT version FROM component_versions WHERE component = ?", (COMPONENT,)).fetchone()
-        return int(row[0]) if row else 0
-
-    def _migrate(self) -> None:
-        current = self.schema_version
-        if current > len(MIGRATIONS):
-            raise ConfigError(
-                f"{self.path}: Batch API tables version {current} are newer than this summarizer knows "
-                f"({len(MIGRATIONS)}); upgrade summarizer"
-            )
-        for version in range(current, len(MIGRATIONS)):
-            with self._transaction() as db:
-                for statement in (p.strip() for p in MIGRATIONS[version].split(";")):
-                    if statement:
-                        db.execute(statement)
-                db.execute(
-                    "INSERT INTO component_versions (component, version) VALUES (?, ?) "
-                    "ON CONFLICT (component) DO UPDATE SET version = excluded.version",
-                    (COMPONENT, version + 1),
-                )
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

@@ -1,16 +1,22 @@
-"""Which files a nightly run reads: folders, files and `@manifest` lists of paths, and `--since`."""
+"""Which documents a nightly run reads: folders, files, http(s) URLs and `@manifest` lists of paths and URLs,
+and `--since` (which only files have: a URL is fetched every run, and the ledger skips it if unchanged)."""
 
 from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from summarizer.errors import ConfigError, InputError
+from summarizer.fetch import looks_like_url
 
-DOCUMENT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
+DOCUMENT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx"})
+# A document to read: a file, or a URL (kept as the string given).
+Input = Path | str
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
 _DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -35,16 +41,32 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def _walk(folder: Path, skip: Path) -> Iterator[Path]:
+@dataclass
+class Discovery:
+    """What the inputs name: the documents to read, and what a run reports instead of reading."""
+
+    paths: list[Input] = field(default_factory=list)
+    # Manifest entries that name nothing, with why: each fails alone, the run goes on.
+    missing: list[tuple[Path, str]] = field(default_factory=list)
+    # Files in the folders searched whose type is not read, by suffix (".pdf"; "no suffix").
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+def _walk(folder: Path, skip: Path, skipped: Counter[str]) -> Iterator[Path]:
     for root, dirs, files in os.walk(folder):
         here = Path(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _inside((here / d).resolve(), skip))
         for name in sorted(files):
-            if not name.startswith(".") and Path(name).suffix.lower() in DOCUMENT_SUFFIXES:
+            if name.startswith("."):
+                continue
+            suffix = Path(name).suffix.lower()
+            if suffix in DOCUMENT_SUFFIXES:
                 yield here / name
+            else:
+                skipped[suffix or "no suffix"] += 1
 
 
-def _manifest_entries(manifest: Path) -> Iterator[tuple[Path, str]]:
+def _manifest_entries(manifest: Path) -> Iterator[tuple[Input, str]]:
     if not manifest.is_file():
         raise InputError(f"@{manifest}: no such manifest file; give @FILE listing one path per line")
     try:
@@ -53,31 +75,48 @@ def _manifest_entries(manifest: Path) -> Iterator[tuple[Path, str]]:
         raise InputError(f"@{manifest}: cannot be read as a UTF-8 list of paths ({exc})") from None
     for number, line in enumerate(lines, 1):
         entry = line.strip()
-        if entry and not entry.startswith("#"):
+        if entry and looks_like_url(entry):
+            yield entry, f"@{manifest} line {number}"
+        elif entry and not entry.startswith("#"):
             path = Path(entry).expanduser()
             # normpath: "lists/../inbox/a.txt" reads better as "inbox/a.txt" in logs and reports.
             full = path if path.is_absolute() else Path(os.path.normpath(manifest.parent / path))
             yield full, f"@{manifest} line {number}"
 
 
-def discover(inputs: Sequence[str], out: Path, since: datetime | None = None) -> list[Path]:
-    """Every document the inputs name, in the order given (folders sorted), each once."""
+def discover(inputs: Sequence[str], out: Path, since: datetime | None = None) -> Discovery:
+    """Every document the inputs name, in the order given (folders sorted), each once.
+
+    A folder or file named on the command line that does not exist is a usage error (InputError); a
+    manifest's entry that does not exist is reported in `missing`, and the other entries still run.
+    """
     if not inputs:
         raise InputError("no INPUT given: name folders, files or @manifest files to summarize")
     skip = out.resolve()
-    named: list[tuple[Path, str]] = []
+    named: list[tuple[Input, str]] = []
     for given in inputs:
         if given.startswith("@"):
             named.extend(_manifest_entries(Path(given[1:]).expanduser()))
+        elif looks_like_url(given):
+            named.append((given.strip(), "INPUT"))
         else:
             named.append((Path(given).expanduser(), "INPUT"))
-    found: list[Path] = []
+    found = Discovery()
     seen: set[Path] = set()
+    urls: set[str] = set()
     for path, where in named:
+        if isinstance(path, str):
+            if path not in urls:
+                urls.add(path)
+                found.paths.append(path)
+            continue
         if path.is_dir():
-            candidates: Iterator[Path] | list[Path] = _walk(path, skip)
+            candidates: Iterator[Path] | list[Path] = _walk(path, skip, found.skipped)
         elif path.exists():
             candidates = [path]  # a named pipe or device too: planning reports it instead of reading it
+        elif where.startswith("@"):
+            found.missing.append((path, f"no such file or directory (from {where}); fix or remove that line"))
+            continue
         else:
             raise InputError(f"{path}: no such file or directory (from {where}); check the path")
         for candidate in candidates:
@@ -87,7 +126,7 @@ def discover(inputs: Sequence[str], out: Path, since: datetime | None = None) ->
             seen.add(resolved)
             if since is not None and _mtime(candidate) < since.timestamp():
                 continue
-            found.append(candidate)
+            found.paths.append(candidate)
     return found
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidatorFunctionWrapHandler, model_validator
@@ -20,7 +20,11 @@ _OUT_OF_RANGE = {
     "max_docs": "--max-docs {value}: give at least 1",
     "token_budget": "--token-budget {value}: give at least 1",
     "doc_timeout": "--doc-timeout {value:g}: give a number of seconds above 0",
+    "quarantine_after": "--quarantine-after {value}: give at least 1",
 }
+# Failed attempts in a row before a document is quarantined: a night's outage costs one failure each,
+# a document that cannot be summarized stops making every night's run fail within a few nights.
+QUARANTINE_AFTER = 3
 _RANGE_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
 
 
@@ -39,6 +43,11 @@ class NightlyOptions(BaseModel):
     since: datetime | None = None
     doc_timeout: float | None = Field(None, gt=0, description="Seconds before a document is stopped and failed.")
     batch_api: BatchApiOptions | None = Field(default=None, description="Through the provider's Batch API (summarizer.batch_api).")
+    night: date | None = Field(None, description="The night the run stands for in story memory; today (UTC) if unset.")
+    quarantine_after: int = Field(
+        default=QUARANTINE_AFTER, ge=1, description="Failed attempts in a row before a document is no longer retried."
+    )
+    retry_failed: bool = Field(default=False, description="Retry quarantined documents too.")
 
     @model_validator(mode="wrap")
     @classmethod

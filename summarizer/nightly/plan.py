@@ -1,7 +1,9 @@
 """What a nightly run has to do: each distinct document keyed and named, reused from the ledger or queued.
 
 A document's key is (content hash, engine, model, prompt version): a done row for that key whose brief
-files are both present and readable is reused; anything else is queued to run.
+files are both present, readable and written by that engine is reused; anything else is queued to run.
+Brief file names carry the key's engine identity too (`<slug>-<hash8>-<engine>-<identity6>`), so runs
+with different engines, models or prompt versions keep their briefs side by side in one output folder.
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
-from summarizer.api import choose_engine
+from summarizer.api import choose_engine, fetch_url
 from summarizer.config import Settings
 from summarizer.engines import Engine
 from summarizer.engines import EngineIdentity as EngineKey
+from summarizer.errors import InputError
+from summarizer.fetch import Fetched
 from summarizer.ledger import DocKey, Ledger, Row, Status
+from summarizer.nightly.discovery import Input
 from summarizer.schema import Brief
 
 BRIEFS_DIR = "briefs"
@@ -62,33 +68,50 @@ def slugify(text: str) -> str:
     return slug[:_SLUG_MAX].rstrip("-") or "document"
 
 
-def brief_id(path: Path, digest: str) -> str:
-    return f"{slugify(path.stem)}-{digest[:8]}"
+def identity_tag(key: DocKey) -> str:
+    """'<engine>-<6 hex>': the engine by name, and a hash of its whole identity (engine, model, prompt)."""
+    identity = hashlib.sha256("\0".join((key.engine, key.model, key.prompt_version)).encode("utf-8"))
+    return f"{slugify(key.engine)}-{identity.hexdigest()[:6]}"
+
+
+def brief_id(path: Input, key: DocKey) -> str:
+    return f"{slugify(_stem(path))}-{key.content_hash[:8]}-{identity_tag(key)}"
+
+
+def _stem(path: Input) -> str:
+    """A file's stem; a URL's last path segment without its suffix, else its host."""
+    if isinstance(path, Path):
+        return path.stem
+    parts = urlsplit(path)
+    last = PurePosixPath(parts.path).stem
+    return last if last and last not in ("index", "default") else parts.hostname or "page"
 
 
 @dataclass
 class Item:
     """One distinct document of this run."""
 
-    path: Path
+    path: Input  # a file, or the URL as given
     key: DocKey
     id: str
     json_path: str  # relative to the output folder
     md_path: str
     data: bytes | None = None  # kept only while the document still has to run
+    fetched: Fetched | None = None  # a URL's answer, likewise
     brief: Brief | None = None  # a done brief, loaded for the digest
     status: Status = Status.todo
     error: str | None = None
     seconds: float = 0.0
     tokens: int = 0
     attempts: int = 0
+    failures: int = 0  # failed attempts in a row, before this run
 
 
 @dataclass
 class Plan:
     items: list[Item]
-    unreadable: list[tuple[Path, str]] = field(default_factory=list)
-    duplicates: list[tuple[Path, Path]] = field(default_factory=list)  # (path, same content as)
+    unreadable: list[tuple[Input, str]] = field(default_factory=list)
+    duplicates: list[tuple[Input, Input]] = field(default_factory=list)  # (path, same content as)
 
     @property
     def todo(self) -> list[Item]:
@@ -96,30 +119,57 @@ class Plan:
 
 
 def _load_done(row: Row, out: Path) -> Brief | None:
-    """The brief a done row points to, or None when a file is missing or unreadable (redo it)."""
+    """The brief a done row points to, or None when a file is missing, unreadable or another engine's (redo it).
+
+    Before brief names carried the engine identity, a run with another engine overwrote the same files:
+    such a file is that engine's brief, not this row's.
+    """
     json_file, md_file = out / row.brief_json, out / row.brief_md
     if not md_file.is_file():
         return None
     try:
-        return Brief.model_validate_json(json_file.read_bytes())
+        brief = Brief.model_validate_json(json_file.read_bytes())
     except (OSError, ValueError):
         return None
+    written_by = (brief.provenance.engine, brief.provenance.prompt_version)
+    return brief if written_by == (row.key.engine, row.key.prompt_version) else None
 
 
-def make_plan(paths: Sequence[Path], identity: EngineIdentity, ledger: Ledger, out: Path, force: bool) -> Plan:
+def make_plan(
+    paths: Sequence[Input],
+    identity: EngineIdentity,
+    ledger: Ledger,
+    out: Path,
+    force: bool,
+    settings: Settings | None = None,
+    quarantine_after: int | None = None,
+) -> Plan:
+    """Each input read (a URL fetched) and hashed once: reused from the ledger, queued, (after
+    `quarantine_after` failures in a row) quarantined, or unreadable."""
+    settings = settings or Settings()
     rows = ledger.rows_for(identity.engine, identity.model, identity.prompt_version)
     plan = Plan(items=[])
     by_hash: dict[str, Item] = {}
     for path in paths:
-        if not path.is_file():
+        fetched = None
+        if isinstance(path, str):
+            # Fetched here so the ledger can key the page by what it holds today: an unchanged page is reused.
+            try:
+                fetched = fetch_url(path, settings)
+            except InputError as exc:
+                plan.unreadable.append((path, str(exc).removeprefix(f"{path}: ")))
+                continue
+            data = fetched.data
+        elif not path.is_file():
             # Reading a named pipe would wait for a writer forever.
             plan.unreadable.append((path, "is not a regular file (a named pipe or device); move it out of the inbox"))
             continue
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            plan.unreadable.append((path, f"cannot be read ({exc.strerror or exc}); make the file readable"))
-            continue
+        else:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                plan.unreadable.append((path, f"cannot be read ({exc.strerror or exc}); make the file readable"))
+                continue
         digest = content_hash(data)
         if digest in by_hash:
             plan.duplicates.append((path, by_hash[digest].path))
@@ -131,10 +181,15 @@ def make_plan(paths: Sequence[Path], identity: EngineIdentity, ledger: Ledger, o
             stem = Path(row.brief_json).stem
             item = Item(path, key, stem, row.brief_json, row.brief_md, brief=done, status=Status.reused,
                         tokens=row.usage.total_tokens, attempts=row.attempts)
+        elif (row is not None and row.status is Status.failed and quarantine_after is not None
+              and row.failures >= quarantine_after):
+            item = Item(path, key, Path(row.brief_json).stem, row.brief_json, row.brief_md,
+                        status=Status.quarantined, error=row.last_error, attempts=row.attempts,
+                        failures=row.failures)
         else:
-            stem = brief_id(path, digest)
+            stem = brief_id(path, key)
             item = Item(path, key, stem, f"{BRIEFS_DIR}/{stem}.json", f"{BRIEFS_DIR}/{stem}.md", data=data,
-                        attempts=row.attempts if row else 0)
+                        fetched=fetched, attempts=row.attempts if row else 0, failures=row.failures if row else 0)
         by_hash[digest] = item
         plan.items.append(item)
     return plan

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 
 from summarizer.ledger import Status
 from summarizer.nightly.plan import EngineIdentity, Item, Plan
-from summarizer.nightly.report import RunReport
+from summarizer.nightly.report import RunReport, quarantine_note
+from summarizer.words import plural
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -31,8 +32,10 @@ def _doc_line(item: Item, out: Path, position: int, total: int) -> str:
 
 def _begin_line(plan: Plan, identity: EngineIdentity, to_run: int) -> str:
     reused = sum(1 for item in plan.items if item.status is Status.reused)
+    quarantined = sum(1 for item in plan.items if item.status is Status.quarantined)
+    held = f", {quarantined} quarantined" if quarantined else ""
     return (
-        f"nightly: {len(plan.items)} documents, {reused} already done, {to_run} to do · "
+        f"nightly: {plural(len(plan.items), 'document')}, {reused} already done{held}, {to_run} to do · "
         f"engine {identity.engine}, model {identity.model}, {identity.prompt_version}: {identity.reason}"
     )
 
@@ -40,6 +43,9 @@ def _begin_line(plan: Plan, identity: EngineIdentity, to_run: int) -> str:
 def _end_lines(report: RunReport, say: Callable[[str], None]) -> None:
     for failure in report.failures:
         say(f"failed: {failure.path}: {failure.error}")
+    for held in report.documents:
+        if held.status is Status.quarantined:
+            say(f"{held.path}: {quarantine_note(held.failures, held.error)}")
     for warning in report.warnings:
         say(f"warning: {warning}")
     for line in report.batch_api.lines() if report.batch_api else ():
@@ -101,7 +107,8 @@ class RichReporter:
             self.console.print(f"summarizer: {_doc_line(item, self.out, position, total)}", markup=False,
                                highlight=False, style="red")
         if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, advance=1, description=item.path.name[:40])
+            name = item.path.name if isinstance(item.path, Path) else item.path  # a file, or a URL
+            self._progress.update(self._task, advance=1, description=name[:40])
 
     def end(self, report: RunReport | None) -> None:
         if self._progress is not None:

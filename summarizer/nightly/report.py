@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from summarizer.ledger import Status
 from summarizer.nightly.options import NightlyOptions
 from summarizer.nightly.plan import EngineIdentity, Plan
 from summarizer.schema import Usage
+from summarizer.words import plural
 
 
 class DocumentReport(BaseModel):
@@ -24,6 +26,7 @@ class DocumentReport(BaseModel):
     seconds: float = 0.0
     tokens: int = 0
     attempts: int = 0
+    failures: int = Field(default=0, description="Failed attempts in a row (before this run, for a quarantined one).")
     error: str | None = None
 
 
@@ -33,8 +36,12 @@ class Counts(BaseModel):
     reused: int = Field(0, description="Done by an earlier run, nothing to do.")
     done: int = Field(0, description="Summarized by this run.")
     failed: int = Field(0, description="Failed in this run (retried by the next), unreadable files included.")
+    quarantined: int = Field(0, description="Failed too many times in a row: not retried (--retry-failed does).")
     pending: int = Field(0, description="Left for the next run (--max-docs, --token-budget or interruption).")
     duplicates: int = 0
+    skipped: dict[str, int] = Field(
+        default_factory=dict, description="Files in the folders searched of a type not read, by suffix."
+    )
 
 
 class RunReport(BaseModel):
@@ -70,8 +77,11 @@ class RunReport(BaseModel):
 
     def summary_line(self) -> str:
         c = self.counts
-        parts = [f"{c.documents} documents", f"{c.done + c.reused} done ({c.done} new, {c.reused} already done)"]
-        parts += [f"{c.failed} failed", f"{c.pending} pending"]
+        parts = [plural(c.documents, "document"), f"{c.done + c.reused} done ({c.done} new, {c.reused} already done)"]
+        parts += [f"{c.failed} failed"] + ([f"{c.quarantined} quarantined"] if c.quarantined else [])
+        parts += [f"{c.pending} pending"]
+        if c.skipped:
+            parts.append("skipped by type: " + ", ".join(f"{n} {suffix}" for suffix, n in c.skipped.items()))
         tokens = f" · {self.usage.total_tokens:,} tokens" if self.usage.total_tokens else ""
         stopped = f" · stopped: {self.stopped}" if self.stopped else ""
         digest = f" · digest {Path(self.out) / self.digest}" if self.digest else ""
@@ -94,11 +104,12 @@ def build_report(
     digest: str | None,
     warnings: list[str],
     batch_api: BatchApiReport | None = None,
+    skipped: Mapping[str, int] | None = None,
 ) -> RunReport:
     """The report of a run that began at `began` (perf_counter); `budget_stopped` says why starting stopped."""
     documents = [
         DocumentReport(path=str(item.path), brief=item.json_path, status=item.status, seconds=round(item.seconds, 3),
-                       tokens=item.tokens, attempts=item.attempts, error=item.error)
+                       tokens=item.tokens, attempts=item.attempts, failures=item.failures, error=item.error)
         for item in plan.items
     ]
     unreadable = [DocumentReport(path=str(p), brief="", status=Status.failed, error=e) for p, e in plan.unreadable]
@@ -128,8 +139,11 @@ def build_report(
             reused=count[Status.reused],
             done=count[Status.done],
             failed=len(failures),
+            quarantined=count[Status.quarantined],
             pending=count[Status.pending],
             duplicates=len(plan.duplicates),
+            # Most common first, so the summary line names what matters; ties by name, so runs read alike.
+            skipped=dict(sorted((skipped or {}).items(), key=lambda kind: (-kind[1], kind[0]))),
         ),
         usage=usage,
         requests=requests,
@@ -140,3 +154,9 @@ def build_report(
         warnings=warnings,
         batch_api=batch_api,
     )
+
+
+def quarantine_note(failures: int, error: str | None) -> str:
+    """Why a quarantined document was not run, as reports, logs and the digest say it."""
+    return (f"quarantined after {failures} failed attempts in a row, not retried (--retry-failed tries again): "
+            f"{error or 'failed'}")

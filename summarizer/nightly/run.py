@@ -13,29 +13,50 @@ import signal
 import threading
 import time
 from collections.abc import Awaitable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from summarizer.atomic import remove_stale_temporaries, write_atomically
 from summarizer.batch import FileSource, Outcome, run_batch
 from summarizer.redaction import secrets_of
-from summarizer.digest import BriefLink, FailedDocument, build_digest
+from summarizer.digest import BriefLink, Digest, FailedDocument, build_digest
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.ledger import LEDGER_NAME, Ledger, Status, error_line
-from summarizer.nightly.discovery import discover
+from summarizer.nightly.discovery import Discovery, discover
 from summarizer.nightly.options import NightlyOptions
 from summarizer.nightly.plan import BRIEFS_DIR, EngineIdentity, Item, Plan, engine_identity, make_plan
 from summarizer.nightly.progress import Reporter, SilentReporter
-from summarizer.nightly.report import RunReport, build_report
+from summarizer.nightly.report import RunReport, build_report, quarantine_note
+from summarizer.nightly.stories_step import index_run
 from summarizer.render import to_html, to_markdown
 from summarizer.render.html import render_digest_html
 from summarizer.schema import Brief, Usage
+from summarizer.stories.models import StoryMemory
 
 RUNS_DIR = "runs"
-DIGEST_MD = "digest.md"
-DIGEST_JSON = "digest.json"
-DIGEST_HTML = "digest.html"
+DIGEST = "digest"  # digest.md, .json, .html: the latest night's
+DIGESTS_DIR = "digests"  # each night's digest kept as <date>.md, .json, .html
 LOCK_NAME = ".nightly.lock"
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM stops the run as Ctrl-C does (exit 130, a report, the ledger up to date), not outright.
+
+    Only from the main thread, where Python delivers signals; elsewhere nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager
@@ -73,9 +94,10 @@ def new_run_id(now: datetime | None = None) -> str:
     return now.strftime("%Y%m%dT%H%M%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
-def _error_text(error: BaseException, secrets: Sequence[str]) -> str:
+def _error_text(error: BaseException, secrets: Sequence[str], path: Path | str) -> str:
     text = str(error) if isinstance(error, SummarizerError) else f"{type(error).__name__}: {error}"
-    return error_line(text, secrets)
+    # Reports and logs put the path before the error already; intake's messages start with it too.
+    return error_line(text.removeprefix(f"{path}: "), secrets)
 
 
 def _html_path(item: Item) -> str:
@@ -131,8 +153,9 @@ async def _execute(
     total = len(todo) if options.max_docs is None else min(len(todo), options.max_docs)
     loop = asyncio.get_running_loop()
     main = asyncio.current_task()
-    # systemd and timeout(1) stop with SIGTERM: stop as cleanly as for Ctrl-C.
+    # systemd and timeout(1) stop with SIGTERM: within the loop it cancels the run as Ctrl-C does.
     on_main_thread = threading.current_thread() is threading.main_thread() and main is not None
+    outside = signal.getsignal(signal.SIGTERM)
     if on_main_thread:
         loop.add_signal_handler(signal.SIGTERM, main.cancel)  # type: ignore[union-attr]
 
@@ -161,16 +184,17 @@ async def _execute(
                 spent = brief.provenance.usage
                 ledger.finish_done(item.key, spent, brief.provenance.attempts)
                 item.status, item.brief, item.data, item.tokens = Status.done, brief, None, spent.total_tokens
+                item.fetched = None
         else:
             assert outcome.error is not None
-            item.status, item.error = Status.failed, _error_text(outcome.error, secrets)
+            item.status, item.error = Status.failed, _error_text(outcome.error, secrets, item.path)
             ledger.finish_failed(item.key, item.error)
         finished += 1
         reporter.document(item, finished, total)
 
     try:
         await run_batch(
-            [FileSource(item.path, item.data or b"") for item in todo],
+            [item.fetched or FileSource(Path(item.path), item.data or b"") for item in todo],
             options.settings,
             concurrency=options.concurrency,
             may_start=budget.may_start,
@@ -183,9 +207,13 @@ async def _execute(
     finally:
         if on_main_thread:
             loop.remove_signal_handler(signal.SIGTERM)
+            signal.signal(signal.SIGTERM, outside)  # remove_signal_handler leaves SIG_DFL, which kills outright
 
 
-def _write_digest(out: Path, plan: Plan, run_id: str, warnings: list[str], footer: Sequence[str] = ()) -> str:
+def _write_digest(
+    out: Path, plan: Plan, run_id: str, night: str, warnings: list[str], memory: StoryMemory | None,
+    footer: Sequence[str] = (),
+) -> str:
     done = [
         (item, item.brief)
         for item in plan.items
@@ -211,21 +239,49 @@ def _write_digest(out: Path, plan: Plan, run_id: str, warnings: list[str], foote
         FailedDocument(path=str(i.path), error=i.error or "failed") for i in plan.items if i.status is Status.failed
     ]
     failed += [
+        FailedDocument(path=str(i.path), error=quarantine_note(i.failures, i.error))
+        for i in plan.items
+        if i.status is Status.quarantined
+    ]
+    failed += [
+        # A Batch API document sent back to pending carries its reason; others were not started.
         FailedDocument(path=str(i.path), error=i.error or "not started in this run; pending for the next")
         for i in plan.items
         if i.status is Status.pending
     ]
-    digest = build_digest(entries, run_id=run_id, failed=failed).model_copy(update={"footer": list(footer)})
-    write_atomically(out / DIGEST_JSON, digest.model_dump_json(indent=2) + "\n")
-    write_atomically(out / DIGEST_MD, to_markdown(digest))
+    digest = build_digest(entries, run_id=run_id, failed=failed, memory=memory)
+    if footer:
+        digest = digest.model_copy(update={"footer": list(footer)})
     pages = {item.id: _html_path(item) for item, _ in done if (out / _html_path(item)).exists()}
+    _write_digest_files(out, DIGEST, digest, pages, warnings)
+    # The night's copy, so that tomorrow's digest does not replace it; its links climb out of digests/.
+    archived = digest.model_copy(update={
+        "briefs": [link.model_copy(update={"json_path": f"../{link.json_path}", "md_path": f"../{link.md_path}"})
+                   for link in digest.briefs],
+    })
+    _write_digest_files(out, f"{DIGESTS_DIR}/{night}", archived, {k: f"../{v}" for k, v in pages.items()}, warnings)
+    return f"{DIGEST}.md"
+
+
+def _write_digest_files(out: Path, stem: str, digest: Digest, pages: dict[str, str], warnings: list[str]) -> None:
+    write_atomically(out / f"{stem}.json", digest.model_dump_json(indent=2) + "\n")
+    write_atomically(out / f"{stem}.md", to_markdown(digest))
     try:
         html = render_digest_html(digest, brief_pages=pages)
     except Exception as exc:  # noqa: BLE001 - the review page must not cost the night's briefs and digest
-        warnings.append(f"{DIGEST_HTML} not written: {type(exc).__name__}: {exc}")
+        warnings.append(f"{stem}.html not written: {type(exc).__name__}: {exc}")
     else:
-        write_atomically(out / DIGEST_HTML, html)
-    return DIGEST_MD
+        write_atomically(out / f"{stem}.html", html)
+
+
+def _index_stories(
+    options: NightlyOptions, plan: Plan, run_id: str, night: date, warnings: list[str]
+) -> StoryMemory | None:
+    try:
+        return index_run(options.out, plan, run_id, night, options.force)
+    except Exception as exc:  # noqa: BLE001 - story memory must not cost the night's briefs and digest
+        warnings.append(f"story index not updated (the next run retries): {type(exc).__name__}: {exc}")
+        return None
 
 
 def run_nightly(options: NightlyOptions, reporter: Reporter | None = None) -> RunReport:
@@ -243,12 +299,13 @@ def run_nightly(options: NightlyOptions, reporter: Reporter | None = None) -> Ru
         from summarizer.batch_api.run import check_options
 
         check_options(options)
-    paths = discover(options.inputs, out, options.since)
+    found = discover(options.inputs, out, options.since)
     identity = engine_identity(options.settings)
     started_at = datetime.now(timezone.utc)
     began = time.perf_counter()
     try:
-        report = _locked_run(options, paths, identity, started_at, began, reporter)
+        with sigterm_interrupts():
+            report = _locked_run(options, found, identity, started_at, began, reporter)
     except BaseException:
         reporter.end(None)  # the run failed before it could report: still take the progress bar down
         raise
@@ -258,7 +315,7 @@ def run_nightly(options: NightlyOptions, reporter: Reporter | None = None) -> Ru
 
 def _locked_run(
     options: NightlyOptions,
-    paths: list[Path],
+    found: Discovery,
     identity: EngineIdentity,
     started_at: datetime,
     began: float,
@@ -266,12 +323,14 @@ def _locked_run(
 ) -> RunReport:
     out = options.out
     with run_lock(out):
-        for folder in (out, out / BRIEFS_DIR, out / RUNS_DIR):
+        for folder in (out, out / BRIEFS_DIR, out / RUNS_DIR, out / DIGESTS_DIR):
             remove_stale_temporaries(folder)
         with Ledger(out / LEDGER_NAME) as ledger:
             run_id = new_run_id(started_at)
             ledger.begin_run(run_id, identity.engine, identity.model, identity.prompt_version)
-            plan = make_plan(paths, identity, ledger, out, options.force)
+            quarantine_after = None if options.retry_failed else options.quarantine_after
+            plan = make_plan(found.paths, identity, ledger, out, options.force, options.settings, quarantine_after)
+            plan.unreadable += found.missing
             todo = plan.todo
             ledger.enqueue([(i.key, str(i.path), i.json_path, i.md_path) for i in todo], run_id)
             to_run = len(todo) if options.max_docs is None else min(len(todo), options.max_docs)
@@ -298,12 +357,21 @@ def _locked_run(
             for item in todo:
                 if item.status is Status.todo:
                     item.status = Status.pending
+            # The night the stories and the kept digest are filed under: --night, else the local date.
+            night = options.night or started_at.astimezone().date()
+            memory = None if interrupted else _index_stories(options, plan, run_id, night, warnings)
             footer = [batch_api.footer()] if batch_api else []
-            digest = None if interrupted else _write_digest(out, plan, run_id, warnings, footer)
+            digest = None
+            if not interrupted:
+                try:
+                    digest = _write_digest(out, plan, run_id, night.isoformat(), warnings, memory, footer)
+                except KeyboardInterrupt:  # the briefs are all written: the next run writes the digest
+                    interrupted = True
             report = build_report(
                 options, identity, plan, run_id=run_id, started_at=started_at, began=began, interrupted=interrupted,
                 usage=budget.usage, requests=budget.requests, batch_seconds=batch_seconds,
-                budget_stopped=budget.stopped, digest=digest, warnings=warnings, batch_api=batch_api,
+                budget_stopped=budget.stopped, digest=digest, warnings=warnings, skipped=found.skipped,
+                batch_api=batch_api,
             )
             report_path = f"{RUNS_DIR}/{run_id}.json"
             write_atomically(out / report_path, report.model_dump_json(indent=2) + "\n")

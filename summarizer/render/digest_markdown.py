@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from summarizer.digest import Digest, EvidenceRef
 from summarizer.render.markdown import escape, figure_value
+from summarizer.render.stories_markdown import memory_lines
 from summarizer.text import one_line
 
 ACTOR_ROWS = 40
@@ -51,6 +52,8 @@ class _Links:
 def render_digest_markdown(digest: Digest) -> str:
     links = _Links(digest)
     lines = _header(digest)
+    if digest.memory is not None:  # stories across nights first: what the reader of yesterday's wants
+        lines += memory_lines(digest.memory)
     for section in (_stories, _actors, _figures, _conflicts, _not_summarized, _all_briefs):
         lines += section(digest, links)
     if digest.footer:

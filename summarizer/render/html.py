@@ -109,6 +109,7 @@ class EvidenceView:
     alignment: str
     start: int | None
     end: int | None
+    page: int | None = None
 
     @property
     def aligned(self) -> bool:
@@ -141,7 +142,8 @@ class SegmentView:
 
 def _evidence(item_id: str, evidence: list[Evidence]) -> list[EvidenceView]:
     return [
-        EvidenceView(f"{item_id}-{i}", ev.quote, ev.alignment.value, ev.start, ev.end) for i, ev in enumerate(evidence)
+        EvidenceView(f"{item_id}-{i}", ev.quote, ev.alignment.value, ev.start, ev.end, ev.page)
+        for i, ev in enumerate(evidence)
     ]
 
 
@@ -356,6 +358,16 @@ def _not_found(brief: Brief, items: list[ItemView]) -> list[NotFoundRow]:
     return rows
 
 
+def shown_path(path: str | None) -> str | None:
+    """The source's path as the page shows it: an absolute path only by its file name, so a page that is
+    shared does not carry the home folder or server layout it was made on."""
+    if not path:
+        return None
+    if path.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:[\\/]", path):
+        return re.split(r"[\\/]", path.rstrip("/\\"))[-1] or None
+    return path
+
+
 def render_html(brief: Brief) -> str:
     """The review page for one brief, as a single HTML document."""
     items = build_items(brief)
@@ -389,6 +401,7 @@ def render_html(brief: Brief) -> str:
         not_found=_not_found(brief, items),
         verification=brief.verification,
         provenance=brief.provenance,
+        source_path=shown_path(brief.source.path),
         data_json=json_for_script(data),
         page=page,
     )

@@ -13,8 +13,21 @@ _QUOTE_MAX = 240
 def _quote(ev: Evidence) -> str:
     text = one_line(ev.quote, _QUOTE_MAX)
     where = f"{ev.start}–{ev.end}" if ev.start is not None else "not found in source"
+    if ev.page is not None:
+        where = f"p. {ev.page}, {where}"
     flag = "" if ev.alignment.value == "exact" else f", {ev.alignment.value}"
     return f"  > “{escape(text)}” _[{where}{flag}]_"
+
+
+def _origin(brief: Brief) -> str:
+    """Where the text came from, when not a plain file: the URL that answered, a PDF's page count."""
+    src, parts = brief.source, []
+    if src.final_url or src.url:
+        fetched = f" (fetched {src.fetched_at.strftime('%Y-%m-%d %H:%M UTC')})" if src.fetched_at else ""
+        parts.append(escape(str(src.final_url or src.url)) + fetched)
+    if src.page_starts:
+        parts.append(f"{len(src.page_starts)} PDF page{'s' * (len(src.page_starts) != 1)}")
+    return "".join(f"{p}, " for p in parts)
 
 
 def escape(text: str) -> str:
@@ -119,10 +132,14 @@ def render_markdown(brief: Brief) -> str:
     # Only a model server has requests and tokens to report.
     requests = f" · {prov.attempts} request{'s' * (prov.attempts != 1)}" if prov.usage.total_tokens else ""
     tokens = f" · {prov.usage.total_tokens:,} tokens{requests}" if prov.usage.total_tokens else ""
+    src = brief.source
+    page = [f"by {escape(src.author)}" if src.author else "", f"published {src.published}" if src.published else ""]
+    page += [f"<{src.canonical_url}>" if src.canonical_url else ""]
     lines += [
         "---",
+        *([f"_{' · '.join(p for p in page if p)}_", ""] if any(page) else []),
         f"_engine {prov.engine}{model}{prompt}{tokens} · "
-        f"source {brief.source.length:,} chars, sha256 {brief.source.sha256[:12]} · "
+        f"source {_origin(brief)}{brief.source.length:,} chars, sha256 {brief.source.sha256[:12]} · "
         f"{prov.created_at.strftime('%Y-%m-%d %H:%M UTC')}_",
         "",
     ]

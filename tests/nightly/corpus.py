@@ -22,10 +22,10 @@ def bundled_texts() -> list[tuple[str, str]]:
     return [*texts, ("seed", SEED.read_text(encoding="utf-8"))]
 
 
-def dev_set_texts() -> list[tuple[str, str]]:
+def dev_set_texts(folder: Path = DEV_SET) -> list[tuple[str, str]]:
     """(name, text) of the 24 development-set articles when the shared folder is present, else []."""
     out = []
-    for path in sorted(DEV_SET.glob("GUM_news_*.conllu")):
+    for path in sorted(folder.glob("GUM_news_*.conllu")):
         paragraphs: list[str] = []
         current: list[str] = []
         for line in path.read_text(encoding="utf-8").splitlines():

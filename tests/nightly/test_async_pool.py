@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -112,3 +113,24 @@ def test_leaving_normally_lets_running_jobs_finish() -> None:
             return await pool.submit(0.1)
 
     assert asyncio.run(main()) == 0.1
+
+
+@asynccontextmanager
+async def _slow_start(slot: int) -> AsyncIterator[None]:
+    time.sleep(1.5)  # what a worker does once before its first job: loading a model, say
+    yield
+
+
+def test_a_jobs_timeout_counts_from_when_its_worker_is_ready_and_kills_only_that_worker() -> None:
+    async def main() -> tuple[float, BaseException, float, set[int]]:
+        async with AsyncProcessPool(2, _slow, around=_slow_start) as pool:
+            before = {w.process.pid for w in pool._workers}
+            quick = await pool.submit(0.1, timeout=1.0)  # 1.5 s of start-up, then 0.1 s of job
+            with pytest.raises(TimeoutError) as overdue:
+                await pool.submit(30.0, timeout=1.0)
+            after = await pool.submit(0.2, timeout=5.0)  # a replacement worker took the slot
+            return quick, overdue.value, after, before - {w.process.pid for w in pool._workers}
+
+    quick, overdue, after, gone = asyncio.run(asyncio.wait_for(main(), 30))
+    assert quick == 0.1 and isinstance(overdue, TimeoutError) and after == 0.2
+    assert len(gone) == 1, "only the overdue job's worker is killed"

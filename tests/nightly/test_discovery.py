@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from summarizer.errors import ConfigError, InputError
+from summarizer.ledger import DocKey
 from summarizer.nightly import discover, parse_since
 from summarizer.nightly.plan import brief_id, slugify
 
@@ -26,7 +29,7 @@ def _touch(path: Path, text: str = "Some text.", age_days: float = 0) -> Path:
 @pytest.fixture
 def inbox(tmp_path: Path) -> Path:
     root = tmp_path / "inbox"
-    for name in ("b.txt", "a.md", "sub/c.html", "sub/deeper/d.htm", "sub/e.TXT", "skip.pdf", "notes.json",
+    for name in ("b.txt", "a.md", "sub/c.html", "sub/deeper/d.htm", "sub/e.TXT", "report.pdf", "skip.png", "notes.json",
                  ".hidden.txt", ".cache/f.txt"):
         _touch(root / name)
     return root
@@ -38,14 +41,16 @@ def _names(paths: list[Path], root: Path) -> list[str]:
 
 def test_folders_are_searched_recursively_for_documents_in_sorted_order(inbox: Path, tmp_path: Path) -> None:
     found = discover([str(inbox)], tmp_path / "out")
-    assert _names(found, inbox) == ["a.md", "b.txt", "sub/c.html", "sub/e.TXT", "sub/deeper/d.htm"]
+    assert _names(found.paths, inbox) == ["a.md", "b.txt", "report.pdf", "sub/c.html", "sub/e.TXT", "sub/deeper/d.htm"]
+    # What is left out is counted by type, hidden files aside.
+    assert found.skipped == {".png": 1, ".json": 1}
 
 
 def test_output_folder_inside_the_input_is_skipped(inbox: Path) -> None:
     out = inbox / "nightly"
     _touch(out / "briefs" / "a-12345678.md")
     _touch(out / "digest.md")
-    assert all("nightly" not in p.parts for p in discover([str(inbox)], out))
+    assert all("nightly" not in p.parts for p in discover([str(inbox)], out).paths)
 
 
 def test_files_and_manifests_in_the_order_given_each_once(inbox: Path, tmp_path: Path) -> None:
@@ -55,12 +60,12 @@ def test_files_and_manifests_in_the_order_given_each_once(inbox: Path, tmp_path:
         "# tonight's extra reading\n\n../inbox/sub/c.html\n" f"{inbox / 'b.txt'}\n../inbox/sub/deeper\n",
         encoding="utf-8",
     )
-    found = discover([str(inbox / "a.md"), f"@{manifest}", str(inbox)], tmp_path / "out")
-    assert _names(found, inbox) == ["a.md", "sub/c.html", "b.txt", "sub/deeper/d.htm", "sub/e.TXT"]
+    found = discover([str(inbox / "a.md"), f"@{manifest}", str(inbox)], tmp_path / "out").paths
+    assert _names(found, inbox) == ["a.md", "sub/c.html", "b.txt", "sub/deeper/d.htm", "report.pdf", "sub/e.TXT"]
 
 
 def test_an_explicit_file_is_taken_whatever_its_suffix(inbox: Path, tmp_path: Path) -> None:
-    assert _names(discover([str(inbox / "notes.json")], tmp_path / "out"), inbox) == ["notes.json"]
+    assert _names(discover([str(inbox / "notes.json")], tmp_path / "out").paths, inbox) == ["notes.json"]
 
 
 @pytest.mark.parametrize(
@@ -77,17 +82,20 @@ def test_missing_inputs_are_usage_errors(given: list[str], message: str, tmp_pat
         discover(given, tmp_path / "out")
 
 
-def test_a_missing_manifest_entry_names_the_line(tmp_path: Path) -> None:
+def test_a_missing_manifest_entry_is_reported_with_its_line_and_the_others_still_found(tmp_path: Path) -> None:
     manifest = _touch(tmp_path / "list.txt", "a.txt\nnot-there.txt\n")
     _touch(tmp_path / "a.txt")
-    with pytest.raises(InputError, match=r"not-there.txt: no such file or directory \(from @.*list.txt line 2\)"):
-        discover([f"@{manifest}"], tmp_path / "out")
+    found = discover([f"@{manifest}"], tmp_path / "out")
+    assert found.paths == [tmp_path / "a.txt"]
+    ((path, why),) = found.missing
+    assert path == tmp_path / "not-there.txt"
+    assert re.fullmatch(r"no such file or directory \(from @.*list.txt line 2\); fix or remove that line", why)
 
 
 def test_since_keeps_recently_modified_files(tmp_path: Path) -> None:
     _touch(tmp_path / "in" / "old.txt", age_days=10)
     _touch(tmp_path / "in" / "new.txt", age_days=0.5)
-    found = discover([str(tmp_path / "in")], tmp_path / "out", since=parse_since("2d"))
+    found = discover([str(tmp_path / "in")], tmp_path / "out", since=parse_since("2d")).paths
     assert [p.name for p in found] == ["new.txt"]
 
 
@@ -106,7 +114,12 @@ def test_slugs_and_brief_ids() -> None:
     assert slugify("Énorme Déjà-vu: Report (final)") == "enorme-deja-vu-report-final"
     assert slugify("日本語") == "document"
     assert len(slugify("x" * 200)) == 48
-    assert brief_id(Path("in/Big Story.html"), "0123456789abcdef") == "big-story-01234567"
+    key = DocKey("0123456789abcdef", "llm", "gpt-4o-mini", "brief-v1")
+    assert re.fullmatch(r"big-story-01234567-llm-[0-9a-f]{6}", brief_id(Path("in/Big Story.html"), key))
+    # Another model or prompt version of the same engine is another name: their briefs never overwrite.
+    others = {brief_id(Path("in/Big Story.html"), replace(key, **change))
+              for change in ({"model": "gpt-4o"}, {"prompt_version": "brief-v2"}, {"engine": "local"})}
+    assert len(others | {brief_id(Path("in/Big Story.html"), key)}) == 4
 
 
 def test_a_named_pipe_is_reported_not_read(tmp_path: Path) -> None:
@@ -117,7 +130,7 @@ def test_a_named_pipe_is_reported_not_read(tmp_path: Path) -> None:
     inbox = tmp_path / "in"
     _touch(inbox / "a.txt")
     os.mkfifo(inbox / "pipe.txt")
-    paths = discover([str(inbox), str(inbox / "pipe.txt")], tmp_path / "out")
+    paths = discover([str(inbox), str(inbox / "pipe.txt")], tmp_path / "out").paths
     assert [p.name for p in paths] == ["a.txt", "pipe.txt"]
     with Ledger(tmp_path / "ledger.sqlite3") as ledger:
         plan = make_plan(paths, engine_identity(Settings(engine="llm", base_url="http://x/v1")), ledger, tmp_path / "out", force=False)

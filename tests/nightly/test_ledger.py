@@ -52,7 +52,7 @@ def test_document_lifecycle(tmp_path: Path) -> None:
         ledger.start(KEY, "run-1")
         ledger.finish_failed(KEY, "LLM endpoint kept answering HTTP 503")
         row = ledger.get(KEY)
-        assert row.status is Status.failed and row.attempts == 1 and "503" in row.last_error
+        assert row.status is Status.failed and row.attempts == 1 and row.failures == 1 and "503" in row.last_error
         # Queued again by a later run: a failed row keeps its status until it actually starts.
         ledger.enqueue([(KEY, "in/a.txt", "briefs/a.json", "briefs/a.md")], "run-2")
         assert ledger.get(KEY).status is Status.failed
@@ -60,7 +60,7 @@ def test_document_lifecycle(tmp_path: Path) -> None:
         assert ledger.get(KEY).status is Status.pending
         ledger.finish_done(KEY, Usage(prompt_tokens=10, completion_tokens=5, total_tokens=15), requests=2)
         row = ledger.get(KEY)
-        assert row.status is Status.done and row.attempts == 2 and row.last_error is None
+        assert row.status is Status.done and row.attempts == 2 and row.failures == 0 and row.last_error is None
         assert row.usage.total_tokens == 15 and row.requests == 2 and row.finished_at and row.started_at
         # --force: a done row goes back to pending, its history kept.
         ledger.enqueue([(KEY, "in/a.txt", "briefs/a.json", "briefs/a.md")], "run-3")
@@ -95,3 +95,19 @@ def test_errors_are_redacted_before_they_are_stored(tmp_path: Path) -> None:
         stored = ledger.get(KEY).last_error
     assert "ABCDEF123456789" not in stored and "abcdef123456" not in stored and "\n" not in stored
     assert (tmp_path / "l.sqlite3").read_bytes().find(b"ABCDEF123456789") == -1
+
+
+def test_failed_rows_of_a_ledger_from_before_failures_were_counted_have_failed_once(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0])
+    db.execute("PRAGMA user_version = 1")
+    for status, digest in (("failed", "a"), ("done", "b")):
+        db.execute("INSERT INTO documents (content_hash, engine, model, prompt_version, path, status, brief_json, "
+                   "brief_md, attempts, created_at, updated_at) VALUES (?, 'llm', 'm', 'v', 'p', ?, 'j', 'md', 4, "
+                   "'t', 't')", (digest * 64, status))
+    db.commit()
+    db.close()
+    with Ledger(path) as ledger:
+        assert ledger.schema_version == len(MIGRATIONS)
+        assert {row.status: row.failures for row in ledger.all_rows()} == {Status.failed: 1, Status.done: 0}

@@ -20,7 +20,8 @@ def test_help_shows_examples_options_and_exit_codes() -> None:
     text = " ".join(result.stdout.split())
     for needle in ("summarizer nightly inbox/ --out nightly/", "@more.txt", "--since 24h", "--concurrency",
                    "--max-docs", "--token-budget", "--force", "--since", "--doc-timeout", "--engine", "--model",
-                   "--base-url", "Exit codes: 0 every document done; 1 some failed", "2 bad usage"):
+                   "--base-url", "--quarantine-after", "--retry-failed", "OUT/digests/DATE.md",
+                   "Exit codes: 0 every document done (or quarantined); 1 some failed", "2 bad usage"):
         assert needle in text, needle
 
 
@@ -44,7 +45,9 @@ def test_bad_usage_is_one_line_and_exit_2(args: list[str], needle: str, tmp_path
     assert len(lines) == 1 and needle in lines[0] and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("option", [["--concurrency", "0"], ["--max-docs", "0"], ["--token-budget", "-5"]])
+@pytest.mark.parametrize(
+    "option", [["--concurrency", "0"], ["--max-docs", "0"], ["--token-budget", "-5"], ["--quarantine-after", "0"]]
+)
 def test_out_of_range_numbers_are_usage_errors(option: list[str], tmp_path: Path) -> None:
     assert run_nightly_cli(str(tmp_path), "--out", str(tmp_path / "out"), *option).code == 2
 

@@ -43,8 +43,8 @@ def test_thirty_documents_then_a_second_run_that_does_no_work(openai_server: Fak
     assert sum("] done " in line for line in lines) == 30
     assert lines[-1].startswith("summarizer: nightly finished: 30 documents, 30 done (30 new, 0 already done), 0 failed")
     report = latest_report(out)
-    assert report["counts"] == {"inputs": 30, "documents": 30, "reused": 0, "done": 30, "failed": 0, "pending": 0,
-                                "duplicates": 0}
+    assert report["counts"] == {"inputs": 30, "documents": 30, "reused": 0, "done": 30, "failed": 0, "quarantined": 0,
+                                "pending": 0, "duplicates": 0, "skipped": {}}
     assert report["usage"]["total_tokens"] > 0 and report["requests"] == 30
     assert report["usage"]["total_tokens"] == sum(row["total_tokens"] for row in ledger_rows(out))
     digest = (out / "digest.md").read_text(encoding="utf-8")

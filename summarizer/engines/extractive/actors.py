@@ -10,8 +10,10 @@ unless they act in a sentence (subject, possessor).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from spacy.tokens import Doc, Span, Token
 
@@ -83,6 +85,7 @@ class ActorIndex:
 
     actors: list[ActorRecord]
     by_token: dict[int, ActorRecord]
+    _ends: dict[frozenset[ActorKind], tuple[list[int], list[int]]] = field(default_factory=dict, repr=False, compare=False)
 
     def at(self, i: int) -> ActorRecord | None:
         return self.by_token.get(i)
@@ -104,25 +107,49 @@ class ActorIndex:
                     return actor
         return inside[0] if inside else None
 
+    # The lookups below run once per claim: each reads an index built on first use (the actors are final
+    # once the index exists), not every actor or mention, so a long document's cost stays linear.
+
     def by_word(self, word: str) -> ActorRecord | None:
         """The one organisation whose name or alias has this word ("the agency", "intelligence")."""
-        hits = [a for a in self.actors if _body_named_with(a, word.lower())]
+        hits = self._bodies_by_word.get(word.lower(), [])
         return hits[0] if len(hits) == 1 else None
 
     def by_alias(self, text: str) -> ActorRecord | None:
         """The actor with this exact name or alias ("WHO", which the tagger may read as a pronoun)."""
-        return next((a for a in self.actors if text == a.name or text in a.aliases), None)
+        return self._by_alias.get(text)
 
     def last_before(self, i: int, kinds: frozenset[ActorKind]) -> ActorRecord | None:
-        """The actor of one of these kinds mentioned last before token i."""
-        best: tuple[int, ActorRecord] | None = None
+        """The actor of one of these kinds mentioned last before token i (the first listed on a tie)."""
+        ends, positions = self._mention_ends(kinds)
+        k = bisect_right(ends, i)
+        if k == 0:
+            return None
+        return self.actors[positions[bisect_left(ends, ends[k - 1])]]
+
+    @cached_property
+    def _bodies_by_word(self) -> dict[str, list[ActorRecord]]:
+        out: dict[str, list[ActorRecord]] = {}
         for actor in self.actors:
-            if actor.kind not in kinds:
-                continue
-            for m in actor.mentions:
-                if m.end <= i and (best is None or m.end > best[0]):
-                    best = (m.end, actor)
-        return best[1] if best else None
+            if actor.kind in (ActorKind.organisation, ActorKind.media):
+                for word in dict.fromkeys(w for n in (actor.name, *actor.aliases) for w in n.lower().split()):
+                    out.setdefault(word, []).append(actor)
+        return out
+
+    @cached_property
+    def _by_alias(self) -> dict[str, ActorRecord]:
+        out: dict[str, ActorRecord] = {}
+        for actor in self.actors:
+            for text in (actor.name, *actor.aliases):
+                out.setdefault(text, actor)
+        return out
+
+    def _mention_ends(self, kinds: frozenset[ActorKind]) -> tuple[list[int], list[int]]:
+        """Mention ends of actors of these kinds, sorted, each with its actor's position in the list."""
+        if kinds not in self._ends:
+            pairs = sorted((m.end, n) for n, a in enumerate(self.actors) if a.kind in kinds for m in a.mentions)
+            self._ends[kinds] = ([e for e, _ in pairs], [n for _, n in pairs])
+        return self._ends[kinds]
 
 
 def _mention(span: Span) -> Mention:
@@ -207,6 +234,12 @@ class _Builder:
     doc: Doc
     actors: dict[str, ActorRecord] = field(default_factory=dict)
     by_token: dict[int, ActorRecord] = field(default_factory=dict)
+    attached: set[tuple[str, int, int]] = field(default_factory=set)  # (actor key, start, end) of every mention
+
+    @cached_property
+    def text(self) -> str:
+        # Doc.text joins every token on each call: read it once per document.
+        return self.doc.text
 
     def record(self, key: str, name: str, kind: ActorKind) -> ActorRecord:
         actor = self.actors.get(key)
@@ -215,8 +248,10 @@ class _Builder:
         return actor
 
     def attach(self, actor: ActorRecord, mention: Mention) -> None:
-        if any(m.start == mention.start and m.end == mention.end for m in actor.mentions):
+        span = (actor.key, mention.start, mention.end)
+        if span in self.attached:
             return
+        self.attached.add(span)
         actor.add(mention)
         for i in range(mention.start, mention.end):
             self.by_token.setdefault(i, actor)
@@ -259,39 +294,66 @@ def _people(b: _Builder, spans: list[Span]) -> None:
     """Full names first; a shorter name joins the full name it is part of (the nearest one if several)."""
     named = [(_strip_titles(s), s) for s in spans]
     full = [s for s, _ in named if len(s) >= 2]
+    people = _People()
     for span in sorted(full, key=lambda s: (-len(s), s.start)):
         key = "person:" + span.text.lower()
-        if key not in b.actors and not any(
-            _is_part_of(span.text, a.name) for a in b.actors.values() if a.kind is ActorKind.person
-        ):
-            b.record(key, span.text, ActorKind.person)
-    people = [a for a in b.actors.values() if a.kind is ActorKind.person]
+        if key not in b.actors and not people.containing(span.text):
+            people.add(b.record(key, span.text, ActorKind.person))
     for span, original in sorted(named, key=lambda p: p[0].start):
-        candidates = [a for a in people if a.name.lower() == span.text.lower()] or [
-            a for a in people if _is_part_of(span.text, a.name)
-        ]
+        candidates = people.named(span.text) or people.containing(span.text)
         if not candidates:
             actor = b.record("person:" + span.text.lower(), span.text, ActorKind.person)
-            people.append(actor)
+            people.add(actor)
         else:
-            actor = min(candidates, key=lambda a: _distance(a, span.start))
+            actor = min(candidates, key=lambda a: people.distance(a, span.start))
         b.attach(actor, _mention(span))
         if actor.role is None:
             actor.role = role_of(original)
 
 
-def _is_part_of(short: str, full: str) -> bool:
-    s, f = short.lower().split(), full.lower().split()
-    if len(s) >= len(f):
-        return False
-    return f[-len(s) :] == s or f[: len(s)] == s
+class _People:
+    """The people found so far, indexed so that a name's lookups cost the same however long the text.
 
+    `containing` gives what `_is_part_of` over every person would, in the order they were added;
+    `distance` what `_distance` would, for mentions attached in text order (as `_people` does)."""
 
-def _distance(actor: ActorRecord, i: int) -> int:
-    before = [i - m.end for m in actor.mentions if m.end <= i]
-    after = [m.start - i for m in actor.mentions if m.start >= i]
-    # A mention earlier in the text is what a reader links a short name to.
-    return min(before) if before else (10_000 + min(after) if after else 20_000)
+    def __init__(self) -> None:
+        self.order: dict[int, int] = {}  # id(actor) -> when it was added
+        self.by_name: dict[str, list[ActorRecord]] = {}
+        self.by_part: dict[tuple[str, ...], list[ActorRecord]] = {}
+        self.seen: dict[int, int] = {}  # id(actor) -> how many of its mentions `distance` has read
+        self.last_end: dict[int, int] = {}  # id(actor) -> the latest mention end read that lies before
+        self.pending: dict[int, list[Mention]] = {}  # mentions read that end after the last query
+
+    def add(self, actor: ActorRecord) -> None:
+        self.order[id(actor)] = len(self.order)
+        self.by_name.setdefault(actor.name.lower(), []).append(actor)
+        words = tuple(actor.name.lower().split())
+        parts = {words[:k] for k in range(1, len(words))} | {words[-k:] for k in range(1, len(words))}
+        for part in parts:
+            self.by_part.setdefault(part, []).append(actor)
+
+    def named(self, text: str) -> list[ActorRecord]:
+        return list(self.by_name.get(text.lower(), ()))
+
+    def containing(self, text: str) -> list[ActorRecord]:
+        """The people whose name has `text` as its first or last words (and more words besides)."""
+        return list(self.by_part.get(tuple(text.lower().split()), ()))
+
+    def distance(self, actor: ActorRecord, i: int) -> int:
+        key = id(actor)
+        pending = self.pending.setdefault(key, [])
+        pending.extend(actor.mentions[self.seen.get(key, 0) :])
+        self.seen[key] = len(actor.mentions)
+        # Queries come in text order: a mention that ends before i ends before every later i too.
+        for m in [m for m in pending if m.end <= i]:
+            self.last_end[key] = max(self.last_end.get(key, m.end), m.end)
+            pending.remove(m)
+        if key in self.last_end:
+            return i - self.last_end[key]
+        after = [m.start - i for m in pending if m.start >= i]
+        # A mention earlier in the text is what a reader links a short name to.
+        return 10_000 + min(after) if after else 20_000
 
 
 def _organisations(b: _Builder, spans: list[Span]) -> None:
@@ -318,11 +380,12 @@ def _organisations(b: _Builder, spans: list[Span]) -> None:
             actor = tail
         if actor is None:
             key = "org:" + text.lower()
+            # Only an acronym looks among the actors: a long document has thousands of other names.
             by_initials = next(
-                (a for a in b.actors.values() if a.kind is not ActorKind.person and _ACRONYM.match(text)
-                 and _initials(a.name.split()) == compact and len(compact) >= 2),
+                (a for a in b.actors.values() if a.kind is not ActorKind.person
+                 and _initials(a.name.split()) == compact),
                 None,
-            )
+            ) if _ACRONYM.match(text) and len(compact) >= 2 else None
             actor = by_initials or b.record(key, text, _org_kind(text))
         b.attach(actor, _mention(span))
         acr = _acronym_after(doc, span)
@@ -409,10 +472,11 @@ def _body_named_with(actor: ActorRecord, word: str) -> bool:
 def _named_body(b: _Builder, word: str, demonym: str) -> ActorRecord | None:
     """The organisation named with this word whose mentions carry the same demonym."""
     hits = []
+    text = b.text
     for actor in b.actors.values():
         if not _body_named_with(actor, word):
             continue
-        contexts = [b.doc.text[max(0, m.char_start - 20) : m.char_end] for m in actor.mentions]
+        contexts = [text[max(0, m.char_start - 20) : m.char_end] for m in actor.mentions]
         if any(demonym.lower() in c.lower() for c in contexts):
             hits.append(actor)
     return hits[0] if len(hits) == 1 else None

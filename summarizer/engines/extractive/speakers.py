@@ -2,10 +2,13 @@
 
 The phrase is the reporting verb's subject, or the name after the verb ("..., said Mauer"), or the noun
 phrase the parser left just before the verb. It is resolved to an actor where the text allows: the actor
-the phrase names (a person before an organisation before a country); the last fitting actor for "he" or
-"it"; the previous speaker for "the same source" or "this official"; the one organisation named with the
-same word for "the agency" or "intelligence". An unnamed person ("a senior official") is an anonymous
-source, credited to the institution the phrase names if any.
+the phrase names (a person before an organisation before a country); for "he" or "it" the nearest
+fitting actor before it, the subject of that sentence before an object; the previous speaker for "the
+same source" or "this official"; the one organisation named with the same word for "the agency"; for
+"the company" or "the influential US daily" the organisation named last before it; for "the president"
+the person the text gave that role. An unnamed person ("a senior official") is an anonymous source,
+credited to the institution the phrase names if any. A document is no speaker: "the statement said" is
+its issuer's ("X issued a statement ... The statement said"), else unattributed.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from summarizer.engines.extractive.actors import ActorIndex
+from summarizer.engines.extractive.actors import ActorIndex, ActorRecord
 from summarizer.engines.extractive.lexicon import BELIEF_VERBS, PERSON_NOUNS, SAY_VERBS
 from summarizer.engines.extractive.quotes import QUOTE_CLOSE
 from summarizer.schema import UNATTRIBUTED, ActorKind, Attribution
@@ -31,8 +34,36 @@ _THING_PRONOUNS = frozenset({"it", "they", "them"})
 
 _NON_PERSON = frozenset({ActorKind.organisation, ActorKind.country, ActorKind.media, ActorKind.group})
 
-# A pronoun refers back to the previous speaker only within this many tokens.
-_PRONOUN_REACH = 80
+# A pronoun or a description refers back to an actor named at most this many tokens before it.
+_PRONOUN_REACH = 120
+
+# A previous speaker is who "he" or "it" is within this many tokens.
+_FLOOR_REACH = 80
+
+# Nouns naming what is said rather than who says it: "the statement said", "a new study found".
+_DOCUMENT_NOUNS = frozenset(
+    """statement report study review survey poll analysis document letter message posting post website
+    site estimate result finding figure data record broadcast memo email e-mail tweet article communique
+    release filing transcript footage video image photo picture chart research assessment audit inquiry
+    investigation census test trial evaluation file files""".split()
+)
+
+# Nouns naming an organisation by its trade: "the company said" speaks of one named before.
+_BODY_NOUNS = frozenset(
+    """company firm group carmaker automaker maker giant bank lender insurer airline carrier retailer chain
+    manufacturer producer operator developer startup start-up conglomerate business corporation
+    organisation organization agency ministry department body institution charity club team union
+    newspaper daily paper broadcaster network channel outlet publication magazine tabloid broadsheet
+    regulator watchdog council university hospital museum foundation fund exchange utility supplier
+    distributor publisher studio brand chipmaker drugmaker miner""".split()
+)
+_MEDIA_BODIES = frozenset(
+    """newspaper daily paper broadcaster network channel outlet publication magazine tabloid
+    broadsheet""".split()
+)
+_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+# Verbs whose object is who is spoken to.
+_ADDRESSING = frozenset({"tell", "inform", "brief", "notify", "assure", "warn", "remind", "advise"})
 
 
 def inverted_speaker(verb: Token) -> Token | None:
@@ -40,6 +71,8 @@ def inverted_speaker(verb: Token) -> Token | None:
     doc = verb.doc
     if verb.i == 0 or verb.i + 1 >= len(doc) or doc[verb.i - 1].text not in (",",) + tuple(QUOTE_CLOSE):
         return None
+    if verb.lemma_.lower() in _ADDRESSING and any(c.dep_ == "nsubj" and c.i < verb.i for c in verb.children):
+        return None  # "The coach, Sam Allardyce, told the BBC": the phrase after the verb is the addressee
     k = verb.i + 1
     while k < len(doc) and (doc[k].pos_ in ("DET", "ADJ") or doc[k].tag_ == "PRP$"):
         k += 1
@@ -119,6 +152,14 @@ def speaker_phrase(head: Token, limit: int) -> tuple[int, int]:
     return start, end
 
 
+def _is_subject(mention: Span) -> bool:
+    """A name that is, or is set beside, its clause's subject ('Oxfam and ...', 'Ms Santos, a nurse')."""
+    token = mention.root
+    while token.dep_ in ("compound", "flat", "conj", "appos") and token.head.i != token.i:
+        token = token.head
+    return token.dep_ in ("nsubj", "nsubjpass")
+
+
 def plain_name(phrase: Span) -> str:
     words = list(phrase)
     while words and (words[0].dep_ == "det" and words[0].lower_ in ("the", "a", "an") or words[0].is_punct):
@@ -135,6 +176,7 @@ class _Heard:
     attribution: Attribution
     cue: int
     head_lemma: str | None
+    span: tuple[int, int]  # token range of the claim, speaker and statement
 
 
 @dataclass
@@ -145,8 +187,10 @@ class SpeakerResolver:
     index: ActorIndex
     heard: list[_Heard] = field(default_factory=list)
 
-    def remember(self, speaker: str, attribution: Attribution, cue: int, head: Token | None) -> None:
-        self.heard.append(_Heard(speaker, attribution, cue, head.lemma_ if head is not None else None))
+    def remember(
+        self, speaker: str, attribution: Attribution, cue: int, head: Token | None, span: tuple[int, int]
+    ) -> None:
+        self.heard.append(_Heard(speaker, attribution, cue, head.lemma_ if head is not None else None, span))
 
     def previous(self, before: int) -> _Heard | None:
         earlier = [h for h in self.heard if h.cue < before and h.speaker != UNATTRIBUTED]
@@ -164,44 +208,156 @@ class SpeakerResolver:
                 return prev.speaker, prev.attribution
         # An acronym the tagger read as a pronoun ("WHO say") is found by its alias.
         own = self.index.at(head.i) or (self.index.by_alias(head.text) if head.text.isupper() else None)
+        if own is None and head.pos_ == "PROPN":
+            own = self._person_by_surname(head)
         if own is not None:
             return own.name, Attribution.reported
         if lemma in _ANONYMOUS or lemma in PERSON_NOUNS:
             return self._described_person(head, phrase)
+        # The tagger reads some of these nouns as adverbs or adjectives ("the influential US daily").
+        if lemma in _DOCUMENT_NOUNS and head.pos_ != "PROPN":
+            return self._issuer(head, phrase)
+        if lemma in _BODY_NOUNS and head.pos_ != "PROPN" and not self._unknown_name_in(phrase):
+            inside = self.index.in_span(phrase)
+            if inside is not None and inside.kind is not ActorKind.country:
+                return inside.name, Attribution.reported  # "the Internet security firm Secunia"
+            body = self.index.by_word(head.lower_) or self._body_named_before(head, phrase)
+            if body is not None:
+                return body.name, Attribution.reported
+            return plain_name(phrase), Attribution.reported
         named = self.index.in_span(phrase) or self.index.by_word(head.lower_)
         if named is not None:
             return named.name, Attribution.reported
         return plain_name(phrase), Attribution.reported
 
+    def _person_by_surname(self, head: Token) -> ActorRecord | None:
+        """'Fischer said' after 'Lena Fischer': the one person whose full name ends with the word."""
+        people = [
+            a for a in self.index.actors if a.kind is ActorKind.person and a.name.split()[-1] == head.text
+        ]
+        return people[0] if len(people) == 1 else None
+
+    def _issuer(self, head: Token, phrase: Span) -> tuple[str, Attribution]:
+        """'Cornyn's statement', 'a study by researchers at Stanford': the actor the phrase names; 'the
+        statement' after 'the ministry issued a statement': the ministry; else no one."""
+        named = self.index.in_span(phrase)
+        if named is not None:
+            return named.name, Attribution.reported
+        owner = next((c for c in head.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
+        if owner is not None:  # "Cornyn's statement", a name the actor rules did not take
+            return plain_name(self.doc[owner.left_edge.i : owner.i + 1]), Attribution.reported
+        if not {t.lower_ for t in phrase if t.dep_ == "det"} & _DEFINITE:
+            return UNATTRIBUTED, Attribution.reported
+        lemma = head.lemma_.lower()
+        for k in range(head.i - 1, max(-1, head.i - _PRONOUN_REACH), -1):
+            tok = self.doc[k]
+            if tok.lemma_.lower() != lemma or tok.dep_ not in ("dobj", "nsubjpass"):
+                continue
+            subject = next((c for c in tok.head.children if c.dep_ in ("nsubj", "agent")), None)
+            if subject is not None and subject.dep_ == "agent":
+                subject = next((c for c in subject.children if c.dep_ == "pobj"), None)
+            if subject is not None:
+                actor = self.index.in_span(self.doc[subject.left_edge.i : subject.right_edge.i + 1])
+                if actor is not None:
+                    return actor.name, Attribution.reported
+            break
+        return UNATTRIBUTED, Attribution.reported
+
+    def _body_named_before(self, head: Token, phrase: Span) -> ActorRecord | None:
+        """'Shares of Nordvik Energy fell. The company said ...': the organisation named last before a
+        definite description of one; a newspaper or an organisation for 'the daily'."""
+        if not {t.lower_ for t in phrase if t.dep_ == "det"} & _DEFINITE:
+            return None
+        kinds = (
+            frozenset({ActorKind.media, ActorKind.organisation})
+            if head.lemma_.lower() in _MEDIA_BODIES
+            else frozenset({ActorKind.organisation, ActorKind.group, ActorKind.media})
+        )
+        return self._nearest(phrase.start, kinds)
+
+    def _unknown_name_in(self, phrase: Span) -> bool:
+        """'the Internet security firm Secunia.com': a description carrying a name of its own."""
+        return any(t.pos_ == "PROPN" and self.index.at(t.i) is None for t in phrase)
+
+    def _nearest(self, before: int, kinds: frozenset[ActorKind]) -> ActorRecord | None:
+        actor, _ = self._nearest_named(before, kinds)
+        return actor
+
+    def _nearest_named(self, before: int, kinds: frozenset[ActorKind]) -> tuple[ActorRecord | None, int]:
+        """The actor of these kinds a reader links a pronoun or a description to, and where: in the
+        nearest sentence that names one, its subject if one is, else the last named."""
+        named: list[tuple[int, ActorRecord]] = []
+        for actor in self.index.actors:
+            if actor.kind in kinds:
+                named.extend(
+                    (m.start, actor) for m in actor.mentions if m.end <= before and m.start > before - _PRONOUN_REACH
+                )
+        if not named:
+            return None, -1
+        named.sort(key=lambda pair: pair[0])
+        sentence = self.doc[named[-1][0]].sent
+        same = [(i, a) for i, a in named if sentence.start <= i < sentence.end]
+        subjects = [(i, a) for i, a in same if _is_subject(self.doc[i : self._mention_end(i, a)])]
+        if subjects:
+            return subjects[0][1], subjects[0][0]
+        return same[-1][1], -1
+
+    @staticmethod
+    def _mention_end(start: int, actor: ActorRecord) -> int:
+        return next(m.end for m in actor.mentions if m.start == start)
+
     def _pronoun(self, head: Token) -> tuple[str, Attribution]:
-        """'he' is the last person who spoke or was named; 'it' and 'they' the last body."""
-        prev = self.previous(head.i)
-        recent = prev if prev is not None and prev.cue > head.i - _PRONOUN_REACH else None
+        """'he' is the nearest person named before it, 'it' and 'they' the nearest body; the subject
+        of that sentence before an object ('Anna Berg spoke after Peter Novak. She said')."""
         word = head.lower_
         if word in _PERSON_PRONOUNS:
-            if recent is not None and self._kind_of(recent.speaker) is ActorKind.person:
-                return recent.speaker, recent.attribution
-            actor = self.index.last_before(head.i, frozenset({ActorKind.person}))
+            kinds = frozenset({ActorKind.person})
         elif word in _THING_PRONOUNS:
-            if recent is not None and self._kind_of(recent.speaker) is not ActorKind.person:
-                return recent.speaker, recent.attribution
-            actor = self.index.last_before(head.i, _NON_PERSON)
+            kinds = _NON_PERSON
         else:
-            actor = None
+            return UNATTRIBUTED, Attribution.reported
+        actor, subject_at = self._nearest_named(head.i, kinds)
+        # A speaker heard just before keeps the floor ('"...," Smith said. He added ...') unless a later
+        # sentence makes someone else of the same kind its subject (outside what the speaker said).
+        prev = self.previous(head.i)
+        if (
+            prev is not None
+            and prev.cue > head.i - _FLOOR_REACH
+            and self._kind_of(prev.speaker) in kinds
+            and (subject_at < prev.cue or prev.span[0] <= subject_at < prev.span[1])
+        ):
+            return prev.speaker, prev.attribution
         return (actor.name if actor else UNATTRIBUTED), Attribution.reported
+
+    def _kind_of(self, name: str) -> ActorKind | None:
+        return next((a.kind for a in self.index.actors if a.name == name), None)
 
     def _described_person(self, head: Token, phrase: Span) -> tuple[str, Attribution]:
         """'this official' is the official heard before; 'a senior official from X' is an anonymous
         source of X; 'the Prime Minister, Gabriel Attal' is the person named."""
         determiners = {t.lower_ for t in phrase if t.dep_ == "det"}
-        if determiners & {"this", "that", "the", "these", "those"}:
+        if determiners & _DEFINITE or any(t.dep_ == "poss" for t in head.children):
             prev = next((h for h in reversed(self.heard) if h.head_lemma == head.lemma_), None)
             if prev is not None:
                 return prev.speaker, prev.attribution
+            titled = self._person_titled(head)
+            if titled is not None:
+                return titled.name, Attribution.reported
         named = self.index.in_span(phrase)
-        if head.lemma_.lower() in _ANONYMOUS and not any(t.ent_type_ == "PERSON" for t in phrase):
+        # "a senior official", and people named only as a group: "all workers", "local residents".
+        unnamed = head.lemma_.lower() in _ANONYMOUS or head.tag_ == "NNS"
+        if unnamed and not any(t.ent_type_ == "PERSON" for t in phrase):
             return (named.name if named else plain_name(phrase)), Attribution.anonymous_source
         return (named.name if named else plain_name(phrase)), Attribution.reported
 
-    def _kind_of(self, name: str) -> ActorKind | None:
-        return next((a.kind for a in self.index.actors if a.name == name), None)
+    def _person_titled(self, head: Token) -> ActorRecord | None:
+        """'The president said', after "Brazil's president, Lula, ...": the person named last before it
+        whose role the text gave with this word."""
+        lemma = head.lemma_.lower()
+        people = []
+        for actor in self.index.actors:
+            before = [m.end for m in actor.mentions if m.end <= head.i and m.end > head.i - _PRONOUN_REACH]
+            role = {w.lower() for w in (actor.role or "").replace("-", " ").split()}
+            if actor.kind is ActorKind.person and before and lemma in role:
+                people.append((max(before), actor))
+        return max(people, key=lambda pair: pair[0])[1] if people else None

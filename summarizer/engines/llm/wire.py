@@ -27,6 +27,7 @@ from summarizer.schema import (
     UncertaintyKind,
 )
 from summarizer.text import CleanText
+from summarizer.units import currency_code
 
 
 class _CompactSchema(GenerateJsonSchema):
@@ -198,6 +199,7 @@ def to_draft(wire: WireBrief, clean: CleanText, chunk: chunking.Chunk | None = N
                 value=f.value,
                 value_max=f.max,
                 unit=f.unit.strip() or None,
+                currency=currency_code(f.unit),
                 measures=f.what.strip() or None,
                 qualifier=_QUAL.get(f.qual) or Qualifier(f.qual),
                 date=f.date.strip() or None,

@@ -1,0 +1,152 @@
+"""Hashed TF-IDF vectors and the online assignment of a night's briefs to stories (scikit-learn, NumPy).
+
+Why this and not MinHash or plain hashing (measured with benchmarks/story_grouping.py, figures in
+docs/STORIES.md): a story retold the next day shares its actors and its topic words with the first
+telling but few of its word sequences, so shingle-based MinHash finds wire copies and misses rewrites,
+while a weighted bag of words with the actors as whole-name tokens finds both. The vectoriser is
+`HashingVectorizer` (no vocabulary to store or refit: a night's vectors are made without reading the
+past), the inverse document frequencies come from counts kept in the index, and each story is the sum
+of its members' unit vectors (an online centroid: adding a brief is one addition).
+
+A brief joins the story whose centroid is most similar, when that similarity, decayed with the days
+since the story was last seen (halved every HALF_LIFE_DAYS), reaches THRESHOLD; otherwise it starts a
+story. Briefs are taken in a fixed order, and stories started earlier the same night are candidates for
+the later briefs, so a night's result depends only on the index before it and the night's briefs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
+
+N_FEATURES = 2**18
+THRESHOLD = 0.3
+HALF_LIFE_DAYS = 14.0
+MAX_AGE_DAYS = 90  # stories not seen for this long are no longer candidates (the index keeps them)
+_CHUNK = 256  # rows of the night scored against every candidate at once (bounds memory)
+
+_VECTORIZER = HashingVectorizer(
+    n_features=N_FEATURES,
+    alternate_sign=False,
+    norm=None,
+    stop_words="english",
+    # Words that start with a letter: numbers are what changes between tellings, not what a story is.
+    token_pattern=r"(?u)\b[^\W\d_]\w+\b",
+    dtype=np.float32,
+)
+
+
+def raw_counts(texts: Sequence[str]) -> sparse.csr_matrix:
+    """Hashed term counts, one row per text."""
+    return sparse.csr_matrix(_VECTORIZER.transform(list(texts)), dtype=np.float32)
+
+
+def pack(row: sparse.csr_matrix) -> bytes:
+    """One sparse row as bytes: its column indices then its values, little-endian 4-byte each."""
+    row = sparse.csr_matrix(row)
+    return row.indices.astype("<i4").tobytes() + row.data.astype("<f4").tobytes()
+
+
+def pack_rows(matrix: sparse.csr_matrix) -> list[bytes]:
+    """Every row of a CSR matrix packed as `pack` does, without slicing the matrix row by row."""
+    matrix = sparse.csr_matrix(matrix)
+    matrix.sort_indices()
+    indices = matrix.indices.astype("<i4")
+    data = matrix.data.astype("<f4")
+    ptr = matrix.indptr
+    return [indices[ptr[r] : ptr[r + 1]].tobytes() + data[ptr[r] : ptr[r + 1]].tobytes() for r in range(matrix.shape[0])]
+
+
+def unpack_rows(blobs: Sequence[bytes], width: int = N_FEATURES) -> sparse.csr_matrix:
+    """Rows packed by `pack`, as one CSR matrix."""
+    indptr = np.zeros(len(blobs) + 1, dtype=np.int64)
+    sizes = np.fromiter((len(blob) // 8 for blob in blobs), dtype=np.int64, count=len(blobs))
+    np.cumsum(sizes, out=indptr[1:])
+    joined = b"".join(blobs)
+    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    data = np.empty(int(indptr[-1]), dtype=np.float32)
+    offset = 0
+    for i, blob in enumerate(blobs):
+        n = int(sizes[i])
+        start = int(indptr[i])
+        indices[start : start + n] = np.frombuffer(joined, dtype="<i4", count=n, offset=offset)
+        data[start : start + n] = np.frombuffer(joined, dtype="<f4", count=n, offset=offset + 4 * n)
+        offset += 8 * n
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(blobs), width))
+
+
+def idf(df: np.ndarray, documents: int) -> np.ndarray:
+    """Smoothed inverse document frequency, as scikit-learn's TfidfTransformer computes it."""
+    return (np.log((1.0 + documents) / (1.0 + df)) + 1.0).astype(np.float32)
+
+
+def tfidf(raw: sparse.csr_matrix, weights: np.ndarray) -> sparse.csr_matrix:
+    """Unit-length TF-IDF rows: sublinear term frequency times the inverse document frequency."""
+    out = raw.copy().astype(np.float32)
+    out.data = (1.0 + np.log(out.data)) * weights[out.indices]
+    return sparse.csr_matrix(normalize(out, norm="l2", copy=False))
+
+
+def decay(age_days: np.ndarray) -> np.ndarray:
+    return np.power(0.5, np.maximum(age_days, 0.0) / HALF_LIFE_DAYS)
+
+
+@dataclass
+class Candidates:
+    """The stories a night's briefs may join: centroid sums, and the decay for the days since each was seen."""
+
+    centroids: sparse.csr_matrix
+    decay: np.ndarray
+    norms: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        squared = np.asarray(self.centroids.multiply(self.centroids).sum(axis=1)).ravel()
+        self.norms = np.sqrt(squared).astype(np.float64)
+
+
+def assign(vectors: sparse.csr_matrix, candidates: Candidates, threshold: float = THRESHOLD) -> list[int]:
+    """For each row of `vectors` (unit TF-IDF, in the night's order): the candidate it joins (0..K-1), or
+    K + m when it joins (or starts) the m-th story started this night.
+
+    A centroid grows as rows join it, so a row's similarity to it is the dot with the stored centroid
+    plus the dots with the rows of this night that joined before it (from the night's Gram matrix);
+    both are computed for all stories at once per row.
+    """
+    k = candidates.centroids.shape[0]
+    n = vectors.shape[0]
+    gram = (vectors @ vectors.T).toarray().astype(np.float64)  # brief x brief similarities of the night
+    squared = candidates.norms.astype(np.float64) ** 2  # |centroid|^2, updated as rows join
+    story_of = np.full(n, -1, dtype=np.int64)  # what each earlier row of the night joined: 0..K-1, or K + m
+    new_squared: list[float] = []
+    out: list[int] = []
+    centroids_t = candidates.centroids.T.tocsc()
+    for begin in range(0, n, _CHUNK):
+        block = vectors[begin : begin + _CHUNK]
+        dots = (block @ centroids_t).toarray().astype(np.float64)
+        for r in range(block.shape[0]):
+            i = begin + r
+            extra = np.bincount(story_of[:i], weights=gram[i, :i], minlength=k + len(new_squared))
+            total = extra.astype(np.float64)  # an empty bincount is integer
+            total[:k] += dots[r]
+            norms = np.sqrt(np.concatenate([squared, np.asarray(new_squared)]))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scores = np.where(norms > 0, total / norms, 0.0)
+            scores[:k] *= candidates.decay
+            best = int(np.argmax(scores)) if scores.size else -1
+            if best >= 0 and scores[best] >= threshold:
+                grow = 2 * total[best] + gram[i, i]
+                if best < k:
+                    squared[best] += grow
+                else:
+                    new_squared[best - k] += grow
+            else:
+                best = k + len(new_squared)
+                new_squared.append(float(gram[i, i]))
+            story_of[i] = best
+            out.append(best)
+    return out
