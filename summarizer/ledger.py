@@ -342,6 +342,32 @@ class Ledger:
                 ),
             )
 
+    def start_many(self, keys: Sequence[DocKey], run_id: str) -> None:
+        """`start` for many documents in one transaction (the Batch API submits thousands at once)."""
+        stamp = now()
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE documents SET status = ?, attempts = attempts + 1, started_at = ?, updated_at = ?, "
+                "run_id = ? WHERE content_hash = ? AND engine = ? AND model = ? AND prompt_version = ?",
+                [(Status.pending, stamp, stamp, run_id, *_key(key)) for key in keys],
+            )
+
+    def finish_done_many(self, done: Sequence[tuple[DocKey, Usage, int]]) -> None:
+        """`finish_done` for many documents (key, usage, requests) in one transaction; the same rule holds:
+        call only once every one of their files is in place."""
+        stamp = now()
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE documents SET status = ?, prompt_tokens = ?, completion_tokens = ?, "
+                "total_tokens = ?, requests = ?, failures = 0, last_error = NULL, finished_at = ?, updated_at = ? "
+                "WHERE content_hash = ? AND engine = ? AND model = ? AND prompt_version = ?",
+                [
+                    (Status.done, u.prompt_tokens, u.completion_tokens, u.total_tokens, requests, stamp, stamp,
+                     *_key(key))
+                    for key, u, requests in done
+                ],
+            )
+
     def finish_failed(self, key: DocKey, error: str) -> None:
         stamp = now()
         with self._transaction() as db:

@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 import openai
 
 from summarizer.api import assemble, choose_engine
-from summarizer.atomic import TEMP_SUFFIX, remove_stale_temporaries
+from summarizer.atomic import TEMP_SUFFIX, remove_stale_temporaries, sync_all
 from summarizer.batch_api import collect, reconcile
 from summarizer.batch_api.client import api_error, batch_client
 from summarizer.batch_api.costs import Prices, cost, load_prices
@@ -43,7 +43,9 @@ from summarizer.text import CleanText, clean
 BATCH_DIR = "batch_api"  # request files between their intent and their upload, in the output folder
 logger = logging.getLogger(__name__)
 
+# Writes a brief's files without making them durable: the caller syncs once for many (`sync_all`).
 WriteBrief = Callable[[Item, Brief], None]
+_RECORD_EVERY = 500  # briefs written between two syncs and ledger transactions
 
 
 @runtime_checkable
@@ -112,6 +114,7 @@ class _Night:
         self.given_up: set[str] = set()
         self.finished = 0
         self.requests = 0
+        self.written: list[tuple[Item, DocEntry, Brief]] = []  # briefs on disk, not yet recorded done
 
     # --- collect ---------------------------------------------------------------------------------
 
@@ -127,6 +130,9 @@ class _Night:
         for entry in entries:
             answers = collect.document_answers(entry, results, batch)
             self.settle(store, entry, answers, batch.id)
+            if len(self.written) >= _RECORD_EVERY:
+                self.record(store)
+        self.record(store)
         note = batch.status + (f"; {results.unknown} lines not ours" if results.unknown else "")
         store.set_collected(job.intent_id, note)
         self.collected.append(batch.id)
@@ -190,22 +196,40 @@ class _Night:
         except OSError as exc:
             self.give_back(store, entry, item, f"cannot write {self.out / item.json_path}: {exc.strerror or exc}")
             return
-        spent = brief.provenance.usage
-        self.ledger.finish_done(item.key, spent, brief.provenance.attempts)
-        store.settle(entry.doc_id, entry.intent_id, "done")
-        item.status, item.brief, item.data, item.tokens, item.error = Status.done, brief, None, spent.total_tokens, None
-        self.usage = self.usage + spent
-        self.requests += brief.provenance.attempts
-        self.costs.append(DocumentCost(path=str(item.path), brief=item.json_path, cost=cost(spent, brief.provenance.model or "", self.prices)))
-        self.returned.pop(entry.doc_id, None)
-        self._tell(item)
+        # Recorded done with the others of its group (`record`), once their files are durable.
+        self.written.append((item, entry, brief))
+
+    def record(self, store: Store) -> None:
+        """The briefs written since the last call made durable (one sync) and recorded done (one transaction
+        in the ledger, one in the store): a crash before this re-collects them from the provider's output
+        file, which is still there, and pays nothing twice."""
+        if not self.written:
+            return
+        sync_all()
+        self.ledger.finish_done_many(
+            [(item.key, brief.provenance.usage, brief.provenance.attempts) for item, _, brief in self.written]
+        )
+        store.settle_done([(entry.doc_id, entry.intent_id) for _, entry, _ in self.written])
+        for item, entry, brief in self.written:
+            spent = brief.provenance.usage
+            item.status, item.brief, item.data, item.tokens, item.error = (
+                Status.done, brief, None, spent.total_tokens, None
+            )
+            item.fetched = None
+            self.usage = self.usage + spent
+            self.requests += brief.provenance.attempts
+            self.costs.append(DocumentCost(path=str(item.path), brief=item.json_path,
+                                           cost=cost(spent, brief.provenance.model or "", self.prices)))
+            self.returned.pop(entry.doc_id, None)
+            self._tell(item)
+        self.written = []
 
     def give_back(self, store: Store, entry: DocEntry, item: Item, reason: str) -> None:
         store.settle(entry.doc_id, entry.intent_id, "returned", reason)
         self.ledger.back_to_pending(item.key, reason)
         if item.status is not Status.reused:
             item.status, item.error = Status.todo, reason
-        count = store.returned().get(entry.doc_id, (1, reason))[0]
+        count = store.returned_count(entry.doc_id)
         self.returned[entry.doc_id] = Returned(path=str(item.path), reason=error_line(reason), batches=count)
 
     def fail(self, item: Item, reason: str) -> None:
@@ -279,8 +303,8 @@ class _Night:
             (self.out / jsonl_path).unlink(missing_ok=True)
             self.warnings.append(f"not submitted: {exc}")
             return
+        self.ledger.start_many([doc.key for doc in group], self.run_id)
         for doc in group:
-            self.ledger.start(doc.key, self.run_id)
             self._by_key(doc).attempts += 1
         reconcile.send(store, api, store.job(intent_id), self.out, look_up=False)
         batch_id = store.job(intent_id).batch_id
@@ -345,6 +369,7 @@ class _Night:
             except OSError as exc:
                 self.fail(item, f"cannot write {self.out / item.json_path}: {exc.strerror or exc}")
                 return
+            sync_all()
             self.ledger.finish_done(item.key, brief.provenance.usage, brief.provenance.attempts)
             item.status, item.brief, item.data, item.error = Status.done, brief, None, None
             item.tokens = brief.provenance.usage.total_tokens

@@ -238,6 +238,23 @@ class Store:
                 (error_line(reason), stamp, intent_id),
             )
 
+    def returned_count(self, document: str) -> int:
+        """Batches `document` came back from (one indexed lookup, not the whole table)."""
+        row = self._db.execute(
+            "SELECT count(*) FROM batch_documents WHERE doc_id = ? AND state = 'returned'", (document,)
+        ).fetchone()
+        return int(row[0])
+
+    def settle_done(self, documents: Sequence[tuple[str, str]]) -> None:
+        """(doc_id, intent_id) pairs done, in one transaction."""
+        stamp = now()
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE batch_documents SET state = 'done', reason = NULL, updated_at = ? "
+                "WHERE doc_id = ? AND intent_id = ?",
+                [(stamp, document, intent_id) for document, intent_id in documents],
+            )
+
     def settle(self, document: str, intent_id: str, state: str, reason: str | None = None) -> None:
         with self._transaction() as db:
             db.execute(

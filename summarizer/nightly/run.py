@@ -105,11 +105,12 @@ def _html_path(item: Item) -> str:
     return str(Path(item.json_path).with_suffix(".html"))
 
 
-def _write_brief(out: Path, item: Item, brief: Brief) -> None:
+def _write_brief(out: Path, item: Item, brief: Brief, *, durable: bool = True) -> None:
     # JSON first, then Markdown and the review page, the ledger last: a done row has its files behind it.
-    write_atomically(out / item.json_path, brief.model_dump_json(indent=2) + "\n")
-    write_atomically(out / item.md_path, to_markdown(brief))
-    write_atomically(out / _html_path(item), to_html(brief))
+    # durable=False: the caller makes many briefs durable at once (atomic.sync_all) before recording them.
+    write_atomically(out / item.json_path, brief.model_dump_json(indent=2) + "\n", durable=durable)
+    write_atomically(out / item.md_path, to_markdown(brief), durable=durable)
+    write_atomically(out / _html_path(item), to_html(brief), durable=durable)
 
 
 class _Budget:
@@ -346,7 +347,7 @@ def _locked_run(
                     from summarizer.batch_api.run import run_batch_api
 
                     batch_api = run_batch_api(plan, todo, options, ledger, run_id, reporter,
-                                              lambda item, brief: _write_brief(out, item, brief), warnings)
+                                              lambda item, brief: _write_brief(out, item, brief, durable=False), warnings)
                     budget.usage = batch_api.usage
                     budget.requests = batch_api.requests
                 elif todo:

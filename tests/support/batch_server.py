@@ -106,6 +106,7 @@ class FakeBatchAPI:
         self._clock = int(time.time())
         self._lifetime = lifetime
         self._server: ThreadingHTTPServer | None = None
+        self._watchdog: threading.Timer | None = None
 
     # --- control ---------------------------------------------------------------------------------
 
@@ -142,10 +143,16 @@ class FakeBatchAPI:
         server.owner = self  # type: ignore[attr-defined]
         self._server = server
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        threading.Timer(self._lifetime, self.stop).start()
+        # A watchdog in case a test never stops it; a daemon, cancelled by stop(), so that it never keeps
+        # the process alive after its work is done.
+        self._watchdog = threading.Timer(self._lifetime, self.stop)
+        self._watchdog.daemon = True
+        self._watchdog.start()
         return self
 
     def stop(self) -> None:
+        if self._watchdog is not None and self._watchdog is not threading.current_thread():
+            self._watchdog.cancel()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
