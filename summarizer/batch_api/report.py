@@ -42,6 +42,7 @@ class BatchApiReport(BaseModel):
     usage: Usage = Field(default_factory=Usage, description="Tokens of every answer this run used, fallback included.")
     requests: int = Field(0, description="Requests answered: batch lines and fallback requests.")
     documents: list[DocumentCost] = Field(default_factory=list)
+    error: str | None = Field(default=None, description="The provider call that failed this run (the next run resumes).")
 
     def lines(self) -> list[str]:
         """What a run prints at its end: every batch in flight, then the cost."""

@@ -65,6 +65,8 @@ def check_options(options: NightlyOptions) -> None:
     if options.token_budget is not None:
         raise ConfigError("--token-budget cannot bound --batch-api (tokens are known only when a batch ends); "
                           "use --max-docs")
+    if options.settings.model_writes == "summary":
+        raise ConfigError("--batch-api sends whole-brief requests: use --model-writes brief")
     if options.doc_timeout is not None:
         raise ConfigError("--doc-timeout does not apply to --batch-api (the provider has 24 h); drop it")
 
@@ -320,6 +322,7 @@ class _Night:
         remove_stale_temporaries(batch_dir)
         with Store(self.ledger.path) as store, batch_client(self.settings) as api:
             doing = "resuming the intents a previous run left"
+            error: str | None = None
             try:
                 self._remove_strays(store, batch_dir)
                 self.resumed = reconcile.resume(store, api, self.out)
@@ -336,9 +339,10 @@ class _Night:
                     delay = min(self.opts.poll_max, delay * 2)
             except openai.OpenAIError as exc:
                 # What was recorded stands; the next run resumes from the ledger.
-                self.warnings.append(str(api_error(exc, doing, self.settings)))
+                error = str(api_error(exc, doing, self.settings))
+                self.warnings.append(error)
             self._give_up()
-            return self._report(store)
+            return self._report(store).model_copy(update={"error": error})
 
     def _remove_strays(self, store: Store, batch_dir: Path) -> None:
         wanted = {Path(job.jsonl_path).name for job in store.jobs(["prepared", "uploaded"])}

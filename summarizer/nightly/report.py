@@ -73,7 +73,9 @@ class RunReport(BaseModel):
 
     @property
     def ok(self) -> bool:
-        return self.status == "finished" and self.counts.failed == 0
+        # A Batch API run whose provider call failed did not do its work (exit 1), though nothing is lost.
+        failed_call = self.batch_api is not None and self.batch_api.error is not None
+        return self.status == "finished" and self.counts.failed == 0 and not failed_call
 
     def summary_line(self) -> str:
         c = self.counts

@@ -39,7 +39,9 @@ def test_the_table_can_be_overridden_and_a_bad_one_is_one_line(tmp_path: Path) -
         load_prices(table)
 
 
-def test_usage_errors_exit_2(tmp_path: Path) -> None:
+def test_usage_errors_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
     inbox = tmp_path / "in"
     inbox.mkdir()
     (inbox / "a.txt").write_text("Officials said on Friday that 1,500 troops had arrived.\n")
@@ -52,3 +54,23 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
                              "--batch-api", "--token-budget", "10")
     assert budget.code == 2 and "--token-budget cannot bound --batch-api" in budget.stderr
     assert "Traceback" not in wait_alone.stderr + extractive.stderr + budget.stderr
+    summary = run_nightly_cli(str(inbox), "--out", out, "--engine", "llm", "--base-url", "http://127.0.0.1:9/v1",
+                              "--batch-api", "--model-writes", "summary")
+    assert summary.code == 2 and "--model-writes brief" in summary.stderr
+    no_key = run_nightly_cli(str(inbox), "--out", out, "--engine", "llm", "--batch-api")
+    assert no_key.code == 2 and "needs an endpoint" in no_key.stderr
+    assert "Traceback" not in summary.stderr + no_key.stderr
+    assert not (tmp_path / "out" / "ledger.sqlite3").exists()  # refused before the ledger was touched
+
+
+def test_an_unreachable_provider_exits_1_and_loses_nothing(tmp_path: Path) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("Officials said on Friday that 1,500 troops had arrived.\n")
+    out = str(tmp_path / "out")
+    # Port 9 (discard) is closed on loopback: every call fails to connect.
+    down = run_nightly_cli(str(inbox), "--out", out, "--engine", "llm", "--base-url", "http://127.0.0.1:9/v1",
+                           "--batch-api")
+    assert down.code == 1 and "Traceback" not in down.stderr
+    assert "Batch API at http://127.0.0.1:9/v1: submitting pending documents failed" in down.stderr
+    assert "the next run resumes" in down.stderr and "1 pending" in down.stderr

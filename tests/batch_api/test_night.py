@@ -60,6 +60,8 @@ def test_a_night_over_two_runs_then_nothing_left_to_do(batch_api: FakeBatchAPI, 
     assert saved["batch_api"]["cost"]["batch_usd"] == report.cost.batch_usd
     digest = (out / "digest.md").read_text()
     assert "Batch API: 0 documents submitted" in digest and f"{report.cost.total_tokens:,} tokens" in digest
+    kept = [p.read_text() for p in (out / "digests").glob("*.md")]  # the night's own copy says it too
+    assert len(kept) == 1 and f"{report.cost.total_tokens:,} tokens" in kept[0]
 
     fourth = night(batch_api, inbox, out)
     assert (fourth.counts.reused, fourth.counts.done) == (12, 0)
