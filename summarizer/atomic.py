@@ -16,20 +16,32 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
-def write_atomically(path: Path, text: str | bytes) -> None:
-    """Write via a temporary file and rename, so a crash never leaves a half-written file (text as UTF-8)."""
+def write_atomically(path: Path, text: str | bytes, *, durable: bool = True) -> None:
+    """Write via a temporary file and rename, so a crash never leaves a half-written file (text as UTF-8).
+
+    `durable=False` skips the fsync: for a caller that writes many files and then makes them all durable
+    with one `sync_all()` before it records them (one flush instead of one per file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8") if isinstance(text, str) else text)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def sync_all() -> None:
+    """Make every file written with `durable=False` durable: one sync(2) for the lot. Where there is no
+    sync(2) (not POSIX) nothing is done: a power cut may then lose files that a kill would not."""
+    sync = getattr(os, "sync", None)
+    if sync is not None:
+        sync()
 
 
 def remove_stale_temporaries(folder: Path) -> int:

@@ -665,11 +665,27 @@ def nightly(
     language: LanguageOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures and the summary line.")] = False,
     debug: DebugOpt = False,
+    batch_api: Annotated[
+        bool, typer.Option(help="Send documents through the provider's Batch API (half price, within 24 h): each "
+                                "run collects finished batches, submits pending documents and exits.")
+    ] = False,
+    wait: Annotated[bool, typer.Option(help="With --batch-api: poll until every batch has ended.")] = False,
+    batch_fallback: Annotated[
+        bool, typer.Option(help="With --batch-api: documents that failed every batch attempt go request by request.")
+    ] = False,
+    batch_max_attempts: Annotated[
+        int, typer.Option(min=1, max=20, help="With --batch-api: batches a document may fail before it is given up.")
+    ] = 3,
+    batch_prices: Annotated[
+        Path | None, typer.Option(help="With --batch-api: JSON price table, USD per 1M tokens "
+                                       '({"MODEL": {"input": 0.15, "output": 0.6}}).')
+    ] = None,
 ) -> None:
     """Summarize every document in folders, files or manifests, keep a ledger, and write a digest."""
     _configure_logging(debug)
 
     def run() -> int:
+        from summarizer.batch_api.options import BatchApiOptions
         from summarizer.nightly import NightlyOptions, parse_since, reporter_for, run_nightly
 
         settings = _settings(
@@ -704,7 +720,12 @@ def nightly(
             night=_night(night),
             retry_failed=retry_failed,
             **({"quarantine_after": quarantine_after} if quarantine_after is not None else {}),
+            batch_api=BatchApiOptions(
+                wait=wait, fallback=batch_fallback, max_attempts=batch_max_attempts, prices=batch_prices
+            ) if batch_api else None,
         )
+        if not batch_api and (wait or batch_fallback or batch_prices):
+            raise ConfigError("--wait, --batch-fallback and --batch-prices go with --batch-api")
         report = run_nightly(options, reporter_for(out, tty=sys.stderr.isatty(), quiet=quiet))
         if report.status == "interrupted":
             return EXIT_INTERRUPTED

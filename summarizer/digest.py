@@ -160,6 +160,7 @@ class Digest(_Model):
     actors: list[DigestActor] = Field(default_factory=list)
     figures: list[DigestFigure] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
+    footer: list[str] = Field(default_factory=list, description="Lines about the run itself (the Batch API's cost).")
     memory: StoryMemory | None = Field(
         default=None, description="Story memory across nightly runs (new / developing / quiet stories)."
     )

@@ -34,6 +34,7 @@ _ERROR_MAX = 500
 # Each entry moves the schema one version up; PRAGMA user_version records how many have run.
 # Append new migrations; never edit one that has shipped. Version 1: documents and runs.
 # Version 2: story memory (summarizer.stories.migration; idempotent, so it may be renumbered at a merge).
+# Version 3: failures in a row. Version 4: the Batch API's tables (idempotent too).
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE documents (
@@ -82,6 +83,42 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE documents ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
     UPDATE documents SET failures = 1 WHERE status = 'failed';
+    """,
+    # Version 4: the Batch API's intents and the documents each carries (summarizer.batch_api.store says
+    # what the states mean). The SQL lives here because nothing below the nightly may import batch_api.
+    """
+    CREATE TABLE IF NOT EXISTS batch_jobs (
+        intent_id      TEXT PRIMARY KEY,
+        run_id         TEXT NOT NULL,
+        state          TEXT NOT NULL CHECK (state IN ('prepared', 'uploaded', 'submitted', 'collected')),
+        jsonl_path     TEXT NOT NULL,
+        requests       INTEGER NOT NULL,
+        bytes          INTEGER NOT NULL,
+        file_id        TEXT,
+        batch_id       TEXT,
+        batch_status   TEXT,
+        created_epoch  REAL NOT NULL,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        note           TEXT
+    );
+    CREATE INDEX IF NOT EXISTS batch_jobs_state ON batch_jobs (state);
+    CREATE TABLE IF NOT EXISTS batch_documents (
+        doc_id          TEXT NOT NULL,
+        intent_id       TEXT NOT NULL REFERENCES batch_jobs (intent_id),
+        content_hash    TEXT NOT NULL,
+        engine          TEXT NOT NULL,
+        model           TEXT NOT NULL,
+        prompt_version  TEXT NOT NULL,
+        chunks          INTEGER NOT NULL,
+        state           TEXT NOT NULL CHECK (state IN ('in_flight', 'done', 'returned', 'failed')),
+        reason          TEXT,
+        updated_at      TEXT NOT NULL,
+        PRIMARY KEY (doc_id, intent_id)
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS batch_documents_one_in_flight ON batch_documents (doc_id)
+        WHERE state = 'in_flight';
+    CREATE INDEX IF NOT EXISTS batch_documents_intent ON batch_documents (intent_id, state);
     """,
 )
 
@@ -305,6 +342,32 @@ class Ledger:
                 ),
             )
 
+    def start_many(self, keys: Sequence[DocKey], run_id: str) -> None:
+        """`start` for many documents in one transaction (the Batch API submits thousands at once)."""
+        stamp = now()
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE documents SET status = ?, attempts = attempts + 1, started_at = ?, updated_at = ?, "
+                "run_id = ? WHERE content_hash = ? AND engine = ? AND model = ? AND prompt_version = ?",
+                [(Status.pending, stamp, stamp, run_id, *_key(key)) for key in keys],
+            )
+
+    def finish_done_many(self, done: Sequence[tuple[DocKey, Usage, int]]) -> None:
+        """`finish_done` for many documents (key, usage, requests) in one transaction; the same rule holds:
+        call only once every one of their files is in place."""
+        stamp = now()
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE documents SET status = ?, prompt_tokens = ?, completion_tokens = ?, "
+                "total_tokens = ?, requests = ?, failures = 0, last_error = NULL, finished_at = ?, updated_at = ? "
+                "WHERE content_hash = ? AND engine = ? AND model = ? AND prompt_version = ?",
+                [
+                    (Status.done, u.prompt_tokens, u.completion_tokens, u.total_tokens, requests, stamp, stamp,
+                     *_key(key))
+                    for key, u, requests in done
+                ],
+            )
+
     def finish_failed(self, key: DocKey, error: str) -> None:
         stamp = now()
         with self._transaction() as db:
@@ -313,6 +376,17 @@ class Ledger:
                 "updated_at = ? "
                 "WHERE content_hash = ? AND engine = ? AND model = ? AND prompt_version = ?",
                 (Status.failed, error_line(error), stamp, stamp, *_key(key)),
+            )
+
+    def back_to_pending(self, key: DocKey, reason: str) -> None:
+        """Pending again, with the reason it is not done (a Batch API answer that was missing or unusable):
+        the next run submits it again."""
+        stamp = now()
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE documents SET status = ?, last_error = ?, updated_at = ? "
+                "WHERE content_hash = ? AND engine = ? AND model = ? AND prompt_version = ?",
+                (Status.pending, error_line(reason), stamp, *_key(key)),
             )
 
     # --- runs ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidatorFunctionWrapHandler, model_validator
 from pydantic_core import ErrorDetails
 
+from summarizer.batch_api.options import BatchApiOptions
 from summarizer.config import Settings
 from summarizer.errors import ConfigError
 
@@ -41,6 +42,7 @@ class NightlyOptions(BaseModel):
     force: bool = False
     since: datetime | None = None
     doc_timeout: float | None = Field(None, gt=0, description="Seconds before a document is stopped and failed.")
+    batch_api: BatchApiOptions | None = Field(default=None, description="Through the provider's Batch API (summarizer.batch_api).")
     night: date | None = Field(None, description="The night the run stands for in story memory; today (UTC) if unset.")
     quarantine_after: int = Field(
         default=QUARANTINE_AFTER, ge=1, description="Failed attempts in a row before a document is no longer retried."

@@ -48,6 +48,8 @@ def _end_lines(report: RunReport, say: Callable[[str], None]) -> None:
             say(f"{held.path}: {quarantine_note(held.failures, held.error)}")
     for warning in report.warnings:
         say(f"warning: {warning}")
+    for line in report.batch_api.lines() if report.batch_api else ():
+        say(line)
     say(report.summary_line())
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from summarizer.batch import effective_concurrency
+from summarizer.batch_api.report import BatchApiReport
 from summarizer.ledger import Status
 from summarizer.nightly.options import NightlyOptions
 from summarizer.nightly.plan import EngineIdentity, Plan
@@ -68,10 +69,13 @@ class RunReport(BaseModel):
     duplicates: dict[str, str] = Field(default_factory=dict, description="Path -> the path with the same bytes.")
     digest: str | None = None
     warnings: list[str] = Field(default_factory=list)
+    batch_api: BatchApiReport | None = Field(None, description="--batch-api: batches, in flight, tokens and cost.")
 
     @property
     def ok(self) -> bool:
-        return self.status == "finished" and self.counts.failed == 0
+        # A Batch API run whose provider call failed did not do its work (exit 1), though nothing is lost.
+        failed_call = self.batch_api is not None and self.batch_api.error is not None
+        return self.status == "finished" and self.counts.failed == 0 and not failed_call
 
     def summary_line(self) -> str:
         c = self.counts
@@ -101,6 +105,7 @@ def build_report(
     budget_stopped: str | None,
     digest: str | None,
     warnings: list[str],
+    batch_api: BatchApiReport | None = None,
     skipped: Mapping[str, int] | None = None,
 ) -> RunReport:
     """The report of a run that began at `began` (perf_counter); `budget_stopped` says why starting stopped."""
@@ -149,6 +154,7 @@ def build_report(
         documents=documents,
         digest=digest,
         warnings=warnings,
+        batch_api=batch_api,
     )
 
 

@@ -105,11 +105,12 @@ def _html_path(item: Item) -> str:
     return str(Path(item.json_path).with_suffix(".html"))
 
 
-def _write_brief(out: Path, item: Item, brief: Brief) -> None:
+def _write_brief(out: Path, item: Item, brief: Brief, *, durable: bool = True) -> None:
     # JSON first, then Markdown and the review page, the ledger last: a done row has its files behind it.
-    write_atomically(out / item.json_path, brief.model_dump_json(indent=2) + "\n")
-    write_atomically(out / item.md_path, to_markdown(brief))
-    write_atomically(out / _html_path(item), to_html(brief))
+    # durable=False: the caller makes many briefs durable at once (atomic.sync_all) before recording them.
+    write_atomically(out / item.json_path, brief.model_dump_json(indent=2) + "\n", durable=durable)
+    write_atomically(out / item.md_path, to_markdown(brief), durable=durable)
+    write_atomically(out / _html_path(item), to_html(brief), durable=durable)
 
 
 class _Budget:
@@ -211,7 +212,8 @@ async def _execute(
 
 
 def _write_digest(
-    out: Path, plan: Plan, run_id: str, night: str, warnings: list[str], memory: StoryMemory | None
+    out: Path, plan: Plan, run_id: str, night: str, warnings: list[str], memory: StoryMemory | None,
+    footer: Sequence[str] = (),
 ) -> str:
     done = [
         (item, item.brief)
@@ -243,11 +245,14 @@ def _write_digest(
         if i.status is Status.quarantined
     ]
     failed += [
-        FailedDocument(path=str(i.path), error="not started in this run; pending for the next")
+        # A Batch API document sent back to pending carries its reason; others were not started.
+        FailedDocument(path=str(i.path), error=i.error or "not started in this run; pending for the next")
         for i in plan.items
         if i.status is Status.pending
     ]
     digest = build_digest(entries, run_id=run_id, failed=failed, memory=memory)
+    if footer:
+        digest = digest.model_copy(update={"footer": list(footer)})
     pages = {item.id: _html_path(item) for item, _ in done if (out / _html_path(item)).exists()}
     _write_digest_files(out, DIGEST, digest, pages, warnings)
     # The night's copy, so that tomorrow's digest does not replace it; its links climb out of digests/.
@@ -291,6 +296,10 @@ def run_nightly(options: NightlyOptions, reporter: Reporter | None = None) -> Ru
     # Checked here, not when the options are made: the folder may change between the two.
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: is a file; give a folder (created if missing)")
+    if options.batch_api is not None:
+        from summarizer.batch_api.run import check_options
+
+        check_options(options)
     found = discover(options.inputs, out, options.since)
     identity = engine_identity(options.settings)
     started_at = datetime.now(timezone.utc)
@@ -330,8 +339,18 @@ def _locked_run(
             budget = _Budget(options.max_docs, options.token_budget)
             interrupted = False
             batch_began = time.perf_counter()
+            warnings: list[str] = []
+            batch_api = None
             try:
-                if todo:
+                if options.batch_api is not None:
+                    # Always called, even with nothing new to do: batches of earlier runs may have ended.
+                    from summarizer.batch_api.run import run_batch_api
+
+                    batch_api = run_batch_api(plan, todo, options, ledger, run_id, reporter,
+                                              lambda item, brief: _write_brief(out, item, brief, durable=False), warnings)
+                    budget.usage = batch_api.usage
+                    budget.requests = batch_api.requests
+                elif todo:
                     asyncio.run(_execute(todo, options, ledger, run_id, budget, reporter))
             except (KeyboardInterrupt, asyncio.CancelledError):
                 interrupted = True
@@ -339,20 +358,21 @@ def _locked_run(
             for item in todo:
                 if item.status is Status.todo:
                     item.status = Status.pending
-            warnings: list[str] = []
             # The night the stories and the kept digest are filed under: --night, else the local date.
             night = options.night or started_at.astimezone().date()
             memory = None if interrupted else _index_stories(options, plan, run_id, night, warnings)
+            footer = [batch_api.footer()] if batch_api else []
             digest = None
             if not interrupted:
                 try:
-                    digest = _write_digest(out, plan, run_id, night.isoformat(), warnings, memory)
+                    digest = _write_digest(out, plan, run_id, night.isoformat(), warnings, memory, footer)
                 except KeyboardInterrupt:  # the briefs are all written: the next run writes the digest
                     interrupted = True
             report = build_report(
                 options, identity, plan, run_id=run_id, started_at=started_at, began=began, interrupted=interrupted,
                 usage=budget.usage, requests=budget.requests, batch_seconds=batch_seconds,
                 budget_stopped=budget.stopped, digest=digest, warnings=warnings, skipped=found.skipped,
+                batch_api=batch_api,
             )
             report_path = f"{RUNS_DIR}/{run_id}.json"
             write_atomically(out / report_path, report.model_dump_json(indent=2) + "\n")

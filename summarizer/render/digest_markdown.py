@@ -56,6 +56,8 @@ def render_digest_markdown(digest: Digest) -> str:
         lines += memory_lines(digest.memory)
     for section in (_stories, _actors, _figures, _conflicts, _not_summarized, _all_briefs):
         lines += section(digest, links)
+    if digest.footer:
+        lines += ["---", "", *(f"_{escape(line)}_" for line in digest.footer), ""]
     return "\n".join(lines)
 
 

@@ -9,14 +9,15 @@ lives in the modules beside it, imported on first use:
 - `wire`: the small schema the model fills and its mapping onto a `Draft`;
 - `failures`: which failures are retried and the one-line error a user reads;
 - `clients`: the HTTP clients a batch shares, and a process's warm-up;
+- `batch_lines`: the same requests and answers as the provider's Batch API carries them;
 - `instructor_patch`: a speed-up of the pinned instructor version, applied by `transport`.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from summarizer.config import DEFAULT_MODEL, ModelWrites, require_endpoint
 from summarizer.engines import BaseEngine, BatchMode, EngineIdentity, EngineResult, cores
@@ -77,6 +78,17 @@ class LLMEngine(BaseEngine):
 
     async def aextract(self, clean: CleanText, settings: Settings) -> EngineResult:
         return await aextract(clean, settings, default=self.default_model_writes)
+
+    # The provider's Batch API (summarizer.batch_api): the same requests, sent and answered in files.
+    def batch_bodies(self, clean: CleanText, settings: Settings) -> list[dict[str, Any]]:
+        from summarizer.engines.llm import batch_lines
+
+        return batch_lines.bodies(clean, settings, default=self.default_model_writes)
+
+    def batch_result(self, clean: CleanText, answers: Sequence[dict[str, Any]], settings: Settings) -> EngineResult:
+        from summarizer.engines.llm import batch_lines
+
+        return batch_lines.result(clean, answers, settings)
 
 
 # Functions as well as methods: the local engine runs these against its own llama.cpp server (its

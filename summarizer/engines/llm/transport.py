@@ -195,8 +195,14 @@ class _Captured(Exception):
 
 
 def preview_request(settings: Settings, article: str) -> dict[str, Any]:
-    """The JSON body a one-chunk request for `article` would carry (instructor's additions and
-    `extra_body` merged as the SDK merges them), built without sending anything."""
+    """The JSON body a one-chunk request for `article` would carry, built without sending anything."""
+    return request_body(settings, brief_messages(article))
+
+
+def request_body(settings: Settings, messages: list[dict[str, str]]) -> dict[str, Any]:
+    """The JSON body of the chat-completion request the engine sends for `messages` (instructor's
+    additions and `extra_body` merged as the SDK merges them), built without sending anything: what a
+    preview shows and what the Batch API's JSONL lines carry, so both are the per-request path's body."""
 
     def capture(**kwargs: Any) -> Any:
         extra = kwargs.pop("extra_body", None) or {}
@@ -204,12 +210,21 @@ def preview_request(settings: Settings, article: str) -> dict[str, Any]:
 
     create = instructor.patch(create=capture, mode=_MODES[settings.structured_output])
     try:
-        create(**request_kwargs(settings, brief_messages(article)))
+        create(**request_kwargs(settings, messages))
     except InstructorRetryException as exc:
         if isinstance(exc.__cause__, _Captured):
             return exc.__cause__.body
         raise
     raise AssertionError("instructor sent no request")  # pragma: no cover - capture always raises
+
+
+def parse_answer(settings: Settings, completion: openai.types.chat.ChatCompletion) -> WireBrief:
+    """One chat completion's answer read as the per-request path reads it (instructor, same mode and
+    schema). Raises pydantic's ValidationError (or instructor's errors) when it does not fit."""
+    parsed: WireBrief = _RESPONSE_MODEL.from_response(  # type: ignore[attr-defined]
+        completion, mode=_MODES[settings.structured_output]
+    )
+    return parsed
 
 
 def _sync_create(client: openai.OpenAI, settings: Settings, tally: _Tally) -> Callable[..., WireBrief]:
