@@ -64,6 +64,7 @@ class BatchOptions(TypedDict, total=False):
     keep_unsupported: bool | None
     allow_private_urls: bool | None
     fetch_timeout: float | None
+    brief_language: str | None
 
 
 class Options(BatchOptions, total=False):

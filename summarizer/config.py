@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from summarizer.brief_language import check_code
 from summarizer.errors import ConfigError
 
 # How the schema reaches the server: tool calling (OpenAI, vLLM, Ollama), OpenAI's json_schema
@@ -58,6 +59,16 @@ class Settings(BaseModel):
         default=False, description="Fetch URLs on private, loopback and link-local addresses too (refused by default)."
     )
     fetch_timeout: float = Field(default=30.0, gt=0, description="Seconds for fetching one URL, redirects included.")
+    brief_language: str | None = Field(
+        default=None,
+        description="Language code the brief's own words are written in (evidence stays in the source's); "
+        "the source's language if unset. Only engines whose model writes the brief can translate.",
+    )
+
+    @field_validator("brief_language")
+    @classmethod
+    def _known_language(cls, code: str | None) -> str | None:
+        return None if code is None else check_code(code)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
