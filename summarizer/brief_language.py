@@ -4,7 +4,8 @@ By default a brief is written in its source's language (a French article gets a 
 `brief_language` set (`--brief-language en`), an engine whose model writes the brief writes its title,
 summary, roles, statements and descriptions in that language, while every evidence quote stays verbatim
 in the source language: quotes are the source's words, so grounding still slices the source exactly.
-Codes are ISO 639 language codes ("en", "fr", "de"), checked against the CLDR data Babel ships.
+Codes are ISO 639-1 codes ("en", "fr", "de"), as `source.language` records them, checked against the
+CLDR data Babel ships.
 """
 
 from __future__ import annotations
@@ -13,16 +14,18 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
+from summarizer.language import normalize_code
+
 
 def check_code(code: str) -> str:
-    """`code` as a lowercase language code, or ValueError naming it (a region such as "pt-BR" is kept as its
-    language, "pt": a brief's wording is not regional)."""
-    given = code.strip().replace("-", "_")
+    """`code` as the two-letter code source languages are recorded with, or ValueError naming it (a region
+    such as "pt-BR" is kept as its language, "pt": a brief's wording is not regional)."""
+    head = normalize_code(code)
     try:
-        locale = Locale.parse(given.lower().split("_")[0])
+        Locale.parse(head)
     except (UnknownLocaleError, ValueError):
         raise ValueError(f"{code!r} is not a known language code; give one such as en, fr, de") from None
-    return locale.language
+    return head
 
 
 @lru_cache(maxsize=64)

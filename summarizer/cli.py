@@ -217,6 +217,17 @@ AllowPrivateUrlsOpt = Annotated[
 FetchTimeoutOpt = Annotated[
     float | None, typer.Option(min=0.001, help="Seconds to fetch one URL, redirects and body included (default 30).")
 ]
+LanguageOpt = Annotated[
+    str | None,
+    typer.Option(help="The document's language as an ISO 639-1 code (en, fr, ...) instead of detecting it."),
+]
+BriefLanguageOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Write the brief's statements and summary in this language (en, fr, ...); evidence stays verbatim "
+        "in the source's. Default: the source's language. Needs a model that writes the brief (--engine llm)."
+    ),
+]
 KeepUnsupportedOpt = Annotated[
     bool,
     typer.Option(help="Keep items their evidence does not support, flagged with the reason, instead of dropping them."),
@@ -381,6 +392,8 @@ def brief(
     keep_unsupported: KeepUnsupportedOpt = False,
     allow_private_urls: AllowPrivateUrlsOpt = False,
     fetch_timeout: FetchTimeoutOpt = None,
+    language: LanguageOpt = None,
+    brief_language: BriefLanguageOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Say nothing on stderr unless something fails.")] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -411,6 +424,8 @@ def brief(
             keep_unsupported=keep_unsupported,
             allow_private_urls=allow_private_urls or None,
             fetch_timeout=fetch_timeout,
+            language=language,
+            brief_language=brief_language,
             model_writes=model_writes.value if model_writes else None,
         )
         out_format = _format_for(output, fmt)
@@ -656,6 +671,8 @@ def nightly(
     keep_unsupported: KeepUnsupportedOpt = False,
     allow_private_urls: AllowPrivateUrlsOpt = False,
     fetch_timeout: FetchTimeoutOpt = None,
+    language: LanguageOpt = None,
+    brief_language: BriefLanguageOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures and the summary line.")] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -681,6 +698,8 @@ def nightly(
             keep_unsupported=keep_unsupported,
             allow_private_urls=allow_private_urls or None,
             fetch_timeout=fetch_timeout,
+            language=language,
+            brief_language=brief_language,
             model_writes=model_writes.value if model_writes else None,
         )
         options = NightlyOptions(

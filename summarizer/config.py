@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from summarizer.brief_language import check_code
 from summarizer.errors import ConfigError
+from summarizer.language import normalize_code
 
 # How the schema reaches the server: tool calling (OpenAI, vLLM, Ollama), OpenAI's json_schema
 # response_format, or {"type": "json_object", "schema": ...} (llama.cpp's server).
@@ -59,6 +60,17 @@ class Settings(BaseModel):
         default=False, description="Fetch URLs on private, loopback and link-local addresses too (refused by default)."
     )
     fetch_timeout: float = Field(default=30.0, gt=0, description="Seconds for fetching one URL, redirects included.")
+    language: str | None = Field(
+        default=None,
+        description="The document's language as an ISO 639-1 code (en, fr, ...), instead of detecting it "
+        "(source.language_confidence is then null).",
+    )
+
+    @field_validator("language")
+    @classmethod
+    def _language_code(cls, value: str | None) -> str | None:
+        return normalize_code(value) if value else None
+
     brief_language: str | None = Field(
         default=None,
         description="Language code the brief's own words are written in (evidence stays in the source's); "

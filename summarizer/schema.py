@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 UNATTRIBUTED = "unattributed"
 
 
@@ -177,7 +177,14 @@ class Source(_Model):
     title: str | None = None
     path: str | None = Field(default=None, description="Where the document was read from, if a file.")
     length: int = Field(description="Length of source.text in characters.")
-    language: str = "en"
+    language: str = Field(default="en", description="ISO 639-1 code of the text's language (detected unless given).")
+    language_confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="The language model's probability for `language`; null when the user gave the language "
+        "or the brief predates schema 1.3.",
+    )
     encoding: str | None = Field(default=None, description="The encoding the input was decoded from.")
     text: str = Field(description="The text every evidence span indexes.")
     removed: list[tuple[int, int]] = Field(

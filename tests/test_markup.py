@@ -104,7 +104,7 @@ def test_html_meta_goes_into_source(tmp_path: Path) -> None:
     assert brief.source.published == "2026-11-20"
     assert brief.source.canonical_url == "https://news.example.com/2026/11/council-budget"
     data = json.loads(brief.model_dump_json())
-    assert data["schema_version"] == SCHEMA_VERSION == "1.2"
+    assert data["schema_version"] == SCHEMA_VERSION == "1.3"
     jsonschema.validate(data, json_schema())
 
 

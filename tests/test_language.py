@@ -1,0 +1,87 @@
+"""Language identification: the code and confidence in source, and the override that replaces detection."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from summarizer import summarize
+from summarizer.api import make_settings
+from summarizer.cli import app
+from summarizer.errors import ConfigError
+from summarizer.language import identify, language_of, normalize_code
+from summarizer.schema import Brief, json_schema
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_ee409ff46c783017.txt"
+
+SAMPLES = {
+    "en": "The minister said on Tuesday that the pension reform would be passed before the end of the year.",
+    "fr": "Le ministre a déclaré mardi que la réforme des retraites serait adoptée avant la fin de l'année.",
+    "de": "Der Minister sagte am Dienstag, die Rentenreform werde noch vor Ende des Jahres verabschiedet.",
+    "es": "El ministro dijo el martes que la reforma de las pensiones se aprobará antes de fin de año.",
+    "it": "Il ministro ha detto martedì che la riforma delle pensioni sarà approvata entro la fine dell'anno.",
+}
+
+
+@pytest.mark.parametrize("code", sorted(SAMPLES))
+def test_one_sentence_is_enough_to_tell_the_language(code: str) -> None:
+    found = identify(SAMPLES[code])
+    assert found.code == code
+    assert found.confidence is not None and 0.5 < found.confidence <= 1.0
+
+
+def test_too_little_text_keeps_the_default_with_no_confidence() -> None:
+    assert identify("OK 42").confidence == 0.0
+
+
+def test_an_override_is_taken_as_given_with_no_measured_confidence() -> None:
+    assert language_of(SAMPLES["en"], "FR") == language_of("", "fr-CA")
+    assert language_of(SAMPLES["en"], "fr").confidence is None
+    assert language_of(SAMPLES["de"], None).code == "de"
+
+
+@pytest.mark.parametrize("bad", ["french", "f", "12", "e n"])
+def test_a_code_that_is_not_iso_639_1_is_refused(bad: str) -> None:
+    with pytest.raises(ValueError):
+        normalize_code(bad)
+    with pytest.raises(ConfigError, match="language"):
+        make_settings(language=bad)
+
+
+def test_the_brief_records_the_detected_language_and_its_confidence() -> None:
+    brief = summarize(SEED, engine="extractive")
+    assert brief.source.language == "en"
+    assert brief.source.language_confidence is not None and brief.source.language_confidence > 0.9
+    jsonschema.validate(json.loads(brief.model_dump_json()), json_schema())
+
+
+def test_the_language_option_overrides_detection() -> None:
+    brief = summarize(text=SAMPLES["en"] + " " + SAMPLES["en"], engine="extractive", language="en-GB")
+    assert (brief.source.language, brief.source.language_confidence) == ("en", None)
+
+
+def test_the_cli_takes_language_and_refuses_a_bad_code_in_one_line(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "b.json"
+    ok = runner.invoke(app, ["brief", str(SEED), "--engine", "extractive", "--language", "en", "-q", "-o", str(out)])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(out.read_text(encoding="utf-8"))["source"]["language_confidence"] is None
+    bad = runner.invoke(app, ["brief", str(SEED), "--engine", "extractive", "--language", "english"])
+    assert bad.exit_code == 2
+    lines = bad.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--language" in lines[0] and "Traceback" not in bad.output
+
+
+def test_a_schema_1_2_brief_still_loads_without_a_confidence() -> None:
+    data = {
+        "schema_version": "1.2",
+        "title": "T",
+        "source": {"sha256": "0" * 64, "length": 1, "text": "x", "language": "en", "author": "A"},
+        "provenance": {"engine": "extractive"},
+    }
+    brief = Brief.model_validate(data)
+    assert brief.schema_version == "1.2" and brief.source.language_confidence is None
