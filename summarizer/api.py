@@ -180,7 +180,11 @@ def assemble(
     draft = result.draft.marked_found_by(engine.found_by)
     progress.advance("checking evidence")
     grounded, dropped = ground(draft, cleaned, keep_unaligned=settings.keep_unaligned)
-    support = check_support(grounded, cleaned, keep_unsupported=settings.keep_unsupported)
+    language = language_of(cleaned.text, settings.language)
+    translated = engine.writes_any_language(settings) and translates(settings.brief_language, language.code)
+    support = check_support(
+        grounded, cleaned, keep_unsupported=settings.keep_unsupported, translated=translated
+    )
     dropped += support.dropped
     checked = support.draft
     missed_actors: list[str] = []
@@ -197,7 +201,6 @@ def assemble(
     verification.missed_figures = missed_figures
     verification.unsupported_summary = support.unsupported_summary
     title = checked.title or doc.title or cleaned.title or doc.name
-    language = language_of(cleaned.text, settings.language)
     provenance = Provenance(
         engine=engine.name,
         model=result.model,

@@ -11,6 +11,15 @@ exists somewhere in the source. Runs after grounding, for every engine; determin
   or (for conflicting figures) a number in each quote;
 - each sentence of the summary must share its names and numbers with the source, else the lead is used.
 
+A translated brief (`--brief-language` other than the source's: English statements, French evidence)
+cannot be checked word by word. There a claim's numbers must be stated in its evidence's sentences, and
+each name it writes (a run of capitalised words) must share a word with the names written there or with
+an actor's names when the actor is named there under any of them (the brief's "North Korea" with the
+alias "Corée du Nord" the article writes); the summary's names likewise against the whole source. One
+shared word per name, because a translated name keeps only some of its words ("Russian Far East" for
+"Extrême-Orient russe"). This is weaker than the untranslated check: it catches invented names and
+numbers, not a mistranslated verb. The evidence itself is the source's own words, as in every brief.
+
 An unsupported item is dropped and listed in `Brief.dropped` with a reason code (`DropCode`); with
 `keep_unsupported` it stays, flagged with that code in its `unsupported` field.
 """
@@ -77,6 +86,7 @@ _CUE = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in sorted(_CUE_STEMS, k
 _NAME = re.compile(r"(?<![\w])([A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*)")
 
 Item = TypeVar("Item", Actor, Claim, Figure, Uncertainty)
+_FIELD_ORDER = ("figures", "claims", "actors", "uncertainties")
 
 
 @dataclass
@@ -88,17 +98,30 @@ class Support:
     unsupported_summary: list[str] = field(default_factory=list)
 
 
-def check_support(draft: Draft, clean: CleanText, *, keep_unsupported: bool = False) -> Support:
-    """Drop (or flag) every item its evidence does not support; see the module docstring for the rules."""
+def check_support(
+    draft: Draft, clean: CleanText, *, keep_unsupported: bool = False, translated: bool = False
+) -> Support:
+    """Drop (or flag) every item its evidence does not support; see the module docstring for the rules.
+    `translated`: the brief's own words are in another language than the source's."""
     checker = _Checker(clean.source, keep_unsupported)
+    actors = checker.keep_actors(draft.actors)
+    names: _Aliases | None
+    if translated:
+        names = _Aliases([a for a in actors if a.unsupported is None])
+        claim_problem = lambda c: _translated_claim_problem(c, clean.source, names)  # noqa: E731
+    else:
+        names = None
+        claim_problem = lambda c: _claim_problem(c, clean.source)  # noqa: E731
     updates = {
         "figures": checker.keep("figures", draft.figures, _figure_problem, lambda f: f.text),
-        "claims": checker.keep("claims", draft.claims, lambda c: _claim_problem(c, clean.source), lambda c: c.statement),
-        "actors": checker.keep_actors(draft.actors),
+        "claims": checker.keep("claims", draft.claims, claim_problem, lambda c: c.statement),
+        "actors": actors,
         "uncertainties": checker.keep("uncertainties", draft.uncertainties, _uncertainty_problem, lambda u: u.statement),
     }
+    # Drops in the order items are reported (figures, claims, actors, uncertainties), as before.
+    checker.dropped.sort(key=lambda d: _FIELD_ORDER.index(d.field))
     result = Support(draft=draft.model_copy(update=updates), dropped=checker.dropped)
-    unsupported = unsupported_sentences(draft.summary, clean.source)
+    unsupported = unsupported_sentences(draft.summary, clean.source, aliases=names)
     if unsupported:
         if keep_unsupported:
             result.unsupported_summary = unsupported
@@ -219,6 +242,53 @@ def claim_support(claim: Claim, source: str) -> float:
     return len(words & _stems(context)) / len(words)
 
 
+class _Aliases:
+    """The words of every kept actor's names, and which of them a text names: the bridge between a
+    translated brief's names and the source's ("North Korea" is named where "Corée du Nord" is written,
+    when one actor carries both)."""
+
+    def __init__(self, actors: list[Actor]) -> None:
+        self.actors = [(a, [n for n in (a.name, *a.aliases) if n.strip()]) for a in actors]
+
+    def named_in(self, text: str) -> set[str]:
+        """Name words (stemmed as `_name_stems`) of the actors that `text` names under one of their names."""
+        out: set[str] = set()
+        for actor, names in self.actors:
+            if _names(actor, names, text):
+                out |= {w for n in names for w in _name_stems(n)}
+        return out
+
+
+def _name_stems(text: str) -> set[str]:
+    return {w[:_NAME_STEM] for w in _name_words(text)}
+
+
+def _name_runs(sentence: str) -> list[re.Match[str]]:
+    """A sentence's capitalised runs, except a lone capital that opens it ("Officials said...")."""
+    return [m for m in _NAME.finditer(sentence) if m.start() > 0 or " " in m.group()]
+
+
+def _translated_claim_problem(claim: Claim, source: str, aliases: _Aliases) -> tuple[DropCode, str] | None:
+    """A translated claim: its numbers in its evidence's sentences, its names there or an actor's alias is."""
+    context = _context(claim.evidence, source)
+    stated = values_in(context)
+    if not all(any(same_value(n, s) for s in stated) for n in values_in(claim.statement)):
+        return DropCode.claim_not_supported, "its evidence does not state its numbers"
+    missing = _unknown_names(claim.statement, _name_stems(context) | aliases.named_in(context))
+    if missing:
+        return DropCode.claim_not_supported, f"its evidence does not name {missing[0]!r}"
+    return None
+
+
+def _unknown_names(sentence: str, known: set[str]) -> list[str]:
+    """The sentence's names (capitalised runs) none of whose words is known (stemmed as `_name_stems`)."""
+    return [
+        m.group()
+        for m in _name_runs(sentence)
+        if (words := _name_words(m.group())) and not any(w[:_NAME_STEM] in known for w in words)
+    ]
+
+
 def _claim_problem(claim: Claim, source: str) -> tuple[DropCode, str] | None:
     if claim_support(claim, source) >= CLAIM_MIN_SUPPORT:
         return None
@@ -278,22 +348,31 @@ def _uncertainty_problem(item: Uncertainty) -> tuple[DropCode, str] | None:
 # --- summary ---------------------------------------------------------------------------------------
 
 
-def unsupported_sentences(summary: str, source: str) -> list[str]:
-    """The summary's sentences that state a number or a name the source does not contain."""
+def unsupported_sentences(summary: str, source: str, *, aliases: _Aliases | None = None) -> list[str]:
+    """The summary's sentences that state a number or a name the source does not contain (in a translated
+    brief, `aliases`: or an actor's name whose alias it contains)."""
     if not summary.strip():
         return []
     source_values = values_in(source)
     # Compared on their first letters, so that "Hacker" finds "Hackers" and "Russia's" finds "Russia".
     source_words = {w[:_NAME_STEM] for w in _name_words(source)}
+    if aliases is not None:
+        source_words |= aliases.named_in(source)
+        return [s for s in _sentences(summary) if _translated_sentence_problem(s, source_values, source_words)]
     out = []
-    for sentence in (s.strip() for s in re.split(r"(?<=[.!?])\s+", summary)):
-        if not sentence:
-            continue
+    for sentence in _sentences(summary):
         missing_number = any(not any(same_value(v, s) for s in source_values) for v in values_in(sentence))
-        # A lone capitalised word that opens the sentence is a capital, not a name ("Officials said...").
-        runs = [m for m in _NAME.finditer(sentence) if m.start() > 0 or " " in m.group()]
-        names = [w for m in runs for w in _name_words(m.group())]
+        names = [w for m in _name_runs(sentence) for w in _name_words(m.group())]
         missing_name = any(w[:_NAME_STEM] not in source_words for w in names)
         if missing_number or missing_name:
             out.append(sentence)
     return out
+
+
+def _sentences(summary: str) -> list[str]:
+    return [s for s in (s.strip() for s in re.split(r"(?<=[.!?])\s+", summary)) if s]
+
+
+def _translated_sentence_problem(sentence: str, source_values: set[float], known: set[str]) -> bool:
+    missing_number = any(not any(same_value(v, s) for s in source_values) for v in values_in(sentence))
+    return missing_number or bool(_unknown_names(sentence, known))

@@ -100,7 +100,7 @@ def test_prompt_carries_the_source_and_the_brief_language():
     assert "never translated" not in same["content"]
     [cross, _] = prompting.brief_messages("Le texte.", source_language="fr", brief_language="en")
     assert "The article is in French" in cross["content"]
-    assert "own words (title, summary, role, text of claims and doubts, what) in English." in cross["content"]
+    assert "own words (summary, role, text of claims and doubts, what) in English." in cross["content"]
     assert 'every "q" and "sq" stays in French' in cross["content"]
     assert "always including the article's own French form" in cross["content"]
     # Asking for the source's own language is no translation.
