@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from summarizer.errors import InputError
 from summarizer.quantities import same_value
 from summarizer.schema import Actor, Draft, Evidence, Figure, FoundBy
 from summarizer.text import CleanText, fold
@@ -34,7 +35,11 @@ def rules_draft(clean: CleanText) -> Draft:
     from summarizer.engines.extractive.engine import extract
     from summarizer.grounding import ground
 
-    return ground(extract(clean).draft, clean)[0]
+    try:
+        result = extract(clean)
+    except InputError:
+        return Draft()  # a language the rules do not read: nothing to compare the model's items with
+    return ground(result.draft, clean)[0]
 
 
 def cross_check(draft: Draft, rules: Draft, *, fill_gaps: bool) -> CrossCheck:

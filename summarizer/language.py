@@ -18,6 +18,9 @@ SAMPLE_CHARS = 20_000
 # with a confidence of 0.0, so a reader sees the guess was not made on evidence.
 MIN_LETTERS = 20
 DEFAULT = "en"
+# Below this probability the model is unsure (a sentence or two of text, names and numbers mostly): a
+# caller that reads only some languages takes the likeliest of those instead of refusing the text.
+UNSURE = 0.5
 _CODE = re.compile(r"^[a-z]{2}$")
 
 
@@ -64,3 +67,12 @@ def language_of(text: str, override: str | None = None) -> Identified:
     if override:
         return Identified(normalize_code(override), None)
     return identify(text)
+
+
+def likeliest(text: str, among: tuple[str, ...]) -> str:
+    """The most likely of a few languages for `text` (the first of them when there is no text to judge)."""
+    sample = text[:SAMPLE_CHARS]
+    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+        return among[0]
+    ranked = [code for code, _ in _identifier().rank(sample) if code in among]
+    return str(ranked[0]) if ranked else among[0]

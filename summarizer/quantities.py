@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from summarizer.numbers import readings
+
 if TYPE_CHECKING:
     from summarizer.schema import Figure
 
@@ -189,6 +191,8 @@ def values_in(text: str) -> set[float]:
         if m.group(1) is None and m.group(2).lower() != "half":
             continue
         values.add((numerator or 1.0) / FRACTIONS[m.group(2).lower()])
+    # Numbers as other languages write them ('1 500', '1,5 million', '12.000'), read both ways.
+    values |= readings(text)
     # Evidence may state "one" ('one or two points'), which number_mentions leaves out as a pronoun.
     for m in _ONE_OR_ARTICLE.finditer(text):
         v = parse_number(m.group())

@@ -80,7 +80,14 @@ _CUE_STEMS = (
     "unsubstant", "unverif", "verif", "whether", "would", "if", "not", "no", "yet", "anonym", "sources",
     "said to", "thought to", "understood",
 )
-_CUE = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in sorted(_CUE_STEMS, key=len, reverse=True)) + r")",
+# The same for French (the conditional of report and guess, hedges, verification, denial, missing detail):
+# stems no English word starts with, so English evidence is judged as before.
+_CUE_STEMS_FR: tuple[str, ...] = (
+    "aurai", "serai", "pourrai", "devrai", "peut-être", "sembl", "présum", "vérifi", "dément", "démenti", "nié",
+    "nient", "incertain", "inconnu", "pas été précisé", "pas été communiqué", "sans doute", "vraisemblabl",
+    "pas exclu", "déterminer", "selon des sources", "contesté", "contestent", "réfut",
+)
+_CUE = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in sorted(_CUE_STEMS + _CUE_STEMS_FR, key=len, reverse=True)) + r")",
                   re.IGNORECASE)
 # A capitalised word that starts a sentence is not necessarily a name.
 _NAME = re.compile(r"(?<![\w])([A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*)")

