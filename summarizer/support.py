@@ -12,7 +12,9 @@ exists somewhere in the source. Runs after grounding, for every engine; determin
 - each sentence of the summary must share its names and numbers with the source, else the lead is used.
 
 A translated brief (`--brief-language` other than the source's: English statements, French evidence)
-cannot be checked word by word. There a claim's numbers must be stated in its evidence's sentences, and
+cannot be checked word by word. There a claim's numbers must be stated in its evidence's sentences (each
+number written with digits, under any reading of its separators: "1,500" in English is "1 500" in French;
+numbers in words are in the brief's language and are not compared), and
 each name it writes (a run of capitalised words) must share a word with the names written there or with
 an actor's names when the actor is named there under any of them (the brief's "North Korea" with the
 alias "Corée du Nord" the article writes); the summary's names likewise against the whole source. One
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from summarizer.grounding import lead_summary
+from summarizer.numbers import NUMBER
 from summarizer.quantities import same_value, values_in
 from summarizer.schema import (
     UNATTRIBUTED,
@@ -278,8 +281,7 @@ def _name_runs(sentence: str) -> list[re.Match[str]]:
 def _translated_claim_problem(claim: Claim, source: str, aliases: _Aliases) -> tuple[DropCode, str] | None:
     """A translated claim: its numbers in its evidence's sentences, its names there or an actor's alias is."""
     context = _context(claim.evidence, source)
-    stated = values_in(context)
-    if not all(any(same_value(n, s) for s in stated) for n in values_in(claim.statement)):
+    if _unstated_numbers(claim.statement, values_in(context)):
         return DropCode.claim_not_supported, "its evidence does not state its numbers"
     missing = _unknown_names(claim.statement, _name_stems(context) | aliases.named_in(context))
     if missing:
@@ -381,5 +383,18 @@ def _sentences(summary: str) -> list[str]:
 
 
 def _translated_sentence_problem(sentence: str, source_values: set[float], known: set[str]) -> bool:
-    missing_number = any(not any(same_value(v, s) for s in source_values) for v in values_in(sentence))
-    return missing_number or bool(_unknown_names(sentence, known))
+    return bool(_unstated_numbers(sentence, source_values) or _unknown_names(sentence, known))
+
+
+# A digit number and the word after it (a scale: "1.5 million", "2 milliards").
+_NUMBER_AND_WORD = re.compile(rf"(?:{NUMBER.pattern})(?:[ \u00a0\u202f]+[^\W\d_]+)?")
+
+
+def _unstated_numbers(sentence: str, stated: set[float]) -> list[str]:
+    """The digit numbers of a translated sentence none of whose readings the source states: a translation
+    may change the separators ("12,000" for "12 000", "1.5" for "1,5"), not the number."""
+    return [
+        m.group()
+        for m in _NUMBER_AND_WORD.finditer(sentence)
+        if not any(same_value(v, s) for v in values_in(m.group()) for s in stated)
+    ]

@@ -63,3 +63,15 @@ def test_translated_summary_names_are_bridged_and_invented_ones_caught():
     result = _check(invented)
     assert "Qatar" not in result.draft.summary and "Les Émirats arabes unis ont envoyé" in result.draft.summary  # the lead
     assert [d.code for d in result.dropped if d.field == "summary"] == [DropCode.summary_not_supported]
+
+
+def test_a_number_translated_with_other_separators_is_the_same_number():
+    source = "Paris, 2 mai.\n\nQuelque 1\u202f500 soldats et 2,5 millions d’euros ont été envoyés au Soudan."
+    cleaned = clean(source)
+    sudan = Actor(name="Sudan", kind=ActorKind.country, aliases=["Soudan"], evidence=[Evidence(quote="envoyés au Soudan")])
+    quote = "Quelque 1\u202f500 soldats et 2,5 millions d’euros ont été envoyés au Soudan"
+    good = _claim("Some 1,500 soldiers and 2.5 million euros were sent to Sudan.", quote)
+    wrong = _claim("Some 1,600 soldiers and 2.5 million euros were sent to Sudan.", quote)
+    grounded, _ = ground(Draft(actors=[sudan], claims=[good, wrong]), cleaned)
+    kept = check_support(grounded, cleaned, translated=True).draft.claims
+    assert [c.statement for c in kept] == [good.statement]

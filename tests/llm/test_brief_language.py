@@ -54,8 +54,19 @@ def test_english_brief_of_a_french_article_keeps_french_evidence(llm_settings, v
     assert brief.title == "Guerre en Ukraine : Séoul affirme que la Corée du Nord envoie des troupes en Russie"
     assert_spans_slice_source(brief)
     # Every quote is the article's French, found although some were copied with straight apostrophes,
-    # plain spaces for no-break ones, or guillemets without their spaces.
-    assert not [d for d in brief.dropped if d.code is DropCode.evidence_not_found]
+    # plain spaces for no-break ones, or guillemets without their spaces; and every English item is
+    # supported by its French evidence (numbers under both separators, names through the aliases).
+    assert brief.dropped == []
+    assert brief.summary.startswith("South Korea's National Intelligence Service (NIS) says North Korea has decided")
+    assert [ev.alignment for ev in brief.summary_evidence] == [Alignment.normalised, Alignment.normalised, Alignment.exact]
+    assert brief.summary_evidence[0].quote == "La Corée du Nord a décidé d’envoyer jusqu’à 12\u202f000 soldats pour aider la Russie"
+    figures = [(f.text, f.value, f.measures) for f in brief.figures]
+    assert figures == [
+        ("jusqu’à 12\u202f000", 12000, "North Korean soldiers to be sent to Russia"),
+        ("quelque 1\u202f500", 1500, "North Korean soldiers said to be training in the Russian Far East"),
+        ("environ 10\u202f000", 10000, "soldiers Pyongyang is training"),
+    ]
+    assert len(brief.claims) == 4 and len(brief.uncertainties) >= 3
     actors = _by_name(brief)
     assert {"North Korea", "Russia", "NATO", "Volodymyr Zelensky", "South Korean presidency"} <= set(actors)
     assert "Corée du Nord" in actors["North Korea"].aliases and "OTAN" in actors["NATO"].aliases
@@ -81,6 +92,9 @@ def test_a_french_article_gets_a_french_brief_by_default(llm_settings, vcr, sent
     assert {"Corée du Nord", "Russie", "OTAN", "Volodymyr Zelensky"} <= set(_by_name(brief))
     statements = [c.statement for c in brief.claims]
     assert "La Russie veut une guerre plus longue et plus large." in statements
+    assert brief.dropped == []
+    assert brief.summary.startswith("Selon le renseignement sud-coréen (NIS), la Corée du Nord a décidé")
+    assert [(f.text, f.value) for f in brief.figures] == [("jusqu’à 12\u202f000", 12000)]
     assert [u.statement for u in brief.uncertainties][:1] == ["L’OTAN ne peut pas confirmer le déploiement."]
 
 
