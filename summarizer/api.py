@@ -183,7 +183,8 @@ def assemble(
     language = language_of(cleaned.text, settings.language)
     translated = engine.writes_any_language(settings) and translates(settings.brief_language, language.code)
     support = check_support(
-        grounded, cleaned, keep_unsupported=settings.keep_unsupported, translated=translated
+        grounded, cleaned, keep_unsupported=settings.keep_unsupported,
+        translated_to=settings.brief_language if translated else None,
     )
     dropped += support.dropped
     checked = support.draft

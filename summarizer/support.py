@@ -13,8 +13,8 @@ exists somewhere in the source. Runs after grounding, for every engine; determin
 
 A translated brief (`--brief-language` other than the source's: English statements, French evidence)
 cannot be checked word by word. There a claim's numbers must be stated in its evidence's sentences (each
-number written with digits, under any reading of its separators: "1,500" in English is "1 500" in French;
-numbers in words are in the brief's language and are not compared), and
+number written with digits, read as the brief's language writes numbers and compared with every reading
+of the evidence's: "1,500" in English is "1 500" in French; numbers in words are not compared), and
 each name it writes (a run of capitalised words) must share a word with the names written there or with
 an actor's names when the actor is named there under any of them (the brief's "North Korea" with the
 alias "Corée du Nord" the article writes); the summary's names likewise against the whole source. One
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from summarizer.grounding import lead_summary
-from summarizer.numbers import NUMBER
+from summarizer.numbers import NUMBER, parse_localized
 from summarizer.quantities import same_value, values_in
 from summarizer.schema import (
     UNATTRIBUTED,
@@ -109,15 +109,15 @@ class Support:
 
 
 def check_support(
-    draft: Draft, clean: CleanText, *, keep_unsupported: bool = False, translated: bool = False
+    draft: Draft, clean: CleanText, *, keep_unsupported: bool = False, translated_to: str | None = None
 ) -> Support:
     """Drop (or flag) every item its evidence does not support; see the module docstring for the rules.
-    `translated`: the brief's own words are in another language than the source's."""
+    `translated_to`: the language of the brief's own words, when it is not the source's."""
     checker = _Checker(clean.source, keep_unsupported)
     actors = checker.keep_actors(draft.actors)
     names: _Aliases | None
-    if translated:
-        names = _Aliases([a for a in actors if a.unsupported is None])
+    if translated_to:
+        names = _Aliases([a for a in actors if a.unsupported is None], translated_to)
         claim_problem = lambda c: _translated_claim_problem(c, clean.source, names)  # noqa: E731
     else:
         names = None
@@ -257,8 +257,9 @@ class _Aliases:
     translated brief's names and the source's ("North Korea" is named where "Corée du Nord" is written,
     when one actor carries both)."""
 
-    def __init__(self, actors: list[Actor]) -> None:
+    def __init__(self, actors: list[Actor], language: str) -> None:
         self.actors = [(a, [n for n in (a.name, *a.aliases) if n.strip()]) for a in actors]
+        self.language = language  # the brief's, in which its statements write numbers
 
     def named_in(self, text: str) -> set[str]:
         """Name words (stemmed as `_name_stems`) of the actors that `text` names under one of their names."""
@@ -281,7 +282,7 @@ def _name_runs(sentence: str) -> list[re.Match[str]]:
 def _translated_claim_problem(claim: Claim, source: str, aliases: _Aliases) -> tuple[DropCode, str] | None:
     """A translated claim: its numbers in its evidence's sentences, its names there or an actor's alias is."""
     context = _context(claim.evidence, source)
-    if _unstated_numbers(claim.statement, values_in(context)):
+    if _unstated_numbers(claim.statement, values_in(context), aliases.language):
         return DropCode.claim_not_supported, "its evidence does not state its numbers"
     missing = _unknown_names(claim.statement, _name_stems(context) | aliases.named_in(context))
     if missing:
@@ -367,7 +368,10 @@ def unsupported_sentences(summary: str, source: str, *, aliases: _Aliases | None
     source_words = {w[:_NAME_STEM] for w in _name_words(source)}
     if aliases is not None:
         source_words |= aliases.named_in(source)
-        return [s for s in _sentences(summary) if _translated_sentence_problem(s, source_values, source_words)]
+        return [
+            s for s in _sentences(summary)
+            if _unstated_numbers(s, source_values, aliases.language) or _unknown_names(s, source_words)
+        ]
     out = []
     for sentence in _sentences(summary):
         missing_number = any(not any(same_value(v, s) for s in source_values) for v in values_in(sentence))
@@ -382,19 +386,22 @@ def _sentences(summary: str) -> list[str]:
     return [s for s in (s.strip() for s in re.split(r"(?<=[.!?])\s+", summary)) if s]
 
 
-def _translated_sentence_problem(sentence: str, source_values: set[float], known: set[str]) -> bool:
-    return bool(_unstated_numbers(sentence, source_values) or _unknown_names(sentence, known))
-
-
 # A digit number and the word after it (a scale: "1.5 million", "2 milliards").
-_NUMBER_AND_WORD = re.compile(rf"(?:{NUMBER.pattern})(?:[ \u00a0\u202f]+[^\W\d_]+)?")
+_NUMBER_AND_WORD = re.compile(rf"(?P<number>{NUMBER.pattern})(?:[ \u00a0\u202f]+[^\W\d_]+)?")
+_SCALES = (1.0, 1e3, 1e6, 1e9, 1e12)
 
 
-def _unstated_numbers(sentence: str, stated: set[float]) -> list[str]:
-    """The digit numbers of a translated sentence none of whose readings the source states: a translation
-    may change the separators ("12,000" for "12 000", "1.5" for "1,5"), not the number."""
-    return [
-        m.group()
-        for m in _NUMBER_AND_WORD.finditer(sentence)
-        if not any(same_value(v, s) for v in values_in(m.group()) for s in stated)
-    ]
+def _unstated_numbers(sentence: str, stated: set[float], language: str) -> list[str]:
+    """The digit numbers of a translated sentence that the source does not state: each read as `language`
+    writes numbers (with its scale word, if any), and found under any reading of the source's. A
+    translation changes the separators ("12,000" for "12 000", "1.5" for "1,5"), not the number."""
+    out = []
+    for m in _NUMBER_AND_WORD.finditer(sentence):
+        base = parse_localized(m.group("number"), language)
+        if base is None:
+            continue
+        # values_in reads the number both ways and applies a scale word: keep the readings of `language`'s.
+        meant = {v for v in values_in(m.group()) if any(same_value(v, base * k) for k in _SCALES)} or {base}
+        if not any(same_value(v, s) for v in meant for s in stated):
+            out.append(m.group())
+    return out

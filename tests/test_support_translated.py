@@ -25,7 +25,7 @@ def _claim(statement: str, quote: str = "Les Émirats arabes unis ont envoyé 30
 def _check(draft: Draft, translated: bool = True):
     cleaned = clean(SOURCE)
     grounded, _ = ground(draft, cleaned)
-    return check_support(grounded, cleaned, translated=translated)
+    return check_support(grounded, cleaned, translated_to="en" if translated else None)
 
 
 def test_a_faithful_translation_is_supported_through_the_aliases():
@@ -73,5 +73,18 @@ def test_a_number_translated_with_other_separators_is_the_same_number():
     good = _claim("Some 1,500 soldiers and 2.5 million euros were sent to Sudan.", quote)
     wrong = _claim("Some 1,600 soldiers and 2.5 million euros were sent to Sudan.", quote)
     grounded, _ = ground(Draft(actors=[sudan], claims=[good, wrong]), cleaned)
-    kept = check_support(grounded, cleaned, translated=True).draft.claims
+    kept = check_support(grounded, cleaned, translated_to="en").draft.claims
     assert [c.statement for c in kept] == [good.statement]
+
+
+def test_a_number_is_read_as_the_brief_language_writes_it():
+    # "12,000" in an English statement is twelve thousand, not the French reading 12: the source's "12 mars"
+    # does not support it, its "15 000" does not either.
+    source = "Paris, 12 mars.\n\nQuelque 15\u202f000 soldats ont été envoyés au Soudan."
+    cleaned = clean(source)
+    sudan = Actor(name="Sudan", kind=ActorKind.country, aliases=["Soudan"], evidence=[Evidence(quote="envoyés au Soudan")])
+    quote = "Quelque 15\u202f000 soldats ont été envoyés au Soudan"
+    claims = [_claim("Some 12,000 soldiers were sent to Sudan.", quote), _claim("Some 15,000 soldiers were sent to Sudan.", quote)]
+    grounded, _ = ground(Draft(actors=[sudan], claims=claims), cleaned)
+    kept = check_support(grounded, cleaned, translated_to="en").draft.claims
+    assert [c.statement for c in kept] == ["Some 15,000 soldiers were sent to Sudan."]
