@@ -9,7 +9,7 @@ full pipeline (`summarize`, extractive engine, so what the support checks drop i
   written) with the right value (and value_max);
 - reported speech: the share of gold statements a claim's evidence holds, and of those the share with
   the right speaker.
-The `heldout_*` articles were never used to write or tune the rules: their scores are printed apart.
+The `heldout_*` articles were not used to write the rules: their scores are printed apart.
 
     .venv/bin/python benchmarks/french_quality.py [--per-doc] [--show-misses]
 """
@@ -153,7 +153,7 @@ def main() -> None:
                     print(f"    {m}")
     print("French development set (the rules were written against it):")
     print("  " + totals[False].line())
-    print("French held-out articles (never used to tune the rules):")
+    print("French held-out articles (not used to write the rules; see the README on how far they are held out):")
     print("  " + totals[True].line())
 
 

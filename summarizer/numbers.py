@@ -105,6 +105,71 @@ def scale_after(text: str, end: int) -> tuple[float, int] | None:
     return None
 
 
+# Numbers written in words, per language (English's are quantities.py's). 'un'/'une' count only inside a
+# compound ('vingt et un'), never alone: they are articles first.
+WORD_NUMBERS: dict[str, dict[str, float]] = {
+    "fr": {
+        "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+        "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
+        "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100,
+        "cents": 100, "mille": 1000,
+    },
+}
+# 'une quarantaine de témoins': about 40.
+APPROXIMATE_WORDS: dict[str, dict[str, float]] = {
+    "fr": {
+        "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30, "quarantaine": 40,
+        "cinquantaine": 50, "soixantaine": 60, "centaine": 100, "millier": 1000,
+    },
+}
+
+
+def words_value(words: list[str], table: dict[str, float]) -> float | None:
+    """The value of a written number ('vingt-cinq', 'quatre-vingt-dix', 'deux cents', 'trois mille')."""
+    total, current = 0.0, 0.0
+    for word in words:
+        if word == "et":
+            continue
+        value = table.get(word)
+        if value is None:
+            return None
+        if value == 100:
+            current = (current or 1) * 100
+        elif value == 1000:
+            total += (current or 1) * 1000
+            current = 0
+        elif value == 20 and current == 4:
+            current = 80  # 'quatre-vingt'
+        else:
+            current += value
+    return total + current
+
+
+
+
+def _word_readings(text: str) -> set[float]:
+    values: set[float] = set()
+    low = text.lower()
+    for table in WORD_NUMBERS.values():
+        for m in re.finditer(r"[^\W\d_]+", low):
+            if m.group() not in table:
+                continue
+            # The longest run of number words from here ('quatre-vingt-dix', 'deux cents').
+            run = re.match(r"[^\W\d_]+(?:[\s-]+(?:et[\s-]+)?[^\W\d_]+)*", low[m.start() :])
+            words = re.split(r"[\s-]+", run.group()) if run else [m.group()]
+            while words:
+                value = words_value(words, table)
+                if value is not None:
+                    values.add(value)
+                    break
+                words = words[:-1]
+    for table in APPROXIMATE_WORDS.values():
+        for word, value in table.items():
+            if re.search(rf"(?<!\w){word}s?(?!\w)", low):
+                values.add(value)
+    return values
+
+
 def readings(text: str) -> set[float]:
     """Every value the digit numbers of `text` may state, in either convention and with a scale word after
     them: what a support check needs when it does not know how the evidence's language writes numbers."""
@@ -118,4 +183,4 @@ def readings(text: str) -> set[float]:
             values.add(value)
             if scale is not None:
                 values.add(value * scale[0])
-    return values
+    return values | _word_readings(text)

@@ -85,3 +85,25 @@ def test_a_schema_1_2_brief_still_loads_without_a_confidence() -> None:
     }
     brief = Brief.model_validate(data)
     assert brief.schema_version == "1.2" and brief.source.language_confidence is None
+
+
+def test_the_cached_model_gives_the_packages_answers_and_a_bad_cache_falls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from summarizer import language
+
+    packaged = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    language._identifier.cache_clear()
+    try:
+        cached = language._identifier()
+        assert language._cache_path().is_file() and str(tmp_path) in str(language._cache_path())
+        for text in SAMPLES.values():
+            assert cached.classify(text) == packaged.classify(text)
+        language._cache_path().write_bytes(b"not a model")
+        language._identifier.cache_clear()
+        assert language._identifier().classify(SAMPLES["fr"]) == packaged.classify(SAMPLES["fr"])
+    finally:
+        language._identifier.cache_clear()

@@ -147,3 +147,15 @@ def test_an_english_text_never_loads_the_french_model() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.split() == ["en", "False"]
+
+
+def test_selon_needs_a_source_and_an_institution_keeps_its_whole_name() -> None:
+    text = (
+        "Titre de l'article\n\nLe chômage a reculé de 3 à 5 % selon les régions. Selon un rapport de la Cour des "
+        "comptes, la dette atteint 3 000 milliards d'euros.\n"
+    )
+    brief = summarize(text=text, engine="extractive")
+    assert [c.speaker for c in brief.claims] == ["Cour des comptes"]
+    assert "Cour des comptes" in {a.name for a in brief.actors}
+    spread = [f for f in brief.figures if f.value == 3]
+    assert spread and spread[0].value_max == 5 and spread[0].unit == "%"

@@ -42,7 +42,8 @@ def extract(clean: CleanText, settings: Settings | None = None) -> EngineResult:
     the rules do not read)."""
     lexicon = lexicon_for(rules_language(clean.text, settings))
     if lexicon is not None:
-        doc = parse(clean.text, model=lexicon.model)
+        doc = parse(clean.text.translate(_STRAIGHT), model=lexicon.model)
+        doc.user_data["surface"] = clean.text
         progress.advance("finding actors, claims, figures and uncertainties")
         return EngineResult(draft=build_lexical_draft(doc, clean, lexicon), model=model_id(lexicon.model), prompt_version=RULES_VERSION)
     doc = parse(clean.text)
@@ -67,6 +68,10 @@ def extract_many(
         return [extract(c, settings) for c in cleans]  # other languages: one model each, document by document
     docs = parse_many((c.text for c in cleans), n_process=n_process, batch_size=batch_size)
     return [_result(build_draft(doc, clean)) for doc, clean in zip(docs, cleans, strict=True)]
+
+
+# Typographic apostrophes made straight for the parse only (one character for one: offsets are kept).
+_STRAIGHT = str.maketrans({"’": "'", "ʼ": "'"})
 
 
 def rules_language(text: str, settings: Settings | None) -> str:

@@ -6,7 +6,7 @@ General French and news vocabulary only, no article's own words.
 from __future__ import annotations
 
 from summarizer.engines.extractive.languages import Lexicon
-from summarizer.numbers import SCALE_WORDS
+from summarizer.numbers import APPROXIMATE_WORDS, SCALE_WORDS, WORD_NUMBERS
 from summarizer.schema import ActorKind, Qualifier, UncertaintyKind
 
 # Reporting verbs (infinitives). Most are regular -er verbs, whose common news forms are generated below.
@@ -78,6 +78,12 @@ FRENCH = Lexicon(
     ),
     say_forms=_er_forms(_SAY_ER) | frozenset(_IRREGULAR_FORMS),
     according_to=("selon", "d'après", "d’après"),
+    source_nouns=frozenset(
+        """rapport rapports étude études sondage sondages bilan bilans chiffre chiffres communiqué communiqués
+        estimation estimations données enquête enquêtes document documents note notes témoignage témoignages
+        accusation défense parquet autorités organisateurs organisateurs syndicats services responsables
+        médias presse journal quotidien agence décompte comptage statistiques prévisions projections""".split()
+    ),
     person_pronouns=frozenset({"il", "elle", "-t-il", "-t-elle", "-il", "-elle"}),
     anonymous_heads=frozenset(
         """source sources proche proches entourage témoin témoins habitant habitants riverain riverains
@@ -186,12 +192,8 @@ FRENCH = Lexicon(
         "mw": "MW", "gw": "GW", "kwh": "kWh", "twh": "TWh",
     },
     scale_words=dict(SCALE_WORDS),
-    number_words={
-        "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10,
-        "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20,
-        "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "mille": 1000,
-        "dizaine": 10, "dizaines": 10, "centaine": 100, "centaines": 100, "millier": 1000, "milliers": 1000,
-    },
+    number_words=WORD_NUMBERS["fr"],
+    approximate_words=APPROXIMATE_WORDS["fr"],
     months=frozenset(_MONTHS),
     weekdays=frozenset("lundi mardi mercredi jeudi vendredi samedi dimanche".split()),
     skip_before=frozenset(

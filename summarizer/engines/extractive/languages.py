@@ -29,6 +29,9 @@ class Lexicon:
     say_forms: frozenset[str]
     # Prepositions that introduce a source: "selon X, ...", "d'après X".
     according_to: tuple[str, ...]
+    # Nouns that can be a source after such a preposition besides people and institutions ('selon un
+    # rapport', 'd'après le bilan'); 'selon les régions' ('depending on') has none and is no report.
+    source_nouns: frozenset[str]
     # Pronouns that stand for the last person named ("il a déclaré", "a-t-elle ajouté").
     person_pronouns: frozenset[str]
     # Heads of a speaker phrase that is an unnamed source ("des sources", "un proche du dossier").
@@ -48,7 +51,8 @@ class Lexicon:
     percent_words: tuple[str, ...]
     unit_words: dict[str, str]  # measurement words -> unit symbol
     scale_words: dict[str, float]
-    number_words: dict[str, float]
+    number_words: dict[str, float]  # written numbers ('trois', 'vingt'), 'un' included for compounds only
+    approximate_words: dict[str, float]  # 'une quarantaine de témoins': about 40
     months: frozenset[str]
     weekdays: frozenset[str]
     skip_before: frozenset[str]  # words before a number that make it a name or a reference ("n°", "article")

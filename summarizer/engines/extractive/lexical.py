@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from summarizer.engines.extractive.languages import Lexicon
-from summarizer.engines.extractive.lexical_actors import ActorTable, find_actors
+from summarizer.engines.extractive.lexical_actors import ActorTable, find_actors, surface
 from summarizer.engines.extractive.lexical_claims import FoundClaim, find_claims, name_speakers
-from summarizer.engines.extractive.lexical_figures import FoundFigure, find_figures
+from summarizer.engines.extractive.lexical_figures import FoundFigure, find_figures, word_figures
 from summarizer.engines.extractive.lexical_hedges import FoundUncertainty, cues, find_uncertainties
 from summarizer.schema import Actor, Claim, Evidence, Figure, Uncertainty, UncertaintyKind
 
@@ -43,6 +43,8 @@ def items(doc: Doc, lex: Lexicon, body_start: int, evidence: Chars) -> Items:
         k for ent in doc.ents if ent.label_ in ("PER", "ORG", "MISC") for k in range(ent.start_char, ent.end_char)
     }
     figures = find_figures(doc, lex, claims, entity_chars, body_char)
+    figures += word_figures(doc, lex, claims, entity_chars)
+    figures.sort(key=lambda f: f.start)
     uncertainties = find_uncertainties(doc, lex, claims, body_start)
     return Items(
         actors=_actors(table, evidence),
@@ -58,7 +60,8 @@ def _tokens(doc: Doc, start: int, end: int, evidence: Chars) -> Evidence:
 
 
 def _text(doc: Doc, start: int, end: int) -> str:
-    return " ".join(doc[start:end].text.split())
+    span = doc[start:end]
+    return surface(doc, span.start_char, span.end_char)
 
 
 def _actors(table: ActorTable, evidence: Chars) -> list[Actor]:
@@ -89,7 +92,7 @@ def _claim(doc: Doc, claim: FoundClaim, evidence: Chars) -> Claim:
 
 def _figure(doc: Doc, fig: FoundFigure, evidence: Chars) -> Figure:
     return Figure(
-        text=" ".join(doc.text[fig.start : fig.end].split()),
+        text=surface(doc, fig.start, fig.end),
         value=fig.value,
         value_max=fig.value_max,
         unit=fig.unit,

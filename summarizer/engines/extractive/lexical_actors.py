@@ -16,6 +16,14 @@ _ACRONYM = re.compile(r"^[A-ZÀ-Ý][A-ZÀ-Ý0-9&\-]{1,9}$")
 _EDGE = " \t\n,;:.!?()[]«»\"“”'’-–—"
 
 
+def surface(doc: Doc, start: int, end: int) -> str:
+    """The text between two character offsets as the document wrote it, spaces collapsed. The parse may be
+    of a copy with typographic apostrophes made straight (the model splits "l'" but not "l’"); the copy
+    has the same length, so its offsets are the original's."""
+    original = doc.user_data.get("surface", doc.text)
+    return " ".join(original[start:end].split())
+
+
 @dataclass
 class FoundActor:
     name: str
@@ -94,6 +102,10 @@ def _trim(span: Span, lex: Lexicon) -> Span | None:
     if start >= end:
         return None
     trimmed = doc[start:end]
+    if not any(any(c.isalpha() for c in t.text) and t.lower_ not in lex.person_nouns and t.lower_ not in lex.determiners for t in trimmed):
+        return None  # 'Premier ministre', 'Président': a title, not a name
+    if sum(c.isalpha() for c in trimmed.text) < 2:
+        return None
     first = trimmed[0].text
     if not (first[:1].isupper() or _ACRONYM.match(first) or first.lower() in _INSTITUTION_WORDS and span.label_ == "ORG"):
         return None  # "ministre de l'Intérieur": a title the model took for a name
@@ -101,7 +113,7 @@ def _trim(span: Span, lex: Lexicon) -> Span | None:
 
 
 def _name(span: Span) -> str:
-    text = " ".join(span.text.split())
+    text = surface(span.doc, span.start_char, span.end_char)
     for prefix in ("l'", "l’", "d'", "d’", "L'", "L’", "D'", "D’"):
         if text.startswith(prefix) and len(text) > 2 and text[2].isupper():
             text = text[2:]
@@ -188,7 +200,13 @@ def find_actors(doc: Doc, lex: Lexicon) -> ActorTable:
             found.mentions.append((start, end))
 
     for name, start, end in _institutions(doc, lex):
-        if not any(s < end and start < e for a in order for s, e in a.mentions):
+        inside = [a for a in order if any(start <= s and e <= end for s, e in a.mentions)]
+        if len(inside) == 1 and inside[0].name.lower() in _INSTITUTION_WORDS and by_key.get(name.lower()) is None:
+            # 'Cour' labelled alone in 'la Cour des comptes': the institution's whole name.
+            inside[0].name = name
+            inside[0].mentions = [(start, end) if start <= s and e <= end else (s, e) for s, e in inside[0].mentions]
+            by_key[name.lower()] = inside[0]
+        elif not any(s < end and start < e for a in order for s, e in a.mentions):
             add(name, ActorKind.organisation, start, end)
     _merge_surnames(order)
     for actor in order:
@@ -257,12 +275,13 @@ def _institutions(doc: Doc, lex: Lexicon) -> list[tuple[str, int, int]]:
     i = 0
     while i < len(doc):
         tok = doc[i]
-        if tok.lower_ not in _INSTITUTION_WORDS or tok.ent_type_ in ("ORG", "PER"):
+        single = tok.ent_iob_ == "B" and (i + 1 >= len(doc) or doc[i + 1].ent_iob_ != "I")
+        if tok.lower_ not in _INSTITUTION_WORDS or tok.ent_type_ in ("ORG", "PER") and not single:
             i += 1
             continue
         end = i + 1
-        capital = tok.text[:1].isupper() and tok.i > tok.sent.start and not doc[tok.i - 1].is_punct
-        capital = capital or tok.text[:1].isupper() and tok.i == tok.sent.start and False
+        # A capitalised institution word inside a sentence ('le Sénat'); at a sentence start it may be any noun.
+        capital = tok.text[:1].isupper() and tok.i > 0 and not doc[tok.i - 1].is_punct and not doc[tok.i - 1].is_space
         # a lowercase adjective right after a capitalised head: 'Assemblée nationale'
         if capital and end < len(doc) and doc[end].pos_ == "ADJ" and doc[end].is_lower:
             end += 1
@@ -282,7 +301,7 @@ def _institutions(doc: Doc, lex: Lexicon) -> list[tuple[str, int, int]]:
                 capital = capital or upper
         if capital and end > i:
             span = doc[i:end]
-            out.append((" ".join(span.text.split()), span.start_char, span.end_char))
+            out.append((surface(doc, span.start_char, span.end_char), span.start_char, span.end_char))
             i = end
         else:
             i += 1
@@ -291,9 +310,14 @@ def _institutions(doc: Doc, lex: Lexicon) -> list[tuple[str, int, int]]:
 
 def adopt(table: ActorTable, name: str, kind: ActorKind, start: int, end: int) -> FoundActor:
     """An actor the rules found outside the entities (a speaker the model did not label)."""
+    low = name.lower()
     for actor in table.actors:
-        if actor.name.lower() == name.lower() or name.lower() in (a.lower() for a in actor.aliases):
+        # 'la préfecture' after 'la préfecture de police': the institution named by its head noun again.
+        shortened = kind is ActorKind.organisation and actor.kind is kind and actor.name.lower().startswith(low + " ")
+        if actor.name.lower() == low or low in (a.lower() for a in actor.aliases) or shortened:
             actor.mentions.append((start, end))
+            if shortened and name not in actor.aliases:
+                actor.aliases.append(name)
             break
     else:
         actor = FoundActor(name=name, kind=kind, mentions=[(start, end)])

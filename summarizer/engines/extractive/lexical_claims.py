@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from summarizer.engines.extractive.languages import Lexicon
-from summarizer.engines.extractive.lexical_actors import ActorTable, adopt
+from summarizer.engines.extractive.lexical_actors import ActorTable, adopt, surface
 from summarizer.schema import UNATTRIBUTED, ActorKind, Attribution
 
 _OPEN = ("«", "“", '"', "‹")
@@ -195,7 +195,7 @@ class _Speakers:
         if k == len(words):
             return UNATTRIBUTED, Attribution.reported
         head = words[k].lower_
-        text = " ".join(doc[words[k].i : words[-1].i + 1].text.split())
+        text = surface(doc, words[k].idx, words[-1].idx + len(words[-1].text))
         first = words[0].lower_
         if head in lex.anonymous_heads or (
             first in ("un", "une", "des", "plusieurs", "certains", "certaines") and head in lex.person_nouns
@@ -229,7 +229,7 @@ def find_claims(doc: Doc, table: ActorTable, lex: Lexicon, hedged: object, body_
     found: list[FoundClaim] = []
     taken: set[int] = set()
     is_hedged = hedged if callable(hedged) else (lambda rng: False)
-    for sent in doc.sents:
+    for sent in sentence_units(doc):
         if sent.end <= body_start:
             continue
         s, e = sent.start, sent.end
@@ -364,7 +364,11 @@ def _subject(doc: Doc, cue: Token, vg: int, s: int, lex: Lexicon) -> tuple[int, 
             if start >= s and end <= vg:
                 if doc[start:end].text.strip().lower() in ("qui",):
                     break
-                return _trimmed(doc, start, end)
+                parsed = _trimmed(doc, start, end)
+                wider = _phrase_before(doc, vg, s, lex)
+                if wider is not None and wider[0] < parsed[0] or wider is not None and wider[1] > parsed[1]:
+                    return wider  # 'Son adversaire, le député X, a dénoncé': the apposition names the speaker
+                return parsed
     rng = _phrase_before(doc, vg, s, lex)
     if rng is None:
         return None
@@ -391,6 +395,8 @@ def _according_to(doc: Doc, s: int, e: int, lex: Lexicon, speakers: _Speakers, i
         if src_end == src_start:
             continue
         speaker_rng = (src_start, src_end)
+        if not _can_be_a_source(doc, speaker_rng, lex, speakers.table):
+            continue
         if k == s or all(doc[j].is_space or doc[j].is_punct for j in range(s, k)):
             content = _trimmed(doc, src_end, e)
         else:
@@ -415,6 +421,21 @@ def _according_to(doc: Doc, s: int, e: int, lex: Lexicon, speakers: _Speakers, i
     return None
 
 
+def _can_be_a_source(doc: Doc, rng: tuple[int, int], lex: Lexicon, table: ActorTable) -> bool:
+    """'Selon la police', 'selon lui', 'selon un rapport', 'selon des sources': yes. 'Selon les régions'
+    (depending on), 'selon les cas': no."""
+    span = doc[rng[0] : rng[1]]
+    if table.within(span.start_char, span.end_char) is not None:
+        return True
+    words = [t.lower_ for t in span if t.is_alpha or "-" in t.text]
+    if not words:
+        return False
+    if words[0] in _PRONOUNS or any(t[:1].isupper() for t in span.text.split()):
+        return True
+    known = lex.person_nouns | lex.anonymous_heads | lex.org_words | lex.media_words | lex.source_nouns
+    return any(w in known for w in words)
+
+
 def claim_at(claims: list[FoundClaim], i: int) -> FoundClaim | None:
     """The claim whose span holds token i."""
     for claim in claims:
@@ -423,8 +444,27 @@ def claim_at(claims: list[FoundClaim], i: int) -> FoundClaim | None:
     return None
 
 
-def sentence_of(doc: Doc, i: int) -> Span:
-    return doc[i].sent
+_ENDS = frozenset({".", "!", "?", "…", "»", "”", '"', ":"})
+
+
+def sentence_units(doc: Doc) -> list[Span]:
+    """The parser's sentences, joined where it cut one in the middle: a small model often ends a sentence
+    before a capitalised name ('..., a raconté | Mohamed Aït Ali, un habitant'). A sentence that does not
+    end with a full stop, a question or exclamation mark or a closing quotation mark runs on into the next
+    one of the same paragraph."""
+    units: list[Span] = []
+    start: int | None = None
+    sents = list(doc.sents)
+    for k, sent in enumerate(sents):
+        if start is None:
+            start = sent.start
+        words = [t for t in sent if not t.is_space]
+        newline = any(t.is_space and "\n" in t.text for t in sent)
+        last = k == len(sents) - 1
+        if last or newline or not words or words[-1].text in _ENDS:
+            units.append(doc[start : sent.end])
+            start = None
+    return units
 
 
 def name_speakers(doc: Doc, table: ActorTable, claims: list[FoundClaim], lex: Lexicon) -> None:
@@ -439,18 +479,33 @@ def name_speakers(doc: Doc, table: ActorTable, claims: list[FoundClaim], lex: Le
         words = [t for t in span if not t.is_space]
         run: list[Token] = []
         for t in words:
-            if t.is_alpha and t.is_title and t.lower_ not in lex.determiners and t.i != t.sent.start:
+            if t.is_alpha and t.is_title and t.lower_ not in lex.determiners and not _opens_sentence(t):
                 run.append(t)
             elif run and len(run) >= 2:
                 break
             else:
                 run = []
+        while len(run) > 2 and run[0].ent_type_ in ("ORG", "LOC", "MISC"):
+            run = run[1:]  # 'le député Renaissance Mounir Belhamiti': the party is not part of the name
         if len(run) >= 2:
             name_span = doc[run[0].i : run[-1].i + 1]
-            actor = adopt(table, name_span.text, ActorKind.person, name_span.start_char, name_span.end_char)
+            actor = adopt(table, surface(doc, name_span.start_char, name_span.end_char), ActorKind.person, name_span.start_char, name_span.end_char)
             claim.speaker = actor.name
             continue
         if len(words) >= 2 and words[0].lower_ in ("le", "la", "l'", "l’", "les") and words[1].lower_ in lex.org_words:
             name_span = doc[words[1].i : words[-1].i + 1]
-            actor = adopt(table, " ".join(name_span.text.split()), ActorKind.organisation, name_span.start_char, name_span.end_char)
+            actor = adopt(table, surface(doc, name_span.start_char, name_span.end_char), ActorKind.organisation, name_span.start_char, name_span.end_char)
             claim.speaker = actor.name
+    # A pronoun that had no person to stand for may have one now ('..., a raconté X. Il a ajouté ...').
+    speakers = _Speakers(doc, table, lex)
+    for claim in claims:
+        if claim.speaker == UNATTRIBUTED and claim.speaker_range is not None:
+            claim.speaker = speakers.resolve(claim.speaker_range)[0]
+
+
+def _opens_sentence(tok: Token) -> bool:
+    """The token starts a sentence by its text (after a full stop or a line break), whatever the parser says."""
+    k = tok.i - 1
+    while k >= 0 and tok.doc[k].is_space and "\n" not in tok.doc[k].text:
+        k -= 1
+    return k < 0 or tok.doc[k].text in (".", "!", "?", "…", "«", "“") or "\n" in tok.doc[k].text

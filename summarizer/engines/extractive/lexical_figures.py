@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from summarizer.engines.extractive.languages import Lexicon
 from summarizer.engines.extractive.lexical_claims import FoundClaim, claim_at
-from summarizer.numbers import NUMBER, parse_localized
+from summarizer.numbers import NUMBER, parse_localized, words_value
 from summarizer.quantities import is_year
 from summarizer.schema import Qualifier
 
@@ -62,6 +62,11 @@ def _unit_after(text: str, pos: int, lex: Lexicon) -> tuple[str | None, str | No
     scale = None
     end = pos
     word = _word_after(text, end)
+    glued = word[0].lower()[:-1] if word and word[0][-1:] in "€$£" else None
+    if word and glued in lex.scale_words and word[1] - end <= 2:
+        # '3,2 Mds€', '5 M$': a scale with its currency sign glued on
+        code = lex.currency_words[word[0][-1]]
+        return code, code, lex.scale_words[glued], word[2]
     if word and word[0].lower() in lex.scale_words and word[1] - end <= 2:
         scale = lex.scale_words[word[0].lower()]
         end = word[2]
@@ -121,6 +126,8 @@ def _is_skipped(text: str, start: int, end: int, raw: str, lex: Lexicon) -> bool
         return True  # '14 h 30', '8 heures' (a clock time when it has at most two digits)
     if re.match(r"(?:e|er|ère|ème|es|eme)\b", after):
         return True
+    if re.search(rf"\d{_WS}*h{_WS}*$", before) and re.fullmatch(r"\d{1,2}", raw):
+        return True  # the minutes of '15 h 30'
     return False
 
 
@@ -197,6 +204,58 @@ def find_figures(doc: Doc, lex: Lexicon, claims: list[FoundClaim], entity_chars:
                 source=claim.speaker if claim is not None and claim.speaker != "unattributed" else None,
             )
         )
+    return out
+
+
+_SINGULAR_ARTICLE = frozenset({"un", "une"})
+
+
+def word_figures(doc: Doc, lex: Lexicon, claims: list[FoundClaim], taken: set[int]) -> list[FoundFigure]:
+    """Numbers written in words before what they count: 'trois morts', 'cinq ans', 'une quarantaine de témoins'."""
+    out = []
+    i = 0
+    while i < len(doc):
+        tok = doc[i]
+        low = tok.lower_
+        approx = lex.approximate_words.get(low)
+        words = [w for w in low.split("-") if w]
+        if approx is None and (not words or any(w not in lex.number_words for w in words) or low in _SINGULAR_ARTICLE):
+            i += 1
+            continue
+        if tok.idx in taken or (low == "neuf" and i > 0 and doc[i - 1].pos_ == "NOUN"):
+            i += 1
+            continue
+        start_i, end_i = i, i + 1
+        if approx is None:
+            # 'deux cents', 'trois mille', 'vingt et un'
+            while end_i < len(doc) and (doc[end_i].lower_ in lex.number_words or doc[end_i].lower_ == "et"):
+                end_i += 1
+            parts = [w for t in doc[start_i:end_i] for w in t.lower_.split("-") if w]
+            value = words_value(parts, lex.number_words)
+            qualifier = Qualifier.exact
+        else:
+            if i == 0 or doc[i - 1].lower_ not in _SINGULAR_ARTICLE:
+                i += 1
+                continue  # 'des dizaines de': no number
+            start_i = i - 1
+            value, qualifier = approx, Qualifier.approximately
+        noun = _counted_noun(doc, doc[end_i - 1].idx + len(doc[end_i - 1].text), lex)
+        if value is None or noun is None or value < 2 and approx is None:
+            i = end_i
+            continue
+        fig_start, fig_end = doc[start_i].idx, doc[end_i - 1].idx + len(doc[end_i - 1].text)
+        qual = _phrase_before(doc.text, fig_start, lex.qualifiers)
+        if qual is not None and approx is None:
+            qualifier, fig_start = qual
+        claim = claim_at(claims, i)
+        out.append(
+            FoundFigure(
+                start=fig_start, end=fig_end, evidence_end=noun[1], value=value, value_max=None, unit=noun[0],
+                currency=None, scale=None, measures=noun[0], qualifier=qualifier,
+                source=claim.speaker if claim is not None and claim.speaker != "unattributed" else None,
+            )
+        )
+        i = end_i
     return out
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span
 
 from summarizer.engines.extractive.languages import Lexicon
-from summarizer.engines.extractive.lexical_claims import FoundClaim, claim_at
+from summarizer.engines.extractive.lexical_claims import FoundClaim, claim_at, sentence_units
 from summarizer.schema import UncertaintyKind
 
 _PRIORITY = {
@@ -76,7 +76,7 @@ def _future_in_the_past(doc: Doc, i: int, claims: list[FoundClaim]) -> bool:
 def find_uncertainties(doc: Doc, lex: Lexicon, claims: list[FoundClaim], body_start: int = 0) -> list[FoundUncertainty]:
     """One uncertainty per sentence that carries a cue: the strongest kind, said by the claim's speaker."""
     out: list[FoundUncertainty] = []
-    for sent in doc.sents:
+    for sent in sentence_units(doc):
         if sent.end <= body_start:
             continue
         found = cues(doc, sent.start, sent.end, lex, claims)

@@ -69,7 +69,7 @@ _PIECES_AT_ONCE = 2
 
 def parse(text: str, *, piece_chars: int | None = None, model: str = MODEL) -> Doc:
     """One text through the pipeline; a long one in pieces, joined into one Doc with the same text."""
-    nlp = load_nlp(model)
+    nlp = load_nlp() if model == MODEL else load_nlp(model)
     limit = piece_chars or PIECE_CHARS
     if len(text) <= limit:
         return nlp(text)
