@@ -5,7 +5,8 @@ any language's text tends to change without changing a word: whitespace (non-bre
 no-break spaces included), curly quotes, guillemets and apostrophes, dashes, case, invisible characters
 (soft hyphens, zero-width spaces), the spaces French typography puts inside « » and before : ; ! ?, and
 Unicode composed versus decomposed accents (NFC "é" and NFD "e" + U+0301 are the same letter). Accents
-themselves still count: "Coree" is not "Corée". A match never ends or starts inside a letter's accents.
+themselves still count: "Coree" is not "Corée". A normalised match never ends or starts inside a letter's
+accents (an exact one does only when the quote is that very piece of the text).
 A located quote is replaced by the source's own words, so `source[start:end] == quote` always holds.
 Items with no located evidence are dropped and reported, or kept flagged with `keep_unaligned`.
 """
@@ -117,7 +118,10 @@ class Locator:
         stripped = quote.strip()
         if not stripped:
             return None
+        # A whole-letter occurrence first; a verbatim piece of the text is still found if it is the only one.
         i = _nearest_whole(text, stripped, near)
+        if i < 0:
+            i = _nearest(text, stripped, near)
         if i >= 0:
             return i, i + len(stripped), Alignment.exact
         nq = _normalise_quote(stripped)

@@ -63,12 +63,16 @@ def test_nfc_quote_found_in_nfd_source() -> None:
     assert ev.quote == unicodedata.normalize("NFD", "La Corée du Nord aurait envoyé")
 
 
-def test_a_quote_never_stops_inside_a_letters_accents() -> None:
-    source = unicodedata.normalize("NFD", "Il a été arrêté hier au café de la gare.")
-    # "cafe" is a prefix of the decomposed "café": not the same word, and no normalised match.
+def test_a_normalised_match_never_stops_inside_a_letters_accents() -> None:
+    source = "Il a été arrêté hier au café de la gare."
+    # Normalised, "café" is "cafe" + U+0301: "cafe" is its prefix, not the same word.
     ev = _locate(source, "hier au cafe")
     assert ev.alignment is not Alignment.exact and ev.alignment is not Alignment.normalised
-    assert _locate(source, "hier au café").alignment is Alignment.normalised
+    assert _locate(source, unicodedata.normalize("NFD", "hier au café")).alignment is Alignment.normalised
+    # In a decomposed source, a whole-letter occurrence is preferred to one that cuts an accent off.
+    decomposed = unicodedata.normalize("NFD", "Il est passé au café de la gare, puis au cafe du port.")
+    ev = _locate(decomposed, "au cafe")
+    assert ev.alignment is Alignment.exact and decomposed[ev.end] == " "
 
 
 def test_accents_still_count() -> None:
