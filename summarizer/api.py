@@ -14,6 +14,7 @@ from pydantic import SecretStr, ValidationError
 from typing_extensions import Unpack
 
 from summarizer import progress
+from summarizer.brief_language import language_name, translates
 from summarizer.config import Settings
 from summarizer.crosscheck import cross_check, rules_draft
 from summarizer.engines import Engine, EngineResult, registry
@@ -66,6 +67,7 @@ class BatchOptions(TypedDict, total=False):
     allow_private_urls: bool | None
     fetch_timeout: float | None
     language: str | None
+    brief_language: str | None
 
 
 class Options(BatchOptions, total=False):
@@ -178,7 +180,12 @@ def assemble(
     draft = result.draft.marked_found_by(engine.found_by)
     progress.advance("checking evidence")
     grounded, dropped = ground(draft, cleaned, keep_unaligned=settings.keep_unaligned)
-    support = check_support(grounded, cleaned, keep_unsupported=settings.keep_unsupported)
+    language = language_of(cleaned.text, settings.language)
+    translated = engine.writes_any_language(settings) and translates(settings.brief_language, language.code)
+    support = check_support(
+        grounded, cleaned, keep_unsupported=settings.keep_unsupported,
+        translated_to=settings.brief_language if translated else None,
+    )
     dropped += support.dropped
     checked = support.draft
     missed_actors: list[str] = []
@@ -195,7 +202,6 @@ def assemble(
     verification.missed_figures = missed_figures
     verification.unsupported_summary = support.unsupported_summary
     title = checked.title or doc.title or cleaned.title or doc.name
-    language = language_of(cleaned.text, settings.language)
     provenance = Provenance(
         engine=engine.name,
         model=result.model,
@@ -248,7 +254,22 @@ def _prepare(
     if not cleaned.text.strip():
         raise InputError(f"{doc.name}: has no article text once page boilerplate (navigation, links) is removed")
     engine, reason = choose_engine(settings)
+    _check_brief_language(doc, cleaned, engine, settings)
     return doc, cleaned, engine, reason
+
+
+def _check_brief_language(doc: Document, cleaned: CleanText, engine: Engine, settings: Settings) -> None:
+    """InputError when the brief is asked in another language than the source's and the engine only
+    copies the source's words (the extractive rules, a model that writes only the summary)."""
+    if settings.brief_language is None or engine.writes_any_language(settings):
+        return
+    source_language = language_of(cleaned.text, settings.language).code
+    if translates(settings.brief_language, source_language):
+        raise InputError(
+            f"{doc.name}: is in {language_name(source_language)} ({source_language}) and the {engine.name} engine "
+            f"writes briefs in the source's words: it cannot write one in {language_name(settings.brief_language)}; "
+            "use --engine llm (or --model-writes brief), whose model writes the brief, or leave out --brief-language"
+        )
 
 
 def summarize(

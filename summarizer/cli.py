@@ -221,6 +221,13 @@ LanguageOpt = Annotated[
     str | None,
     typer.Option(help="The document's language as an ISO 639-1 code (en, fr, ...) instead of detecting it."),
 ]
+BriefLanguageOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Write the brief's statements and summary in this language (en, fr, ...); evidence stays verbatim "
+        "in the source's. Default: the source's language. Needs a model that writes the brief (--engine llm)."
+    ),
+]
 KeepUnsupportedOpt = Annotated[
     bool,
     typer.Option(help="Keep items their evidence does not support, flagged with the reason, instead of dropping them."),
@@ -386,6 +393,7 @@ def brief(
     allow_private_urls: AllowPrivateUrlsOpt = False,
     fetch_timeout: FetchTimeoutOpt = None,
     language: LanguageOpt = None,
+    brief_language: BriefLanguageOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Say nothing on stderr unless something fails.")] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -417,6 +425,7 @@ def brief(
             allow_private_urls=allow_private_urls or None,
             fetch_timeout=fetch_timeout,
             language=language,
+            brief_language=brief_language,
             model_writes=model_writes.value if model_writes else None,
         )
         out_format = _format_for(output, fmt)
@@ -663,6 +672,7 @@ def nightly(
     allow_private_urls: AllowPrivateUrlsOpt = False,
     fetch_timeout: FetchTimeoutOpt = None,
     language: LanguageOpt = None,
+    brief_language: BriefLanguageOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures and the summary line.")] = False,
     debug: DebugOpt = False,
     batch_api: Annotated[
@@ -705,6 +715,7 @@ def nightly(
             allow_private_urls=allow_private_urls or None,
             fetch_timeout=fetch_timeout,
             language=language,
+            brief_language=brief_language,
             model_writes=model_writes.value if model_writes else None,
         )
         options = NightlyOptions(

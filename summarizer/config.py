@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from summarizer.brief_language import check_code
 from summarizer.errors import ConfigError
 from summarizer.language import normalize_code
 
@@ -69,6 +70,17 @@ class Settings(BaseModel):
     @classmethod
     def _language_code(cls, value: str | None) -> str | None:
         return normalize_code(value) if value else None
+
+    brief_language: str | None = Field(
+        default=None,
+        description="Language code the brief's own words are written in (evidence stays in the source's); "
+        "the source's language if unset. Only engines whose model writes the brief can translate.",
+    )
+
+    @field_validator("brief_language")
+    @classmethod
+    def _known_language(cls, code: str | None) -> str | None:
+        return None if code is None else check_code(code)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

@@ -22,6 +22,11 @@ How the pieces are decided (plain rules, no model):
 - Actors are merged when a name or alias matches after normalising (case, accents, punctuation,
   leading titles such as "President" or "Dr."); a lone surname of a person joins the one person
   cluster whose full name ends with it, when there is exactly one.
+- Across languages the same rule holds and nothing more: "North Korea" in an English brief and "Corée
+  du Nord" in a French one are one actor only when some brief gives one name as an alias of the other
+  (an English brief of a French article lists the article's own names as aliases). The digest translates
+  no name itself, so names that differ and that no brief links stay separate actors, and a night with
+  several source languages says so in `languages` and at the top of digest.md.
 - Documents tell the same story when they share at least two actors and those are at least half of
   the actors of the one naming fewer; a story is listed once, through its brief that says the most,
   with the others in `coverage`.
@@ -116,6 +121,9 @@ class DigestActor(_Model):
     kind: ActorKind = ActorKind.other
     aliases: list[str] = Field(default_factory=list, description="Every other name used, across documents.")
     documents: int = Field(description="How many briefs name this actor.")
+    languages: list[str] = Field(
+        default_factory=list, description="The source languages (ISO 639-1) of the briefs naming it, sorted."
+    )
     briefs: list[str] = Field(default_factory=list, description="BriefLink ids, in brief order.")
     roles: list[str] = Field(default_factory=list, description="Distinct roles the briefs give.")
     mentions: int = Field(default=0, description="Evidence quotes across all briefs.")
@@ -154,6 +162,9 @@ class Digest(_Model):
     generated_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
     run_id: str | None = None
     documents: int = 0
+    languages: dict[str, int] = Field(
+        default_factory=dict, description="Briefs per source language (ISO 639-1), most first."
+    )
     failed: list[FailedDocument] = Field(default_factory=list)
     briefs: list[BriefLink] = Field(default_factory=list)
     stories: list[Story] = Field(default_factory=list)
@@ -200,6 +211,7 @@ def build_digest(
         generated_at=generated_at or datetime.now(timezone.utc),
         run_id=run_id,
         documents=len(entries),
+        languages=dict(Counter(brief.source.language for _, brief in entries).most_common()),
         failed=list(failed),
         briefs=[link for link, _ in entries],
         stories=_stories(entries, groups, shared, order)[: max(top, 0)],
@@ -285,6 +297,7 @@ def _digest_actors(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[li
         kinds: Counter[ActorKind] = Counter()
         roles: dict[str, None] = {}  # dicts as ordered sets: a large cluster has hundreds of briefs
         briefs: dict[str, None] = {}
+        languages: set[str] = set()
         evidence: list[EvidenceRef] = []
         mentions = 0
         for b, a in sorted(cluster):
@@ -296,6 +309,7 @@ def _digest_actors(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[li
             if actor.role:
                 roles.setdefault(actor.role)
             mentions += len(actor.evidence)
+            languages.add(brief.source.language)
             if link.id not in briefs:
                 briefs[link.id] = None
                 if actor.evidence:
@@ -308,6 +322,7 @@ def _digest_actors(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[li
                 kind=specific[0] if specific else ActorKind.other,
                 aliases=sorted(n for n in names if n != name),
                 documents=len(briefs),
+                languages=sorted(languages),
                 briefs=list(briefs),
                 roles=list(roles),
                 mentions=mentions,

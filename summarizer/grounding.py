@@ -1,6 +1,12 @@
 """Grounding: find every evidence quote in the source and record its span and how it was found.
 
-Search order: exact, then normalised (whitespace, curly quotes, dashes, case), then fuzzy.
+Search order: exact, then normalised, then fuzzy. Normalised matching forgives what a model's copy of
+any language's text tends to change without changing a word: whitespace (non-breaking and narrow
+no-break spaces included), curly quotes, guillemets and apostrophes, dashes, case, invisible characters
+(soft hyphens, zero-width spaces), the spaces French typography puts inside « » and before : ; ! ?, and
+Unicode composed versus decomposed accents (NFC "é" and NFD "e" + U+0301 are the same letter). Accents
+themselves still count: "Coree" is not "Corée". A normalised match never ends or starts inside a letter's
+accents (an exact one does only when the quote is that very piece of the text).
 A located quote is replaced by the source's own words, so `source[start:end] == quote` always holds.
 Items with no located evidence are dropped and reported, or kept flagged with `keep_unaligned`.
 """
@@ -8,6 +14,8 @@ Items with no located evidence are dropped and reported, or kept flagged with `k
 from __future__ import annotations
 
 import re
+import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -25,9 +33,14 @@ _CHAR_MAP = str.maketrans(
         "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-        "\u2026": "...", "\u00a0": " ",
+        "\u2039": "'", "\u203a": "'", "\u02bc": "'", "\u2026": "...",
     }
 )
+# Invisible in print, so a model's copy never has them: soft hyphen, zero-width space and joiners, BOM.
+_INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+# Marks a space before or after is optional in print (French « guillemets » and : ; ! ? take one, often
+# non-breaking, that a copy drops or keeps): both texts lose the spaces beside them when normalised.
+_TIGHT = frozenset("\"':;!?")
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…|\[\.\.\.\]|\(\.\.\.\))\s*")
 
 
@@ -42,22 +55,31 @@ class _Normalised:
 def _normalise(text: str) -> _Normalised:
     chars: list[str] = []
     origin: list[int] = []
-    in_space = False
+    space_at = -1  # the index of the pending run of whitespace, if any
     for i, ch in enumerate(text):
-        if ch.isspace():
-            if not in_space and chars:
-                chars.append(" ")
-                origin.append(i)
-            in_space = True
+        if ch in _INVISIBLE:
             continue
-        in_space = False
-        for out in ch.translate(_CHAR_MAP).lower():
-            chars.append(out)
+        if ch.isspace():
+            if space_at < 0:
+                space_at = i
+            continue
+        out = unicodedata.normalize("NFD", ch.translate(_CHAR_MAP).lower())
+        if space_at >= 0 and chars and chars[-1] not in _TIGHT and out[0] not in _TIGHT:
+            chars.append(" ")
+            origin.append(space_at)
+        space_at = -1
+        for c in out:
+            chars.append(c)
             origin.append(i)
-    if chars and chars[-1] == " ":
-        chars.pop()
-        origin.pop()
     return _Normalised("".join(chars), origin)
+
+
+def _whole(text: str, start: int, end: int) -> bool:
+    """text[start:end] neither starts nor ends inside a letter's accents ("cafe" is not found in "café")."""
+    return not (
+        (start < len(text) and unicodedata.combining(text[start]))
+        or (end < len(text) and unicodedata.combining(text[end]))
+    )
 
 
 def _normalise_quote(quote: str) -> str:
@@ -96,14 +118,17 @@ class Locator:
         stripped = quote.strip()
         if not stripped:
             return None
-        i = _nearest(text, stripped, near)
+        # A whole-letter occurrence first; a verbatim piece of the text is still found if it is the only one.
+        i = _nearest_whole(text, stripped, near)
+        if i < 0:
+            i = _nearest(text, stripped, near)
         if i >= 0:
             return i, i + len(stripped), Alignment.exact
         nq = _normalise_quote(stripped)
         if not nq:
             return None
         norm = self._norm
-        j = _nearest(norm.text, nq, near)
+        j = _nearest_whole(norm.text, nq, None if near is None else _normalised_index(norm, near))
         if j >= 0:
             return norm.origin[j], norm.origin[j + len(nq) - 1] + 1, Alignment.normalised
         return self._fuzzy(nq)
@@ -143,9 +168,37 @@ class Locator:
             start -= 1
         while end < len(norm.text) and norm.text[end - 1].isalnum() and norm.text[end].isalnum():
             end += 1
+        while end < len(norm.text) and unicodedata.combining(norm.text[end]):
+            end += 1
         if end <= start:
             return None
         return norm.origin[start], norm.origin[end - 1] + 1, Alignment.fuzzy
+
+
+def _normalised_index(norm: _Normalised, index: int) -> int:
+    """The position in the normalised text of the original text's `index` (or the next kept character)."""
+    return bisect_left(norm.origin, index)
+
+
+def _nearest_whole(text: str, needle: str, near: int | None) -> int:
+    """`_nearest`, skipping occurrences that cut a letter from its accents."""
+    i = _nearest(text, needle, near)
+    if i < 0 or _whole(text, i, i + len(needle)):
+        return i
+    # Rare (a quote that is a prefix of an accented word): look at every occurrence.
+    found = [j for j in _occurrences(text, needle) if _whole(text, j, j + len(needle))]
+    if not found:
+        return -1
+    return found[0] if near is None else min(found, key=lambda j: (abs(j - near), j))
+
+
+def _occurrences(text: str, needle: str) -> list[int]:
+    out = []
+    i = text.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = text.find(needle, i + 1)
+    return out
 
 
 def _nearest(text: str, needle: str, near: int | None) -> int:

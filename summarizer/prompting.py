@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 
+from summarizer.brief_language import language_name
 from summarizer.errors import ConfigError
 
 SYSTEM_TEMPLATE = "brief.system.j2"
@@ -51,9 +52,16 @@ def render(name: str, **context: object) -> str:
     return _environment().get_template(name).render(**context).strip()
 
 
+def prompt_version(brief_language: str | None = None) -> str:
+    """The version every Brief records: see `version_of`; with a requested brief language, '+brief-<code>'
+    after it, so the ledger tells a brief written in English from the same prompt's brief in the source's
+    language (the nightly job redoes a document when either changes)."""
+    base = _templates_version()
+    return f"{base}+brief-{brief_language}" if brief_language else base
+
+
 @lru_cache(maxsize=1)
-def prompt_version() -> str:
-    """The version every Brief records: see `version_of`."""
+def _templates_version() -> str:
     return version_of(prompts_dir())
 
 
@@ -73,10 +81,24 @@ def fence(article: str) -> str:
     return _FENCE_CLOSE.sub("</ article>", article)
 
 
-def brief_messages(article: str, *, part: int = 1, parts: int = 1) -> list[dict[str, str]]:
-    """The system and user chat messages asking for a brief of `article` (one chunk of `parts`)."""
+def language_context(source_language: str, brief_language: str | None) -> dict[str, object]:
+    """The templates' language variables: the source's and the brief's language names, and whether the
+    brief is a translation (its quotes must then stay in the source's language)."""
+    written_in = brief_language or source_language
+    return {
+        "source_language": language_name(source_language),
+        "brief_language": language_name(written_in),
+        "translate": written_in != source_language,
+    }
+
+
+def brief_messages(
+    article: str, *, part: int = 1, parts: int = 1, source_language: str = "en", brief_language: str | None = None
+) -> list[dict[str, str]]:
+    """The system and user chat messages asking for a brief of `article` (one chunk of `parts`), written in
+    `brief_language` (the source's language when None)."""
     return [
-        {"role": "system", "content": render(SYSTEM_TEMPLATE)},
+        {"role": "system", "content": render(SYSTEM_TEMPLATE, **language_context(source_language, brief_language))},
         {"role": "user", "content": render(USER_TEMPLATE, article=fence(article), part=part, parts=parts)},
     ]
 

@@ -11,6 +11,17 @@ exists somewhere in the source. Runs after grounding, for every engine; determin
   or (for conflicting figures) a number in each quote;
 - each sentence of the summary must share its names and numbers with the source, else the lead is used.
 
+A translated brief (`--brief-language` other than the source's: English statements, French evidence)
+cannot be checked word by word. There a claim's numbers must be stated in its evidence's sentences (each
+number written with digits, read as the brief's language writes numbers and compared with every reading
+of the evidence's: "1,500" in English is "1 500" in French; numbers in words are not compared), and
+each name it writes (a run of capitalised words) must share a word with the names written there or with
+an actor's names when the actor is named there under any of them (the brief's "North Korea" with the
+alias "Corée du Nord" the article writes); the summary's names likewise against the whole source. One
+shared word per name, because a translated name keeps only some of its words ("Russian Far East" for
+"Extrême-Orient russe"). This is weaker than the untranslated check: it catches invented names and
+numbers, not a mistranslated verb. The evidence itself is the source's own words, as in every brief.
+
 An unsupported item is dropped and listed in `Brief.dropped` with a reason code (`DropCode`); with
 `keep_unsupported` it stays, flagged with that code in its `unsupported` field.
 """
@@ -22,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from summarizer.grounding import lead_summary
+from summarizer.numbers import NUMBER, parse_localized
 from summarizer.quantities import same_value, values_in
 from summarizer.schema import (
     UNATTRIBUTED,
@@ -84,6 +96,7 @@ _CUE = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in sorted(_CUE_STEMS + 
 _NAME = re.compile(r"(?<![\w])([A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*)")
 
 Item = TypeVar("Item", Actor, Claim, Figure, Uncertainty)
+_FIELD_ORDER = ("figures", "claims", "actors", "uncertainties")
 
 
 @dataclass
@@ -95,17 +108,30 @@ class Support:
     unsupported_summary: list[str] = field(default_factory=list)
 
 
-def check_support(draft: Draft, clean: CleanText, *, keep_unsupported: bool = False) -> Support:
-    """Drop (or flag) every item its evidence does not support; see the module docstring for the rules."""
+def check_support(
+    draft: Draft, clean: CleanText, *, keep_unsupported: bool = False, translated_to: str | None = None
+) -> Support:
+    """Drop (or flag) every item its evidence does not support; see the module docstring for the rules.
+    `translated_to`: the language of the brief's own words, when it is not the source's."""
     checker = _Checker(clean.source, keep_unsupported)
+    actors = checker.keep_actors(draft.actors)
+    names: _Aliases | None
+    if translated_to:
+        names = _Aliases([a for a in actors if a.unsupported is None], translated_to)
+        claim_problem = lambda c: _translated_claim_problem(c, clean.source, names)  # noqa: E731
+    else:
+        names = None
+        claim_problem = lambda c: _claim_problem(c, clean.source)  # noqa: E731
     updates = {
         "figures": checker.keep("figures", draft.figures, _figure_problem, lambda f: f.text),
-        "claims": checker.keep("claims", draft.claims, lambda c: _claim_problem(c, clean.source), lambda c: c.statement),
-        "actors": checker.keep_actors(draft.actors),
+        "claims": checker.keep("claims", draft.claims, claim_problem, lambda c: c.statement),
+        "actors": actors,
         "uncertainties": checker.keep("uncertainties", draft.uncertainties, _uncertainty_problem, lambda u: u.statement),
     }
+    # Drops in the order items are reported (figures, claims, actors, uncertainties), as before.
+    checker.dropped.sort(key=lambda d: _FIELD_ORDER.index(d.field))
     result = Support(draft=draft.model_copy(update=updates), dropped=checker.dropped)
-    unsupported = unsupported_sentences(draft.summary, clean.source)
+    unsupported = unsupported_sentences(draft.summary, clean.source, aliases=names)
     if unsupported:
         if keep_unsupported:
             result.unsupported_summary = unsupported
@@ -226,6 +252,53 @@ def claim_support(claim: Claim, source: str) -> float:
     return len(words & _stems(context)) / len(words)
 
 
+class _Aliases:
+    """The words of every kept actor's names, and which of them a text names: the bridge between a
+    translated brief's names and the source's ("North Korea" is named where "Corée du Nord" is written,
+    when one actor carries both)."""
+
+    def __init__(self, actors: list[Actor], language: str) -> None:
+        self.actors = [(a, [n for n in (a.name, *a.aliases) if n.strip()]) for a in actors]
+        self.language = language  # the brief's, in which its statements write numbers
+
+    def named_in(self, text: str) -> set[str]:
+        """Name words (stemmed as `_name_stems`) of the actors that `text` names under one of their names."""
+        out: set[str] = set()
+        for actor, names in self.actors:
+            if _names(actor, names, text):
+                out |= {w for n in names for w in _name_stems(n)}
+        return out
+
+
+def _name_stems(text: str) -> set[str]:
+    return {w[:_NAME_STEM] for w in _name_words(text)}
+
+
+def _name_runs(sentence: str) -> list[re.Match[str]]:
+    """A sentence's capitalised runs, except a lone capital that opens it ("Officials said...")."""
+    return [m for m in _NAME.finditer(sentence) if m.start() > 0 or " " in m.group()]
+
+
+def _translated_claim_problem(claim: Claim, source: str, aliases: _Aliases) -> tuple[DropCode, str] | None:
+    """A translated claim: its numbers in its evidence's sentences, its names there or an actor's alias is."""
+    context = _context(claim.evidence, source)
+    if _unstated_numbers(claim.statement, values_in(context), aliases.language):
+        return DropCode.claim_not_supported, "its evidence does not state its numbers"
+    missing = _unknown_names(claim.statement, _name_stems(context) | aliases.named_in(context))
+    if missing:
+        return DropCode.claim_not_supported, f"its evidence does not name {missing[0]!r}"
+    return None
+
+
+def _unknown_names(sentence: str, known: set[str]) -> list[str]:
+    """The sentence's names (capitalised runs) none of whose words is known (stemmed as `_name_stems`)."""
+    return [
+        m.group()
+        for m in _name_runs(sentence)
+        if (words := _name_words(m.group())) and not any(w[:_NAME_STEM] in known for w in words)
+    ]
+
+
 def _claim_problem(claim: Claim, source: str) -> tuple[DropCode, str] | None:
     if claim_support(claim, source) >= CLAIM_MIN_SUPPORT:
         return None
@@ -285,22 +358,50 @@ def _uncertainty_problem(item: Uncertainty) -> tuple[DropCode, str] | None:
 # --- summary ---------------------------------------------------------------------------------------
 
 
-def unsupported_sentences(summary: str, source: str) -> list[str]:
-    """The summary's sentences that state a number or a name the source does not contain."""
+def unsupported_sentences(summary: str, source: str, *, aliases: _Aliases | None = None) -> list[str]:
+    """The summary's sentences that state a number or a name the source does not contain (in a translated
+    brief, `aliases`: or an actor's name whose alias it contains)."""
     if not summary.strip():
         return []
     source_values = values_in(source)
     # Compared on their first letters, so that "Hacker" finds "Hackers" and "Russia's" finds "Russia".
     source_words = {w[:_NAME_STEM] for w in _name_words(source)}
+    if aliases is not None:
+        source_words |= aliases.named_in(source)
+        return [
+            s for s in _sentences(summary)
+            if _unstated_numbers(s, source_values, aliases.language) or _unknown_names(s, source_words)
+        ]
     out = []
-    for sentence in (s.strip() for s in re.split(r"(?<=[.!?])\s+", summary)):
-        if not sentence:
-            continue
+    for sentence in _sentences(summary):
         missing_number = any(not any(same_value(v, s) for s in source_values) for v in values_in(sentence))
-        # A lone capitalised word that opens the sentence is a capital, not a name ("Officials said...").
-        runs = [m for m in _NAME.finditer(sentence) if m.start() > 0 or " " in m.group()]
-        names = [w for m in runs for w in _name_words(m.group())]
+        names = [w for m in _name_runs(sentence) for w in _name_words(m.group())]
         missing_name = any(w[:_NAME_STEM] not in source_words for w in names)
         if missing_number or missing_name:
             out.append(sentence)
+    return out
+
+
+def _sentences(summary: str) -> list[str]:
+    return [s for s in (s.strip() for s in re.split(r"(?<=[.!?])\s+", summary)) if s]
+
+
+# A digit number and the word after it (a scale: "1.5 million", "2 milliards").
+_NUMBER_AND_WORD = re.compile(rf"(?P<number>{NUMBER.pattern})(?:[ \u00a0\u202f]+[^\W\d_]+)?")
+_SCALES = (1.0, 1e3, 1e6, 1e9, 1e12)
+
+
+def _unstated_numbers(sentence: str, stated: set[float], language: str) -> list[str]:
+    """The digit numbers of a translated sentence that the source does not state: each read as `language`
+    writes numbers (with its scale word, if any), and found under any reading of the source's. A
+    translation changes the separators ("12,000" for "12 000", "1.5" for "1,5"), not the number."""
+    out = []
+    for m in _NUMBER_AND_WORD.finditer(sentence):
+        base = parse_localized(m.group("number"), language)
+        if base is None:
+            continue
+        # values_in reads the number both ways and applies a scale word: keep the readings of `language`'s.
+        meant = {v for v in values_in(m.group()) if any(same_value(v, base * k) for k in _SCALES)} or {base}
+        if not any(same_value(v, s) for v in meant for s in stated):
+            out.append(m.group())
     return out

@@ -68,6 +68,11 @@ class Engine(Protocol):
         Raises ConfigError when the engine cannot run with `settings`."""
         ...
 
+    def writes_any_language(self, settings: Settings) -> bool:
+        """True when its briefs' own words (statements, summary, roles) can be written in a language other
+        than the source's (`settings.brief_language`); rules that copy the source's words cannot."""
+        ...
+
     def default_concurrency(self) -> int:
         """Documents (processes) or requests (event loop) in flight when the caller does not say."""
         ...
@@ -124,6 +129,9 @@ class BaseEngine(ABC):
     @abstractmethod
     def identity(self, settings: Settings) -> EngineIdentity:
         """The model and prompt (or rules) version a brief would carry."""
+
+    def writes_any_language(self, settings: Settings) -> bool:
+        return False
 
     def default_concurrency(self) -> int:
         return self.concurrency

@@ -478,7 +478,7 @@ class LocalEngine(llm.LLMEngine):
             model = reused.model
         else:
             model = check_gguf(settings.gguf).name if settings.gguf else default_gguf().name
-        return EngineIdentity(ENGINE, model, prompt_version())
+        return EngineIdentity(ENGINE, model, prompt_version(settings.brief_language))
 
     def loop_processes(self, width: int) -> int:
         return 1

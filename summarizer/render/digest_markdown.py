@@ -7,6 +7,7 @@ out; the digest model and the briefs keep everything.
 
 from __future__ import annotations
 
+from summarizer.brief_language import language_name
 from summarizer.digest import Digest, EvidenceRef
 from summarizer.render.markdown import escape, figure_value
 from summarizer.render.stories_markdown import memory_lines
@@ -73,7 +74,20 @@ def _header(digest: Digest) -> list[str]:
         facts.append(f"{len(digest.failed)} not summarized")
     if digest.run_id:
         facts.append(f"run {digest.run_id}")
-    return [f"# Nightly digest, {stamp}", "", f"_{' · '.join(facts)}_", ""]
+    return [f"# Nightly digest, {stamp}", "", f"_{' · '.join(facts)}_", "", *_languages(digest)]
+
+
+def _languages(digest: Digest) -> list[str]:
+    """With several source languages: how many of each, and how far actors are merged across them."""
+    if len(digest.languages) < 2:
+        return []
+    counts = ", ".join(f"{language_name(code)} {count}" for code, count in digest.languages.items())
+    return [
+        f"Documents in {len(digest.languages)} languages ({counts}). Actors are merged across languages only where "
+        "a brief gives one name as an alias of the other; differently spelled names that no brief links stay "
+        "separate actors below (the digest translates no name).",
+        "",
+    ]
 
 
 def _stories(digest: Digest, links: _Links) -> list[str]:
@@ -111,6 +125,8 @@ def _actors(digest: Digest, links: _Links) -> list[str]:
         name = f"**{escape(actor.name)}**"
         if actor.aliases:
             name += f" (also: {', '.join(escape(a) for a in actor.aliases[:4])})"
+        if len(digest.languages) > 1 and actor.languages:
+            name += f" [{', '.join(actor.languages)}]"
         where = ", ".join(links.short(b) for b in actor.briefs[:6])
         if len(actor.briefs) > 6:
             where += f" and {len(actor.briefs) - 6} more"

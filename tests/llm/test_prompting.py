@@ -38,7 +38,7 @@ def test_version_names_the_release_and_fingerprints_the_templates(tmp_path):
 
 
 def test_system_prompt_states_the_rules_that_matter():
-    system = prompting.render(prompting.SYSTEM_TEMPLATE).lower()
+    system = prompting.render(prompting.SYSTEM_TEMPLATE, **prompting.language_context("en", None)).lower()
     for rule in (
         "character for character",  # verbatim quotes
         "never paraphrase",
@@ -92,3 +92,24 @@ def test_missing_prompts_is_a_config_error(tmp_path, monkeypatch):
     monkeypatch.setattr(prompting, "PACKAGE_DIR", tmp_path / "summarizer")
     with pytest.raises(ConfigError, match="prompt templates not found"):
         prompting.prompts_dir()
+
+
+def test_prompt_carries_the_source_and_the_brief_language():
+    [same, _] = prompting.brief_messages("Le texte.", source_language="fr")
+    assert "The article is in French" in same["content"] and "in French." in same["content"]
+    assert "never translated" not in same["content"]
+    [cross, _] = prompting.brief_messages("Le texte.", source_language="fr", brief_language="en")
+    assert "The article is in French" in cross["content"]
+    assert "own words (summary, role, text of claims and doubts, what) in English." in cross["content"]
+    assert 'every "q" and "sq" stays in French' in cross["content"]
+    assert "always including the article's own French form" in cross["content"]
+    # Asking for the source's own language is no translation.
+    [own, _] = prompting.brief_messages("Le texte.", source_language="fr", brief_language="fr")
+    assert own["content"] == same["content"]
+
+
+def test_a_requested_brief_language_is_part_of_the_version():
+    base = prompting.prompt_version()
+    assert base.startswith("brief-2+")
+    assert prompting.prompt_version("en") == f"{base}+brief-en"
+    assert prompting.prompt_version("fr") != prompting.prompt_version("en")

@@ -85,7 +85,7 @@ def test_a_new_prompt_version_redoes_everything(
     assert run_nightly_cli(*llm_args(openai_server, inbox, out)).code == 0
     import summarizer.prompting
 
-    monkeypatch.setattr(summarizer.prompting, "prompt_version", lambda: "brief-v999+00000000")
+    monkeypatch.setattr(summarizer.prompting, "prompt_version", lambda brief_language=None: "brief-v999+00000000")
     assert run_nightly_cli(*llm_args(openai_server, inbox, out)).code == 0
     assert openai_server.count == 60
     assert {row["prompt_version"] for row in ledger_rows(out)} >= {"brief-v999+00000000"}

@@ -56,7 +56,12 @@ class LLMEngine(BaseEngine):
         from summarizer.prompting import prompt_version
 
         require_endpoint(settings)
-        return EngineIdentity(ENGINE, settings.model or DEFAULT_MODEL, prompt_version())
+        return EngineIdentity(ENGINE, settings.model or DEFAULT_MODEL, prompt_version(settings.brief_language))
+
+    def writes_any_language(self, settings: Settings) -> bool:
+        # Only a model that writes the whole brief translates it; with model_writes="summary" the rules'
+        # items are the source's own words.
+        return (settings.model_writes or self.default_model_writes) == "brief"
 
     def loop_processes(self, width: int) -> int:
         return max(1, min(cores(), -(-width // REQUESTS_PER_LOOP)))

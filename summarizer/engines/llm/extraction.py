@@ -23,6 +23,7 @@ from summarizer.engines.llm.transport import (
     request_kwargs,
 )
 from summarizer.engines.llm.wire import to_draft
+from summarizer.language import language_of
 from summarizer.prompting import brief_messages, prompt_version
 from summarizer.schema import Draft
 from summarizer.text import CleanText
@@ -43,15 +44,23 @@ def _plan(clean: CleanText, settings: Settings) -> list[chunking.Chunk]:
     return chunks
 
 
-def _messages(chunk: chunking.Chunk, i: int, n: int) -> list[dict[str, str]]:
-    return brief_messages(chunk.text, part=i + 1, parts=n)
+def _messages(chunk: chunking.Chunk, i: int, n: int, languages: tuple[str, str | None]) -> list[dict[str, str]]:
+    source_language, brief_language = languages
+    return brief_messages(
+        chunk.text, part=i + 1, parts=n, source_language=source_language, brief_language=brief_language
+    )
+
+
+def _languages(clean: CleanText, settings: Settings) -> tuple[str, str | None]:
+    """The source's language (detected, or as settings.language gives it) and the brief's, if requested."""
+    return language_of(clean.text, settings.language).code, settings.brief_language
 
 
 def _result(drafts: list[Draft], tally: _Tally, settings: Settings) -> EngineResult:
     return EngineResult(
         draft=chunking.merge(drafts),
         model=settings.model or DEFAULT_MODEL,
-        prompt_version=prompt_version(),
+        prompt_version=prompt_version(settings.brief_language),
         usage=tally.usage,
         attempts=tally.attempts,
         # Every request after the first of each chunk: transport retries and re-asks alike.
@@ -65,12 +74,13 @@ def extract(clean: CleanText, settings: Settings) -> EngineResult:
     chunks = _plan(clean, settings)
     tally = _Tally()
     drafts = []
+    languages = _languages(clean, settings)
     http = openai.DefaultHttpxClient(verify=_ssl_context())
     with openai.OpenAI(**_client_options(settings), http_client=http) as client:
         create = _sync_create(client, settings, tally)
         for i, chunk in enumerate(chunks):
             try:
-                wire = create(**request_kwargs(settings, _messages(chunk, i, len(chunks))))
+                wire = create(**request_kwargs(settings, _messages(chunk, i, len(chunks), languages)))
             except FAILURES as exc:
                 raise failure(exc, settings) from exc
             drafts.append(to_draft(wire, clean, chunk))
@@ -95,12 +105,13 @@ async def _aextract_with(
 ) -> EngineResult:
     tally = _Tally()
     gate = asyncio.Semaphore(settings.concurrency)
+    languages = _languages(clean, settings)
     create = _async_create(client, settings, tally, requests)
 
     async def one(i: int, chunk: chunking.Chunk) -> Draft:
         async with gate:
             try:
-                wire = await create(**request_kwargs(settings, _messages(chunk, i, len(chunks))))
+                wire = await create(**request_kwargs(settings, _messages(chunk, i, len(chunks), languages)))
             except FAILURES as exc:
                 raise failure(exc, settings) from exc
         return to_draft(wire, clean, chunk)

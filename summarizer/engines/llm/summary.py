@@ -32,6 +32,8 @@ from summarizer.engines.llm.transport import (
     request_kwargs,
 )
 from summarizer.engines.llm.wire import WireSummary, with_summary
+from summarizer.brief_language import language_name
+from summarizer.language import language_of
 from summarizer.prompting import fence, prompt_version, render
 from summarizer.schema import FoundBy
 from summarizer.text import CleanText
@@ -42,10 +44,12 @@ USER_TEMPLATE = "summary.user.j2"
 _RESPONSE_MODEL: type[WireSummary] = instructor.response_schema(WireSummary)
 
 
-def summary_messages(article: str) -> list[dict[str, str]]:
-    """The system and user chat messages asking for the bottom line of `article`, fenced as a brief's."""
+def summary_messages(article: str, source_language: str = "en", language: str | None = None) -> list[dict[str, str]]:
+    """The system and user chat messages asking for the bottom line of `article`, fenced as a brief's, in
+    `language` (the source's when None)."""
+    names = {"source_language": language_name(source_language), "language": language_name(language or source_language)}
     return [
-        {"role": "system", "content": render(SYSTEM_TEMPLATE)},
+        {"role": "system", "content": render(SYSTEM_TEMPLATE, **names)},
         {"role": "user", "content": render(USER_TEMPLATE, article=fence(article))},
     ]
 
@@ -58,7 +62,10 @@ def summary_request(settings: Settings, clean: CleanText) -> dict[str, Any]:
     the lead, and one request keeps the cost of a summary independent of the article's length."""
     require_endpoint(settings)
     lead = chunking.split(clean, settings.chunk_chars, settings.chunk_overlap)[0]
-    kwargs = request_kwargs(settings, summary_messages(lead.text))
+    # The items are the rules' (the source's words), so the summary is in the source's language too; the
+    # API refuses a --brief-language this engine cannot write (see Engine.writes_any_language).
+    source_language = language_of(clean.text, settings.language).code
+    kwargs = request_kwargs(settings, summary_messages(lead.text, source_language))
     kwargs["response_model"] = _RESPONSE_MODEL
     # json_object mode: the schema travels in response_format, where the server constrains decoding to it.
     response_format = kwargs.get("extra_body", {}).get("response_format")
@@ -100,7 +107,7 @@ def _result(found: EngineResult, answer: WireSummary, tally: _Tally, settings: S
     return EngineResult(
         draft=with_summary(found.draft.marked_found_by(FoundBy.rules), answer),
         model=settings.model or DEFAULT_MODEL,
-        prompt_version=prompt_version(),
+        prompt_version=prompt_version(settings.brief_language),
         usage=tally.usage,
         attempts=tally.attempts,
         retries=tally.attempts - 1,
