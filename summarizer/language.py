@@ -23,6 +23,10 @@ DEFAULT = "en"
 # Below this probability the model is unsure (a sentence or two of text, names and numbers mostly): a
 # caller that reads only some languages takes the likeliest of those instead of refusing the text.
 UNSURE = 0.5
+# Fewer letters than this is a headline's worth, where the model's probability means little (four English
+# words came out as Nigerian Pidgin at 0.73): such a text counts as unsure whatever the probability says.
+# A sentence of German (about 80 letters) is above it, and still refused by rules that cannot read it.
+SURE_LETTERS = 40
 _CODE = re.compile(r"^[a-z]{2}$")
 
 
@@ -90,6 +94,13 @@ def _identify_sample(sample: str) -> Identified:
         return Identified(DEFAULT, 0.0)
     code, probability = _identifier().classify(sample)
     return Identified(str(code), round(min(max(float(probability), 0.0), 1.0), 4))
+
+
+def is_unsure(text: str, found: Identified) -> bool:
+    """Whether `found` was detected (not given) on too little evidence to refuse the text over it."""
+    if found.confidence is None:
+        return False
+    return found.confidence < UNSURE or sum(ch.isalpha() for ch in text[:SAMPLE_CHARS]) < SURE_LETTERS
 
 
 def normalize_code(code: str) -> str:

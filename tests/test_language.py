@@ -38,6 +38,15 @@ def test_too_little_text_keeps_the_default_with_no_confidence() -> None:
     assert identify("OK 42").confidence == 0.0
 
 
+def test_a_headline_the_model_calls_another_language_is_read_by_the_rules_it_likely_fits() -> None:
+    from summarizer.engines.extractive.engine import rules_language
+
+    headline = "said said said said October"
+    assert identify(headline).code not in ("en", "fr")  # the model's guess on so few letters
+    assert rules_language(headline, None) == "en"
+    assert rules_language(SAMPLES["de"], None) == "de"  # a sentence is enough to refuse German
+
+
 def test_an_override_is_taken_as_given_with_no_measured_confidence() -> None:
     assert language_of(SAMPLES["en"], "FR") == language_of("", "fr-CA")
     assert language_of(SAMPLES["en"], "fr").confidence is None

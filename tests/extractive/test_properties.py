@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from summarizer.config import Settings
 from summarizer.engines.extractive.engine import extract
 from summarizer.grounding import ground
 from summarizer.text import clean
@@ -22,7 +23,8 @@ WORDS = (
 @given(st.lists(st.sampled_from(WORDS), min_size=0, max_size=60).map(" ".join))
 def test_engine_never_fails_and_spans_slice_the_source(text: str) -> None:
     cleaned = clean(text)
-    draft, dropped = ground(extract(cleaned).draft, cleaned)
+    # The English rules on English word salad: which language such salad "is" is not what this tests.
+    draft, dropped = ground(extract(cleaned, Settings(language="en")).draft, cleaned)
     draft, _ = verify(draft, cleaned)
     assert dropped == [], "the engine only quotes the source"
     for item in (*draft.actors, *draft.claims, *draft.figures, *draft.uncertainties):

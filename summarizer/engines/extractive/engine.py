@@ -24,7 +24,7 @@ from summarizer.engines.extractive.lang_select import lexicon_for, supported
 from summarizer.engines.extractive.languages import ENGLISH, Lexicon
 from summarizer.engines.extractive.lexical import items
 from summarizer.engines.extractive.nlp import entity_at, model_id, parse, parse_many
-from summarizer.language import UNSURE, language_of, likeliest
+from summarizer.language import is_unsure, language_of, likeliest
 from summarizer.schema import Actor, Claim, Draft, Evidence, Figure, Uncertainty
 from summarizer.text import CleanText
 
@@ -78,7 +78,7 @@ def rules_language(text: str, settings: Settings | None) -> str:
     """The language whose rules read the text: the one given or detected, or, when the model is unsure
     (a short text), the likeliest of the languages the rules read."""
     found = language_of(text, settings.language if settings else None)
-    if found.confidence is not None and found.confidence < UNSURE and found.code not in supported():
+    if found.code not in supported() and is_unsure(text, found):
         return likeliest(text, supported())
     return found.code
 

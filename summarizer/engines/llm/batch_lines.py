@@ -17,7 +17,7 @@ from openai.types.chat import ChatCompletion
 
 from summarizer.config import ModelWrites, Settings
 from summarizer.engines import EngineResult
-from summarizer.engines.llm.extraction import _messages, _plan, _result
+from summarizer.engines.llm.extraction import _languages, _messages, _plan, _result
 from summarizer.engines.llm.transport import _Tally, parse_answer, request_body
 from summarizer.engines.llm.wire import to_draft
 from summarizer.errors import ConfigError
@@ -30,7 +30,8 @@ def bodies(clean: CleanText, settings: Settings, *, default: ModelWrites = "brie
     if (settings.model_writes or default) == "summary":
         raise ConfigError("--batch-api sends whole-brief requests: use --model-writes brief")
     chunks = _plan(clean, settings)
-    return [request_body(settings, _messages(chunk, i, len(chunks))) for i, chunk in enumerate(chunks)]
+    languages = _languages(clean, settings)
+    return [request_body(settings, _messages(chunk, i, len(chunks), languages)) for i, chunk in enumerate(chunks)]
 
 
 def result(clean: CleanText, answers: Sequence[dict[str, Any]], settings: Settings) -> EngineResult:
