@@ -222,6 +222,26 @@ def immediate_transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection
     db.execute("COMMIT")
 
 
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection to the ledger file as every table kept in it wants one (raises sqlite3.DatabaseError)."""
+    # isolation_level=None: we issue BEGIN ourselves, so each change is exactly one transaction.
+    db = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    db.row_factory = sqlite3.Row
+    db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+def open_tables(path: Path, what: str) -> sqlite3.Connection:
+    """A connection for tables kept beside the ledger's own (`what` names them in the error): opening the
+    ledger first runs any pending migration, theirs included."""
+    Ledger(path).close()
+    try:
+        return connect(path)
+    except sqlite3.DatabaseError as exc:
+        raise ConfigError(f"{path}: cannot hold {what} ({exc}); move it aside") from None
+
+
 class Ledger:
     """The ledger file, opened (and migrated) for one process. Not shared across threads."""
 
@@ -229,12 +249,8 @@ class Ledger:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            # isolation_level=None: we issue BEGIN ourselves, so each change is exactly one transaction.
-            self._db = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            self._db.row_factory = sqlite3.Row
-            self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            self._db = connect(path)
             self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise ConfigError(

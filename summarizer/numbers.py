@@ -147,26 +147,40 @@ def words_value(words: list[str], table: dict[str, float]) -> float | None:
 
 
 
+# A run of words that may be one written number ('quatre-vingt-dix', 'deux cents et un'): a number is a few
+# words long, so the run stops at MAX_NUMBER_WORDS instead of running on to the end of the sentence.
+MAX_NUMBER_WORDS = 8
+_WORD = re.compile(r"[^\W\d_]+")
+_WORD_RUN = re.compile(rf"[^\W\d_]+(?:[\s-]+(?:et[\s-]+)?[^\W\d_]+){{0,{MAX_NUMBER_WORDS - 1}}}")
+_NUMBER_WORDS = {word for table in WORD_NUMBERS.values() for word in table}
+_APPROXIMATE = {
+    word: (re.compile(rf"(?<!\w){word}s?(?!\w)"), value)
+    for table in APPROXIMATE_WORDS.values() for word, value in table.items()
+}
+
+
 def _word_readings(text: str) -> set[float]:
     values: set[float] = set()
     low = text.lower()
-    for table in WORD_NUMBERS.values():
-        for m in re.finditer(r"[^\W\d_]+", low):
+    for m in _WORD.finditer(low):
+        if m.group() not in _NUMBER_WORDS:
+            continue
+        run = _WORD_RUN.match(low, m.start())
+        words = re.split(r"[\s-]+", run.group()) if run else [m.group()]
+        for table in WORD_NUMBERS.values():
             if m.group() not in table:
                 continue
-            # The longest run of number words from here ('quatre-vingt-dix', 'deux cents').
-            run = re.match(r"[^\W\d_]+(?:[\s-]+(?:et[\s-]+)?[^\W\d_]+)*", low[m.start() :])
-            words = re.split(r"[\s-]+", run.group()) if run else [m.group()]
-            while words:
-                value = words_value(words, table)
+            # The longest run of number words from here.
+            candidate = words
+            while candidate:
+                value = words_value(candidate, table)
                 if value is not None:
                     values.add(value)
                     break
-                words = words[:-1]
-    for table in APPROXIMATE_WORDS.values():
-        for word, value in table.items():
-            if re.search(rf"(?<!\w){word}s?(?!\w)", low):
-                values.add(value)
+                candidate = candidate[:-1]
+    for word, (pattern, value) in _APPROXIMATE.items():
+        if word in low and pattern.search(low):
+            values.add(value)
     return values
 
 

@@ -27,10 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from summarizer.errors import ConfigError
-from summarizer.ledger import DocKey, Ledger, error_line, now
+from summarizer.ledger import DocKey, error_line, now, open_tables
 
-_BUSY_TIMEOUT_MS = 10_000
 
 
 class DuplicateSubmission(RuntimeError):
@@ -91,14 +89,7 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        Ledger(path).close()  # runs any pending migration, the Batch API tables' included
-        try:
-            self._db = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            self._db.row_factory = sqlite3.Row
-            self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.DatabaseError as exc:
-            raise ConfigError(f"{path}: cannot hold the Batch API's tables ({exc}); move it aside") from None
+        self._db = open_tables(path, "the Batch API's tables")
 
     def close(self) -> None:
         self._db.close()

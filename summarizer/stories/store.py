@@ -10,11 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from summarizer.errors import ConfigError
-from summarizer.ledger import Ledger, immediate_transaction
+from summarizer.ledger import immediate_transaction, open_tables
 from summarizer.stories.similarity import N_FEATURES
 
-_BUSY_TIMEOUT_MS = 10_000
 _IN_CHUNK = 500  # host parameters per IN (...) query, well under SQLite's limit
 
 
@@ -65,14 +63,7 @@ class StoryStore:
     """The story tables of one ledger file. Opening it migrates the ledger (an old folder is upgraded in place)."""
 
     def __init__(self, path: Path) -> None:
-        Ledger(path).close()  # runs any pending migration, the story tables' included
-        try:
-            self._db = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            self._db.row_factory = sqlite3.Row
-            self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.DatabaseError as exc:
-            raise ConfigError(f"{path}: cannot be read as the nightly ledger ({exc})") from None
+        self._db = open_tables(path, "the story tables")
 
     def close(self) -> None:
         self._db.close()
