@@ -8,7 +8,10 @@ whole pipeline: cleaning, spaCy, rules, grounding, support, verification), so it
 the brief, which a busy shared machine inflates less than the wall-clock seconds. Targets: 1,000,000 characters
 in under 60 s and 1 GB. The check column says every evidence quote slices the source at its offsets.
 
-    .venv/bin/python benchmarks/long_documents.py [--sizes 100000 300000 1000000] [--dev-set DIR]
+With --french the articles are the French test articles (tests/data/fr and the llm tests' French
+article), read by the French rules.
+
+    .venv/bin/python benchmarks/long_documents.py [--sizes 100000 300000 1000000] [--dev-set DIR] [--french]
 """
 
 from __future__ import annotations
@@ -30,9 +33,13 @@ TARGET_S = 60.0
 TARGET_MB = 1024
 
 
-def articles(dev_set: Path) -> list[str]:
+def articles(dev_set: Path, french: bool = False) -> list[str]:
     """Distinct articles: the tests' own, the seed, and the development set's when it is there."""
     from tests.nightly import corpus
+
+    if french:
+        paths = [*sorted((ROOT / "tests" / "data" / "fr").glob("*.txt")), ROOT / "tests" / "llm" / "articles" / "coree_du_nord_fr.txt"]
+        return [p.read_text(encoding="utf-8").strip() for p in paths]
 
     texts = [text for _, text in corpus.bundled_texts()]
     texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "local" / "articles").glob("*.txt"))]
@@ -41,8 +48,8 @@ def articles(dev_set: Path) -> list[str]:
     return [t.strip() for t in texts]
 
 
-def long_text(length: int, dev_set: Path) -> str:
-    pool = articles(dev_set)
+def long_text(length: int, dev_set: Path, french: bool = False) -> str:
+    pool = articles(dev_set, french)
     rng = random.Random(length)
     parts: list[str] = []
     total = 0
@@ -58,13 +65,14 @@ def long_text(length: int, dev_set: Path) -> str:
     return text[: cut + 1] if cut > length // 2 else text
 
 
-def measure(length: int, dev_set: Path) -> dict[str, object]:
+def measure(length: int, dev_set: Path, french: bool = False) -> dict[str, object]:
     """One size, in this process: the figures as a dict."""
     from summarizer import summarize
-    from summarizer.engines.extractive.nlp import load_nlp
+    from summarizer.engines.extractive.lang_fr import FRENCH
+    from summarizer.engines.extractive.nlp import MODEL, load_nlp
 
-    text = long_text(length, dev_set)
-    load_nlp()
+    text = long_text(length, dev_set, french)
+    load_nlp(FRENCH.model if french else MODEL)
     model_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start, cpu = time.perf_counter(), time.process_time()
     brief = summarize(text, engine="extractive", max_chars=max(5_000_000, len(text)))
@@ -86,17 +94,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
     parser.add_argument("--dev-set", type=Path, default=DEV_SET, help="the gum-news folder (default: %(default)s)")
+    parser.add_argument("--french", action="store_true", help="French articles, read by the French rules")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child process measuring one size
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(measure(args.one, args.dev_set)))
+        print(json.dumps(measure(args.one, args.dev_set, args.french)))
         return
     if not (args.dev_set / "dep").is_dir():
         print(f"development set not found at {args.dev_set}: test articles only", file=sys.stderr)
     print(f"{'chars':>10} {'seconds':>8} {'CPU s':>6} {'chars/s':>8} {'peak MB':>8} {'model MB':>9}  actors/claims/figures/uncertainties  exact")
     for size in args.sizes:
         child = subprocess.run(
-            [sys.executable, __file__, "--one", str(size), "--dev-set", str(args.dev_set)],
+            [sys.executable, __file__, "--one", str(size), "--dev-set", str(args.dev_set), *(["--french"] if args.french else [])],
             capture_output=True, text=True, check=False,
         )
         if child.returncode != 0:

@@ -20,8 +20,16 @@ def surface(doc: Doc, start: int, end: int) -> str:
     """The text between two character offsets as the document wrote it, spaces collapsed. The parse may be
     of a copy with typographic apostrophes made straight (the model splits "l'" but not "l’"); the copy
     has the same length, so its offsets are the original's."""
-    original = doc.user_data.get("surface", doc.text)
-    return " ".join(original[start:end].split())
+    return " ".join(doc_text(doc)[start:end].split())
+
+
+def doc_text(doc: Doc) -> str:
+    """The document's text as written, computed once: spaCy's Doc.text joins every token on each call,
+    which made a rule asking for it per mention cost the square of the document's length."""
+    if "surface" not in doc.user_data:
+        doc.user_data["surface"] = doc.text
+    text: str = doc.user_data["surface"]
+    return text
 
 
 @dataclass

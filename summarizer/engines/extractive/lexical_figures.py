@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from summarizer.engines.extractive.languages import Lexicon
+from summarizer.engines.extractive.lexical_actors import doc_text
 from summarizer.engines.extractive.lexical_claims import FoundClaim, claim_at
 from summarizer.numbers import NUMBER, parse_localized, words_value
 from summarizer.quantities import is_year
@@ -94,7 +95,7 @@ def _unit_after(text: str, pos: int, lex: Lexicon) -> tuple[str | None, str | No
 
 def _counted_noun(doc: Doc, pos: int, lex: Lexicon) -> tuple[str, int] | None:
     """The noun a number counts: '12 000 personnes', '1,5 million d'habitants'."""
-    span = doc.char_span(pos, min(len(doc.text), pos + 40), alignment_mode="expand")
+    span = doc.char_span(pos, min(len(doc_text(doc)), pos + 40), alignment_mode="expand")
     if span is None:
         return None
     k = span.start
@@ -213,6 +214,7 @@ _SINGULAR_ARTICLE = frozenset({"un", "une"})
 def word_figures(doc: Doc, lex: Lexicon, claims: list[FoundClaim], taken: set[int]) -> list[FoundFigure]:
     """Numbers written in words before what they count: 'trois morts', 'cinq ans', 'une quarantaine de témoins'."""
     out = []
+    parsed = doc.text  # the parse's copy (straight apostrophes), as the qualifier patterns are written
     i = 0
     while i < len(doc):
         tok = doc[i]
@@ -244,7 +246,7 @@ def word_figures(doc: Doc, lex: Lexicon, claims: list[FoundClaim], taken: set[in
             i = end_i
             continue
         fig_start, fig_end = doc[start_i].idx, doc[end_i - 1].idx + len(doc[end_i - 1].text)
-        qual = _phrase_before(doc.text, fig_start, lex.qualifiers)
+        qual = _phrase_before(parsed, fig_start, lex.qualifiers)
         if qual is not None and approx is None:
             qualifier, fig_start = qual
         claim = claim_at(claims, i)
