@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 
 from summarizer.engines.extractive.languages import Lexicon
 from summarizer.engines.extractive.lexical_actors import ActorTable, find_actors, surface
-from summarizer.engines.extractive.lexical_claims import FoundClaim, find_claims, name_speakers
+from summarizer.engines.extractive.lexical_claims import ClaimIndex, FoundClaim, find_claims, name_speakers
 from summarizer.engines.extractive.lexical_figures import FoundFigure, find_figures, word_figures
 from summarizer.engines.extractive.lexical_hedges import FoundUncertainty, cues, find_uncertainties
 from summarizer.schema import Actor, Claim, Evidence, Figure, Uncertainty, UncertaintyKind
@@ -35,17 +35,18 @@ def items(doc: Doc, lex: Lexicon, body_start: int, evidence: Chars) -> Items:
     table = find_actors(doc, lex)
     claims = find_claims(doc, table, lex, None, body_start)
     name_speakers(doc, table, claims, lex)
+    index = ClaimIndex(claims)
     for claim in claims:
         # Once every claim is known, a conditional after a past reporting verb is told from a hedge.
-        claim.hedged = any(k is not UncertaintyKind.missing_detail for _, k in cues(doc, *claim.content, lex, claims))
+        claim.hedged = any(k is not UncertaintyKind.missing_detail for _, k in cues(doc, *claim.content, lex, index))
     body_char = 0  # figures in the headline count too ('le bilan dépasse les 2 900 morts')
     entity_chars = {
         k for ent in doc.ents if ent.label_ in ("PER", "ORG", "MISC") for k in range(ent.start_char, ent.end_char)
     }
-    figures = find_figures(doc, lex, claims, entity_chars, body_char)
-    figures += word_figures(doc, lex, claims, entity_chars)
+    figures = find_figures(doc, lex, index, entity_chars, body_char)
+    figures += word_figures(doc, lex, index, entity_chars)
     figures.sort(key=lambda f: f.start)
-    uncertainties = find_uncertainties(doc, lex, claims, body_start)
+    uncertainties = find_uncertainties(doc, lex, index, body_start)
     return Items(
         actors=_actors(table, evidence),
         claims=[_claim(doc, c, evidence) for c in claims],

@@ -54,6 +54,13 @@ class ActorTable:
         self.spans = sorted((s, e, a) for a in self.actors for s, e in a.mentions)
         self._starts = [s for s, _, _ in self.spans]
 
+    def add_span(self, start: int, end: int, actor: FoundActor) -> None:
+        """A mention added to the index in place: rebuilding it for every adopted speaker cost the square
+        of a long document's length."""
+        k = bisect_right(self.spans, (start, end), key=lambda span: (span[0], span[1]))
+        self.spans.insert(k, (start, end, actor))
+        self._starts.insert(k, start)
+
     def within(self, start: int, end: int, prefer: ActorKind | None = None) -> FoundActor | None:
         """The first actor named inside the character range ('le président du Sénat, Gérard Larcher':
         the first of the preferred kind, when one is there)."""
@@ -330,5 +337,5 @@ def adopt(table: ActorTable, name: str, kind: ActorKind, start: int, end: int) -
     else:
         actor = FoundActor(name=name, kind=kind, mentions=[(start, end)])
         table.actors.append(actor)
-    table.__post_init__()
+    table.add_span(start, end, actor)
     return actor

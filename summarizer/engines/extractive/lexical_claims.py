@@ -436,12 +436,18 @@ def _can_be_a_source(doc: Doc, rng: tuple[int, int], lex: Lexicon, table: ActorT
     return any(w in known for w in words)
 
 
-def claim_at(claims: list[FoundClaim], i: int) -> FoundClaim | None:
-    """The claim whose span holds token i."""
-    for claim in claims:
-        if claim.span[0] <= i < claim.span[1]:
-            return claim
-    return None
+class ClaimIndex:
+    """Which claim's span holds a token (the first such claim, in the claims' order), in constant time:
+    asking the whole list for every number and cue cost the square of a long document's length."""
+
+    def __init__(self, claims: list[FoundClaim]) -> None:
+        self._at: dict[int, FoundClaim] = {}
+        for claim in claims:
+            for i in range(*claim.span):
+                self._at.setdefault(i, claim)
+
+    def at(self, i: int) -> FoundClaim | None:
+        return self._at.get(i)
 
 
 _ENDS = frozenset({".", "!", "?", "…", "»", "”", '"', ":"})

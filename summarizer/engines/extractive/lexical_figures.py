@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from summarizer.engines.extractive.languages import Lexicon
 from summarizer.engines.extractive.lexical_actors import doc_text
-from summarizer.engines.extractive.lexical_claims import FoundClaim, claim_at
+from summarizer.engines.extractive.lexical_claims import ClaimIndex
 from summarizer.numbers import NUMBER, parse_localized, words_value
 from summarizer.quantities import is_year
 from summarizer.schema import Qualifier
@@ -132,7 +132,7 @@ def _is_skipped(text: str, start: int, end: int, raw: str, lex: Lexicon) -> bool
     return False
 
 
-def find_figures(doc: Doc, lex: Lexicon, claims: list[FoundClaim], entity_chars: set[int], body_start_char: int = 0) -> list[FoundFigure]:
+def find_figures(doc: Doc, lex: Lexicon, claims: ClaimIndex, entity_chars: set[int], body_start_char: int = 0) -> list[FoundFigure]:
     text = doc.text
     out: list[FoundFigure] = []
     matches = [(m.start(), m.end(), m.group()) for m in NUMBER.finditer(text) if m.start() >= body_start_char]
@@ -189,7 +189,7 @@ def find_figures(doc: Doc, lex: Lexicon, claims: list[FoundClaim], entity_chars:
         total = value * (scale or 1.0)
         total_max = value_max * (scale or 1.0) if value_max is not None else None
         token = doc.char_span(start, end, alignment_mode="expand")
-        claim = claim_at(claims, token.start) if token is not None else None
+        claim = claims.at(token.start) if token is not None else None
         out.append(
             FoundFigure(
                 start=fig_start,
@@ -211,7 +211,7 @@ def find_figures(doc: Doc, lex: Lexicon, claims: list[FoundClaim], entity_chars:
 _SINGULAR_ARTICLE = frozenset({"un", "une"})
 
 
-def word_figures(doc: Doc, lex: Lexicon, claims: list[FoundClaim], taken: set[int]) -> list[FoundFigure]:
+def word_figures(doc: Doc, lex: Lexicon, claims: ClaimIndex, taken: set[int]) -> list[FoundFigure]:
     """Numbers written in words before what they count: 'trois morts', 'cinq ans', 'une quarantaine de témoins'."""
     out = []
     parsed = doc.text  # the parse's copy (straight apostrophes), as the qualifier patterns are written
@@ -249,7 +249,7 @@ def word_figures(doc: Doc, lex: Lexicon, claims: list[FoundClaim], taken: set[in
         qual = _phrase_before(parsed, fig_start, lex.qualifiers)
         if qual is not None and approx is None:
             qualifier, fig_start = qual
-        claim = claim_at(claims, i)
+        claim = claims.at(i)
         out.append(
             FoundFigure(
                 start=fig_start, end=fig_end, evidence_end=noun[1], value=value, value_max=None, unit=noun[0],

@@ -14,7 +14,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span
 
 from summarizer.engines.extractive.languages import Lexicon
-from summarizer.engines.extractive.lexical_claims import FoundClaim, claim_at, sentence_units
+from summarizer.engines.extractive.lexical_claims import ClaimIndex, sentence_units
 from summarizer.schema import UncertaintyKind
 
 _PRIORITY = {
@@ -41,7 +41,7 @@ def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-def cues(doc: Doc, start: int, end: int, lex: Lexicon, claims: list[FoundClaim] | None = None) -> list[tuple[int, UncertaintyKind]]:
+def cues(doc: Doc, start: int, end: int, lex: Lexicon, claims: ClaimIndex | None = None) -> list[tuple[int, UncertaintyKind]]:
     """(token, kind) of every uncertainty cue in a token range."""
     found: list[tuple[int, UncertaintyKind]] = []
     for tok in doc[start:end]:
@@ -64,8 +64,8 @@ def cues(doc: Doc, start: int, end: int, lex: Lexicon, claims: list[FoundClaim] 
     return found
 
 
-def _future_in_the_past(doc: Doc, i: int, claims: list[FoundClaim]) -> bool:
-    claim = claim_at(claims, i)
+def _future_in_the_past(doc: Doc, i: int, claims: ClaimIndex) -> bool:
+    claim = claims.at(i)
     if claim is None or not claim.content[0] <= i < claim.content[1]:
         return False
     # The reporting verb group sits just before the content: a past auxiliary there makes it past.
@@ -73,7 +73,7 @@ def _future_in_the_past(doc: Doc, i: int, claims: list[FoundClaim]) -> bool:
     return any(doc[k].lower_ in _PAST_AUX for k in range(lo, claim.content[0]))
 
 
-def find_uncertainties(doc: Doc, lex: Lexicon, claims: list[FoundClaim], body_start: int = 0) -> list[FoundUncertainty]:
+def find_uncertainties(doc: Doc, lex: Lexicon, claims: ClaimIndex, body_start: int = 0) -> list[FoundUncertainty]:
     """One uncertainty per sentence that carries a cue: the strongest kind, said by the claim's speaker."""
     out: list[FoundUncertainty] = []
     for sent in sentence_units(doc):
@@ -83,7 +83,7 @@ def find_uncertainties(doc: Doc, lex: Lexicon, claims: list[FoundClaim], body_st
         if not found:
             continue
         i, kind = min(found, key=lambda c: _PRIORITY[c[1]])
-        claim = claim_at(claims, i)
+        claim = claims.at(i)
         who = claim.speaker if claim is not None else None
         out.append(FoundUncertainty(statement=_sentence_range(sent), kind=kind, who=who))
     return out
