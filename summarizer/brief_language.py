@@ -37,11 +37,6 @@ def language_name(code: str) -> str:
         return code
 
 
-def brief_language(requested: str | None, source_language: str) -> str:
-    """The language a brief is written in: the requested one, else the source's."""
-    return requested or source_language
-
-
 def translates(requested: str | None, source_language: str) -> bool:
     """True when the brief is asked in a language other than its source's."""
     return bool(requested) and requested != source_language
