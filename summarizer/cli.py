@@ -635,7 +635,8 @@ def nightly(
     api_key: ApiKeyOpt = None,
     concurrency: Annotated[
         int | None,
-        typer.Option(min=1, max=64, help="Documents at once (default 8 for an LLM; extractive: one per core at most)."),
+        typer.Option(min=1, max=64, help="Documents at once (default 8 for an LLM; extractive: one per core at most; "
+                     "--batch-api: worker processes that build requests and ground answers, one per core)."),
     ] = None,
     max_docs: Annotated[
         int | None, typer.Option(min=1, help="Start at most this many documents; the rest wait for the next run.")

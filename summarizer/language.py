@@ -82,6 +82,11 @@ def _from_cache(identifier_class: Any) -> Any:
         )
 
 
+def load() -> None:
+    """Load the model now rather than on first use: worker processes forked after this share its arrays."""
+    _identifier()
+
+
 def identify(text: str) -> Identified:
     """The language `text` is most likely written in, with the model's probability."""
     return _identify_sample(text[:SAMPLE_CHARS])

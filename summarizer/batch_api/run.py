@@ -8,53 +8,43 @@ support checks, cross-check, verification) is `summarizer.api.assemble`, as for 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Generator, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import openai
 
-from summarizer.api import assemble, choose_engine
+from summarizer.api import choose_engine
 from summarizer.atomic import TEMP_SUFFIX, remove_stale_temporaries, sync_all
 from summarizer.batch_api import collect, reconcile
 from summarizer.batch_api.client import api_error, batch_client
 from summarizer.batch_api.costs import Prices, cost, load_prices
 from summarizer.batch_api.options import BatchApiOptions
 from summarizer.batch_api.report import BatchApiReport, DocumentCost, InFlight, Returned
-from summarizer.batch_api.requests import DocumentLines, check_unique, document_lines, split_files
+from summarizer.batch_api.requests import DocumentLines, check_unique, split_files
 from summarizer.batch_api.store import DocEntry, DuplicateSubmission, Job, Store, doc_id
-from summarizer.config import Settings
-from summarizer.engines import Engine, EngineResult
+from summarizer.batch_api.work import BatchEngine, Context, Settled, WriteBrief, request_lines, settle_answers
+from summarizer.batch_api.workers import ordered_map, processes_for
+from summarizer.engines import Engine
 from summarizer.errors import ConfigError, SummarizerError
-from summarizer.intake import Document, from_fetched, from_file_bytes
 from summarizer.fetch import looks_like_url
 from summarizer.ledger import DocKey, Ledger, Status, error_line
 from summarizer.nightly.options import NightlyOptions
 from summarizer.nightly.discovery import Input
-from summarizer.nightly.plan import Item, Plan, content_hash
+from summarizer.nightly.plan import Item, Plan
 from summarizer.nightly.progress import Reporter
 from summarizer.redaction import secrets_of
 from summarizer.schema import Brief, Usage
-from summarizer.text import CleanText, clean
 
 BATCH_DIR = "batch_api"  # request files between their intent and their upload, in the output folder
 logger = logging.getLogger(__name__)
 
-# Writes a brief's files without making them durable: the caller syncs once for many (`sync_all`).
-WriteBrief = Callable[[Item, Brief], None]
 _RECORD_EVERY = 500  # briefs written between two syncs and ledger transactions
-
-
-@runtime_checkable
-class BatchEngine(Protocol):
-    """An engine whose requests a Batch API can carry (the llm engine)."""
-
-    def batch_bodies(self, clean: CleanText, settings: Settings) -> list[dict[str, Any]]: ...
-
-    def batch_result(self, clean: CleanText, answers: Sequence[dict[str, Any]], settings: Settings) -> EngineResult: ...
 
 
 def check_options(options: NightlyOptions) -> None:
@@ -98,10 +88,8 @@ class _Night:
         self.todo = todo
         self.items = {doc_id(item.key): item for item in plan.items}
         engine, reason = choose_engine(self.settings)
-        assert isinstance(engine, BatchEngine)  # check_options
         self.engine: Engine = engine
-        self.batch_engine: BatchEngine = engine
-        self.reason = reason
+        self.context = Context(self.settings, engine, reason, write_brief)
         self.prices: Prices = load_prices(self.opts.prices)
         self.secrets = secrets_of(self.settings)
         self.usage = Usage()
@@ -129,15 +117,42 @@ class _Night:
             return
         entries = store.documents(job.intent_id, "in_flight")
         results = collect.read_results(api, batch, {e.doc_id for e in entries})
+        # Answers read and documents looked up here; grounded, checked and written by the workers.
+        ready: list[tuple[DocEntry, Item, list[dict[str, Any]]]] = []
         for entry in entries:
             answers = collect.document_answers(entry, results, batch)
-            self.settle(store, entry, answers, batch.id)
-            if len(self.written) >= _RECORD_EVERY:
-                self.record(store)
+            item = self._item(entry)
+            if item is None:
+                store.settle(entry.doc_id, entry.intent_id, "failed", "no ledger row for this document")
+            elif item.status is Status.reused:
+                # Written and recorded done by a run killed before it could note it here.
+                store.settle(entry.doc_id, entry.intent_id, "done")
+            elif isinstance(answers, str):
+                self.give_back(store, entry, item, answers)
+            else:
+                ready.append((entry, item, answers))
+        unknown = results.unknown
+        del results  # the raw answers: the workers' payloads now hold them
+        with contextlib.closing(self._settle_all(ready, batch.id)) as settled_all:
+            for (entry, item, _), settled in zip(ready, settled_all):
+                self.settled(store, entry, item, settled)
+                if len(self.written) >= _RECORD_EVERY:
+                    self.record(store)
         self.record(store)
-        note = batch.status + (f"; {results.unknown} lines not ours" if results.unknown else "")
+        note = batch.status + (f"; {unknown} lines not ours" if unknown else "")
         store.set_collected(job.intent_id, note)
         self.collected.append(batch.id)
+
+    def _settle_all(self, ready: list[tuple[DocEntry, Item, list[dict[str, Any]]]], batch_id: str) -> Generator[Settled, None, None]:
+        work = partial(_settle, self.context, batch_id, self.out)
+        payloads = ((item, entry.key, answers) for entry, item, answers in ready)
+        return ordered_map(work, payloads, self._processes(len(ready)))
+
+    def _processes(self, documents: int) -> int:
+        processes = processes_for(documents, self.options.concurrency)
+        if processes > 1:
+            self.context.share()
+        return processes
 
     def _item(self, entry: DocEntry) -> Item | None:
         item = self.items.get(entry.doc_id)
@@ -150,56 +165,18 @@ class _Night:
         path: Input = row.path if looks_like_url(row.path) else Path(row.path)
         return Item(path, entry.key, Path(row.brief_json).stem, row.brief_json, row.brief_md)
 
-    def _document(self, item: Item, key: DocKey) -> Document | None:
-        """The document as it was submitted, or None when its bytes changed or are gone since."""
-        if item.fetched is not None:  # a URL this run fetched, and found with the submitted content
-            return from_fetched(item.fetched, max_chars=self.settings.max_chars)
-        if not isinstance(item.path, Path):  # a URL of an earlier night that is no longer an input
-            return None
-        data = item.data  # the bytes this run's plan hashed to item.key
-        if data is None or item.key != key:
-            try:
-                data = item.path.read_bytes()
-            except OSError as exc:
-                logger.info("%s: cannot be read back (%s)", item.path, exc)
-                return None
-            if content_hash(data) != key.content_hash:
-                return None
-        return from_file_bytes(data, item.path, max_chars=self.settings.max_chars)
-
-    def settle(self, store: Store, entry: DocEntry, answers: list[dict[str, Any]] | str, batch_id: str) -> None:
-        item = self._item(entry)
-        if item is None:
-            store.settle(entry.doc_id, entry.intent_id, "failed", "no ledger row for this document")
-            return
-        if item.status is Status.reused:
-            # Written and recorded done by a run killed before it could note it here.
-            store.settle(entry.doc_id, entry.intent_id, "done")
-            return
-        if isinstance(answers, str):
-            self.give_back(store, entry, item, answers)
-            return
-        doc = self._document(item, entry.key)
-        if doc is None:
-            # The answer is for bytes that are gone; a changed file is a new key, queued on its own.
-            reason = f"{item.path} changed or vanished after it was submitted; its answer is for the old text"
-            store.settle(entry.doc_id, entry.intent_id, "failed", reason)
-            self.fail(item, reason)
-            return
-        try:
-            cleaned = clean(doc.text)
-            result = self.batch_engine.batch_result(cleaned, answers, self.settings)
-            brief = assemble(doc, cleaned, result, self.settings, self.engine, f"{self.reason}; Batch API {batch_id}")
-        except (ValueError, SummarizerError) as exc:
-            self.give_back(store, entry, item, error_line(str(exc), self.secrets))
-            return
-        try:
-            self.write_brief(item, brief)
-        except OSError as exc:
-            self.give_back(store, entry, item, f"cannot write {self.out / item.json_path}: {exc.strerror or exc}")
-            return
-        # Recorded done with the others of its group (`record`), once their files are durable.
-        self.written.append((item, entry, brief))
+    def settled(self, store: Store, entry: DocEntry, item: Item, settled: Settled) -> None:
+        if settled.outcome == "gone":
+            assert settled.reason is not None
+            store.settle(entry.doc_id, entry.intent_id, "failed", settled.reason)
+            self.fail(item, settled.reason)
+        elif settled.outcome == "returned":
+            assert settled.reason is not None
+            self.give_back(store, entry, item, settled.reason)
+        else:
+            assert settled.brief is not None
+            # Recorded done with the others of its group (`record`), once their files are durable.
+            self.written.append((item, entry, settled.brief))
 
     def record(self, store: Store) -> None:
         """The briefs written since the last call made durable (one sync) and recorded done (one transaction
@@ -249,7 +226,7 @@ class _Night:
         in_flight = store.in_flight()
         returned = store.returned()
         room = None if self.options.max_docs is None else self.options.max_docs - self.submitted_docs
-        ready: list[DocumentLines] = []
+        candidates: list[Item] = []
         for item in self.todo:
             if item.status is not Status.todo or doc_id(item.key) in in_flight or doc_id(item.key) in self.given_up:
                 continue
@@ -259,11 +236,18 @@ class _Night:
                 self.given_up.add(doc_id(item.key))
                 item.error = f"came back from {came_back} batches (last: {last})"
                 continue
-            if room is not None and len(ready) >= room:
-                break
-            lines = self._lines(item)
-            if lines is not None:
-                ready.append(lines)
+            candidates.append(item)
+        ready: list[DocumentLines] = []
+        # Built by the workers in order; a document that cannot be sent is failed and the next one taken.
+        processes = self._processes(len(candidates))
+        with contextlib.closing(ordered_map(partial(request_lines, self.context), candidates, processes)) as built:
+            for item, lines in zip(candidates, built):
+                if room is not None and len(ready) >= room:
+                    break
+                if isinstance(lines, str):
+                    self.fail(item, lines)
+                else:
+                    ready.append(lines)
         files, too_large = split_files(ready, self.opts.max_requests_per_file, self.opts.max_bytes_per_file)
         for doc, why in too_large:
             self.fail(self._by_key(doc), f"too large for the Batch API ({why}); raise --chunk-chars or run it without "
@@ -273,23 +257,6 @@ class _Night:
 
     def _by_key(self, doc: DocumentLines) -> Item:
         return self.items[doc_id(doc.key)]
-
-    def _lines(self, item: Item) -> DocumentLines | None:
-        try:
-            doc = self._document(item, item.key)
-            if doc is None:
-                raise SummarizerError(f"{item.path}: changed or vanished while the run read it")
-            cleaned = clean(doc.text)
-            if not cleaned.text.strip():
-                raise SummarizerError(
-                    f"{doc.name}: has no article text once page boilerplate (navigation, links) is removed"
-                )
-            return document_lines(item.key, self.batch_engine.batch_bodies(cleaned, self.settings))
-        except ConfigError:
-            raise
-        except SummarizerError as exc:
-            self.fail(item, str(exc))
-            return None
 
     def _send_file(self, store: Store, api: openai.OpenAI, group: list[DocumentLines]) -> None:
         intent_id = f"{self.run_id}-{store.intent_count(self.run_id) + 1:03d}"
@@ -419,6 +386,11 @@ class _Night:
             requests=self.requests,
             documents=self.costs,
         )
+
+
+def _settle(context: Context, batch_id: str, out: Path, payload: tuple[Item, Any, list[dict[str, Any]]]) -> Settled:
+    item, key, answers = payload
+    return settle_answers(context, item, key, answers, batch_id, out)
 
 
 def _write_lines(path: Path, lines: Sequence[bytes]) -> int:

@@ -1,0 +1,133 @@
+"""A Batch API run's work on each document, as plain functions that worker processes can run.
+
+Submitting a document reads it, cleans it and builds its request bodies; collecting one reads it back,
+grounds, checks and verifies the model's answers (`summarizer.api.assemble`, as request by request) and
+writes the brief's files. Both cost milliseconds of CPU per document and touch nothing shared: the
+ledger, the store and the report stay with the run (`summarizer.batch_api.run`), which spreads these
+over worker processes (`summarizer.batch_api.workers`) and records what they return, in order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from summarizer import language
+from summarizer.api import assemble
+from summarizer.batch_api.requests import DocumentLines, document_lines
+from summarizer.config import Settings
+from summarizer.engines import Engine, EngineResult
+from summarizer.errors import ConfigError, SummarizerError
+from summarizer.intake import Document, from_fetched, from_file_bytes
+from summarizer.ledger import DocKey, error_line
+from summarizer.nightly.plan import Item, content_hash
+from summarizer.redaction import secrets_of
+from summarizer.schema import Brief
+from summarizer.text import CleanText, clean
+
+logger = logging.getLogger(__name__)
+
+# Writes a brief's files without making them durable: the run syncs once for many (`atomic.sync_all`).
+WriteBrief = Callable[[Item, Brief], None]
+
+
+@runtime_checkable
+class BatchEngine(Protocol):
+    """An engine whose requests a Batch API can carry (the llm engine)."""
+
+    def batch_bodies(self, clean: CleanText, settings: Settings) -> list[dict[str, Any]]: ...
+
+    def batch_result(self, clean: CleanText, answers: Sequence[dict[str, Any]], settings: Settings) -> EngineResult: ...
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every document's work needs, set up once per run (and inherited by forked workers)."""
+
+    settings: Settings
+    engine: Engine
+    reason: str  # why this engine: the brief's provenance says it
+    write_brief: WriteBrief
+
+    def share(self) -> None:
+        """Load what every document's work reads, once, before worker processes fork and share it (the
+        language model: 70 MB that each worker would otherwise load on its own)."""
+        if self.settings.language is None:
+            language.load()
+
+    @property
+    def batch_engine(self) -> BatchEngine:
+        assert isinstance(self.engine, BatchEngine)  # check_options refused any other engine
+        return self.engine
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What became of a document's answers: its brief written, sent back to pending (`returned`, with the
+    reason), or `gone` (its bytes changed or vanished since it was submitted)."""
+
+    outcome: Literal["written", "returned", "gone"]
+    brief: Brief | None = None
+    reason: str | None = None
+
+
+def read_back(item: Item, key: DocKey, settings: Settings) -> Document | None:
+    """The document as it was submitted under `key`, or None when its bytes changed or are gone since."""
+    if item.fetched is not None:  # a URL this run fetched, and found with the submitted content
+        return from_fetched(item.fetched, max_chars=settings.max_chars)
+    if not isinstance(item.path, Path):  # a URL of an earlier night that is no longer an input
+        return None
+    data = item.data  # the bytes this run's plan hashed to item.key
+    if data is None or item.key != key:
+        try:
+            data = item.path.read_bytes()
+        except OSError as exc:
+            logger.info("%s: cannot be read back (%s)", item.path, exc)
+            return None
+        if content_hash(data) != key.content_hash:
+            return None
+    return from_file_bytes(data, item.path, max_chars=settings.max_chars)
+
+
+def request_lines(context: Context, item: Item) -> DocumentLines | str:
+    """The document's requests as JSONL lines, or why it cannot be sent (its run fails it).
+    A ConfigError (the engine cannot build requests at all) stops the run instead."""
+    try:
+        doc = read_back(item, item.key, context.settings)
+        if doc is None:
+            raise SummarizerError(f"{item.path}: changed or vanished while the run read it")
+        cleaned = clean(doc.text)
+        if not cleaned.text.strip():
+            raise SummarizerError(
+                f"{doc.name}: has no article text once page boilerplate (navigation, links) is removed"
+            )
+        return document_lines(item.key, context.batch_engine.batch_bodies(cleaned, context.settings))
+    except ConfigError:
+        raise
+    except SummarizerError as exc:
+        return str(exc)
+
+
+def settle_answers(context: Context, item: Item, key: DocKey, answers: list[dict[str, Any]], batch_id: str,
+                   out: Path) -> Settled:
+    """Ground, check and verify the answers for the document submitted under `key`; write its brief."""
+    doc = read_back(item, key, context.settings)
+    if doc is None:
+        # The answer is for bytes that are gone; a changed file is a new key, queued on its own.
+        return Settled("gone", reason=f"{item.path} changed or vanished after it was submitted; its answer is for "
+                                      "the old text")
+    try:
+        cleaned = clean(doc.text)
+        result = context.batch_engine.batch_result(cleaned, answers, context.settings)
+        brief = assemble(doc, cleaned, result, context.settings, context.engine,
+                         f"{context.reason}; Batch API {batch_id}")
+    except (ValueError, SummarizerError) as exc:
+        return Settled("returned", reason=error_line(str(exc), secrets_of(context.settings)))
+    try:
+        context.write_brief(item, brief)
+    except OSError as exc:
+        return Settled("returned", reason=f"cannot write {out / item.json_path}: {exc.strerror or exc}")
+    return Settled("written", brief=brief)

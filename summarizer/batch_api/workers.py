@@ -1,0 +1,98 @@
+"""One function over many documents, spread over forked worker processes, the results back in order.
+
+A Batch API night hands thousands of documents to this process at once (a finished batch's answers,
+or the pending documents to submit), and each costs a few milliseconds of CPU: one core would set the
+pace. Workers are forked, so they start in milliseconds with every module imported and inherit the
+run's context (settings, engine, the function that writes a brief) without pickling it; only each
+document's payload and result cross the pipe. At most `window` documents are in flight, so neither
+side holds a whole night's results.
+
+The caller records results in input order as they come. A worker that dies (the OOM killer) breaks
+the pool: the documents not yet returned then run in this process, so none is lost or done twice.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from summarizer.async_pool import start_as_worker
+
+P = TypeVar("P")
+R = TypeVar("R")
+logger = logging.getLogger(__name__)
+
+# Fewer documents than this are not worth forking for (a fork and its first pages cost ~50 ms).
+MIN_PARALLEL = 64
+_WINDOW_PER_WORKER = 32
+
+_work: Callable[[Any], Any] | None = None  # a worker's function, set by `_start` from the parent's
+
+
+def _start(parent: int, work: Callable[[Any], Any]) -> None:
+    global _work
+    start_as_worker(parent)
+    _work = work
+
+
+def _run(payload: Any) -> Any:
+    assert _work is not None
+    return _work(payload)
+
+
+def processes_for(documents: int, wanted: int | None = None) -> int:
+    """Worker processes for `documents`: one per core (at most `wanted`), or 1 (no pool) for a few."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if documents < MIN_PARALLEL:
+        return 1
+    return max(1, min(cores, wanted or cores))
+
+
+def ordered_map(work: Callable[[P], R], payloads: Iterable[P], processes: int) -> Generator[R, None, None]:
+    """`work(payload)` for each payload, in order: in `processes` forked workers, or here when 1.
+    Stop iterating at any time; what is in flight is dropped (`work` must leave nothing half done)."""
+    if processes <= 1:
+        yield from map(work, payloads)
+        return
+    pending = iter(payloads)
+    window = processes * _WINDOW_PER_WORKER
+    flying: deque[tuple[P, Future[R]]] = deque()
+    executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_start,
+                                   initargs=(os.getpid(), work))
+    try:
+        # The workers fork on the first submit. Frozen, this process's objects are left out of their
+        # garbage collections, which would otherwise touch, and so copy, every page they share with it.
+        gc.freeze()
+        try:
+            for payload in pending:
+                flying.append((payload, executor.submit(_run, payload)))
+                if len(flying) >= window:
+                    break
+        finally:
+            gc.unfreeze()
+        while flying:
+            payload, future = flying.popleft()
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                logger.warning("a worker process died; the remaining documents run in this process")
+                executor.shutdown(wait=False, cancel_futures=True)
+                yield work(payload)
+                for left, _ in flying:
+                    yield work(left)
+                flying.clear()
+                yield from map(work, pending)
+                return
+            for more in pending:
+                flying.append((more, executor.submit(_run, more)))
+                break
+            yield result
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
