@@ -174,7 +174,6 @@ class _Night:
             assert settled.reason is not None
             self.give_back(store, entry, item, settled.reason)
         else:
-            assert settled.brief is not None
             # Recorded done with the others of its group (`record`), once their files are durable.
             self.written.append((item, entry, settled.brief))
 
