@@ -18,11 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import HashingVectorizer
 
 N_FEATURES = 2**18
 THRESHOLD = 0.3
@@ -30,20 +33,28 @@ HALF_LIFE_DAYS = 14.0
 MAX_AGE_DAYS = 90  # stories not seen for this long are no longer candidates (the index keeps them)
 _CHUNK = 256  # rows of the night scored against every candidate at once (bounds memory)
 
-_VECTORIZER = HashingVectorizer(
-    n_features=N_FEATURES,
-    alternate_sign=False,
-    norm=None,
-    stop_words="english",
-    # Words that start with a letter: numbers are what changes between tellings, not what a story is.
-    token_pattern=r"(?u)\b[^\W\d_]\w+\b",
-    dtype=np.float32,
-)
+
+
+@lru_cache(maxsize=1)
+def _vectorizer() -> HashingVectorizer:
+    # Imported on first use: scikit-learn takes 1.5 s to import, which every run of the command paid,
+    # and a night with no new brief (a Batch API run that only submits) indexes nothing.
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        n_features=N_FEATURES,
+        alternate_sign=False,
+        norm=None,
+        stop_words="english",
+        # Words that start with a letter: numbers are what changes between tellings, not what a story is.
+        token_pattern=r"(?u)\b[^\W\d_]\w+\b",
+        dtype=np.float32,
+    )
 
 
 def raw_counts(texts: Sequence[str]) -> sparse.csr_matrix:
     """Hashed term counts, one row per text."""
-    return sparse.csr_matrix(_VECTORIZER.transform(list(texts)), dtype=np.float32)
+    return sparse.csr_matrix(_vectorizer().transform(list(texts)), dtype=np.float32)
 
 
 def pack(row: sparse.csr_matrix) -> bytes:
@@ -89,6 +100,8 @@ def tfidf(raw: sparse.csr_matrix, weights: np.ndarray) -> sparse.csr_matrix:
     """Unit-length TF-IDF rows: sublinear term frequency times the inverse document frequency."""
     out = raw.copy().astype(np.float32)
     out.data = (1.0 + np.log(out.data)) * weights[out.indices]
+    from sklearn.preprocessing import normalize
+
     return sparse.csr_matrix(normalize(out, norm="l2", copy=False))
 
 
