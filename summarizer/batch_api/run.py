@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,13 +19,13 @@ from typing import Any
 import openai
 
 from summarizer.api import choose_engine
-from summarizer.atomic import TEMP_SUFFIX, remove_stale_temporaries, sync_all
+from summarizer.atomic import remove_stale_temporaries, sync_all
 from summarizer.batch_api import collect, reconcile
 from summarizer.batch_api.client import api_error, batch_client
 from summarizer.batch_api.costs import Prices, cost, load_prices
 from summarizer.batch_api.options import BatchApiOptions
 from summarizer.batch_api.report import BatchApiReport, DocumentCost, InFlight, Returned
-from summarizer.batch_api.requests import DocumentLines, check_unique, split_files
+from summarizer.batch_api.requests import RequestFile, too_large
 from summarizer.batch_api.store import DocEntry, DuplicateSubmission, Job, Store, doc_id
 from summarizer.batch_api.work import BatchEngine, Context, Settled, WriteBrief, request_lines, settle_answers
 from summarizer.batch_api.workers import ordered_map, processes_for
@@ -117,36 +116,28 @@ class _Night:
             return
         entries = store.documents(job.intent_id, "in_flight")
         results = collect.read_results(api, batch, {e.doc_id for e in entries})
-        # Answers read and documents looked up here; grounded, checked and written by the workers.
-        ready: list[tuple[DocEntry, Item, list[dict[str, Any]]]] = []
+        ready: list[tuple[DocEntry, Item]] = []
         for entry in entries:
-            answers = collect.document_answers(entry, results, batch)
             item = self._item(entry)
             if item is None:
                 store.settle(entry.doc_id, entry.intent_id, "failed", "no ledger row for this document")
             elif item.status is Status.reused:
                 # Written and recorded done by a run killed before it could note it here.
                 store.settle(entry.doc_id, entry.intent_id, "done")
-            elif isinstance(answers, str):
-                self.give_back(store, entry, item, answers)
             else:
-                ready.append((entry, item, answers))
-        unknown = results.unknown
-        del results  # the raw answers: the workers' payloads now hold them
-        with contextlib.closing(self._settle_all(ready, batch.id)) as settled_all:
-            for (entry, item, _), settled in zip(ready, settled_all):
+                ready.append((entry, item))
+        # Each document's answers parsed as the workers take it (a window's worth at a time, not the batch's).
+        payloads = ((item, entry.key, collect.document_answers(entry, results, batch)) for entry, item in ready)
+        work = partial(_settle, self.context, batch.id, self.out)
+        with contextlib.closing(ordered_map(work, payloads, self._processes(len(ready)))) as settled_all:
+            for (entry, item), settled in zip(ready, settled_all):
                 self.settled(store, entry, item, settled)
                 if len(self.written) >= _RECORD_EVERY:
                     self.record(store)
         self.record(store)
-        note = batch.status + (f"; {unknown} lines not ours" if unknown else "")
+        note = batch.status + (f"; {results.unknown} lines not ours" if results.unknown else "")
         store.set_collected(job.intent_id, note)
         self.collected.append(batch.id)
-
-    def _settle_all(self, ready: list[tuple[DocEntry, Item, list[dict[str, Any]]]], batch_id: str) -> Generator[Settled, None, None]:
-        work = partial(_settle, self.context, batch_id, self.out)
-        payloads = ((item, entry.key, answers) for entry, item, answers in ready)
-        return ordered_map(work, payloads, self._processes(len(ready)))
 
     def _processes(self, documents: int) -> int:
         processes = processes_for(documents, self.options.concurrency)
@@ -236,49 +227,57 @@ class _Night:
                 item.error = f"came back from {came_back} batches (last: {last})"
                 continue
             candidates.append(item)
-        ready: list[DocumentLines] = []
-        # Built by the workers in order; a document that cannot be sent is failed and the next one taken.
+        if room is not None and room <= 0:
+            return
+        # Built by the workers in order and written as they come; a document that cannot be sent is failed
+        # and the next one taken.
+        file: RequestFile | None = None
+        taken = 0
         processes = self._processes(len(candidates))
         with contextlib.closing(ordered_map(partial(request_lines, self.context), candidates, processes)) as built:
             for item, lines in zip(candidates, built):
-                if room is not None and len(ready) >= room:
+                if room is not None and taken >= room:
                     break
                 if isinstance(lines, str):
                     self.fail(item, lines)
-                else:
-                    ready.append(lines)
-        files, too_large = split_files(ready, self.opts.max_requests_per_file, self.opts.max_bytes_per_file)
-        for doc, why in too_large:
-            self.fail(self._by_key(doc), f"too large for the Batch API ({why}); raise --chunk-chars or run it without "
-                                         "--batch-api")
-        for group in files:
-            self._send_file(store, api, group)
+                    continue
+                why = too_large(lines, self.opts.max_requests_per_file, self.opts.max_bytes_per_file)
+                if why is not None:
+                    self.fail(item, f"too large for the Batch API ({why}); raise --chunk-chars or run it without "
+                                    "--batch-api")
+                    continue
+                if file is not None and not file.fits(lines):
+                    self._send_file(store, api, file)
+                    file = None
+                if file is None:
+                    intent_id = f"{self.run_id}-{store.intent_count(self.run_id) + 1:03d}"
+                    file = RequestFile(self.out / BATCH_DIR / f"{intent_id}.jsonl", self.opts.max_requests_per_file,
+                                       self.opts.max_bytes_per_file)
+                file.add(lines)
+                taken += 1
+        if file is not None:
+            self._send_file(store, api, file)
 
-    def _by_key(self, doc: DocumentLines) -> Item:
-        return self.items[doc_id(doc.key)]
-
-    def _send_file(self, store: Store, api: openai.OpenAI, group: list[DocumentLines]) -> None:
-        intent_id = f"{self.run_id}-{store.intent_count(self.run_id) + 1:03d}"
-        lines = [line for doc in group for line in doc.lines]
-        check_unique(lines)
-        jsonl_path = f"{BATCH_DIR}/{intent_id}.jsonl"
+    def _send_file(self, store: Store, api: openai.OpenAI, file: RequestFile) -> None:
         # The file first, then the intent that names it: a crash between leaves only a stray file.
-        size = _write_lines(self.out / jsonl_path, lines)
+        file.close()
+        intent_id = file.path.stem
+        jsonl_path = f"{BATCH_DIR}/{file.path.name}"
         try:
-            store.prepare(intent_id, self.run_id, jsonl_path, len(lines), size,
-                          [(doc.key, len(doc.lines)) for doc in group])
+            store.prepare(intent_id, self.run_id, jsonl_path, file.requests, file.size, file.documents)
         except DuplicateSubmission as exc:
-            (self.out / jsonl_path).unlink(missing_ok=True)
+            file.path.unlink(missing_ok=True)
             self.warnings.append(f"not submitted: {exc}")
             return
-        self.ledger.start_many([doc.key for doc in group], self.run_id)
-        for doc in group:
-            self._by_key(doc).attempts += 1
+        keys = [key for key, _ in file.documents]
+        self.ledger.start_many(keys, self.run_id)
+        for key in keys:
+            self.items[doc_id(key)].attempts += 1
         reconcile.send(store, api, store.job(intent_id), self.out, look_up=False)
         batch_id = store.job(intent_id).batch_id
         assert batch_id is not None
         self.submitted.append(batch_id)
-        self.submitted_docs += len(group)
+        self.submitted_docs += len(keys)
 
     # --- the run ---------------------------------------------------------------------------------
 
@@ -387,23 +386,12 @@ class _Night:
         )
 
 
-def _settle(context: Context, batch_id: str, out: Path, payload: tuple[Item, Any, list[dict[str, Any]]]) -> Settled:
+def _settle(context: Context, batch_id: str, out: Path,
+            payload: tuple[Item, DocKey, list[dict[str, Any]] | str]) -> Settled:
     item, key, answers = payload
+    if isinstance(answers, str):  # the batch did not answer it: why
+        return Settled("returned", reason=answers)
     return settle_answers(context, item, key, answers, batch_id, out)
-
-
-def _write_lines(path: Path, lines: Sequence[bytes]) -> int:
-    """Write `lines` atomically (temporary file, fsync, rename) without joining them in memory: a file
-    may be 200 MB. Returns its size."""
-    tmp = path.with_name(f".{path.name}{TEMP_SUFFIX}")
-    with tmp.open("wb") as handle:
-        for line in lines:
-            handle.write(line)
-        handle.flush()
-        os.fsync(handle.fileno())
-        size = handle.tell()
-    os.replace(tmp, path)
-    return size
 
 
 def run_batch_api(
