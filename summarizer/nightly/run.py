@@ -59,6 +59,22 @@ def sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+_held_lock: int | None = None  # the descriptor of the lock this process holds (`run_lock`)
+
+
+def _leave_lock_to_parent() -> None:
+    # A forked worker shares the parent's lock (flock belongs to the open file, which fork shares): were it
+    # to outlive a parent killed with SIGKILL, the next run would be refused until it ended. The child's
+    # descriptor is pointed elsewhere instead of closed, so that no later file of the child takes its number.
+    if _held_lock is not None:
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, _held_lock)
+        os.close(devnull)
+
+
+os.register_at_fork(after_in_child=_leave_lock_to_parent)
+
+
 @contextlib.contextmanager
 def run_lock(out: Path) -> Iterator[None]:
     """One run per output folder: a second one fails at once instead of corrupting the first."""
@@ -82,9 +98,12 @@ def run_lock(out: Path) -> Iterator[None]:
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
+        global _held_lock
+        _held_lock = handle.fileno()
         try:
             yield
         finally:
+            _held_lock = None
             handle.truncate(0)
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 

@@ -72,6 +72,40 @@ def test_a_second_run_on_the_same_folder_is_refused_while_one_runs(tmp_path: Pat
     assert "another summarizer nightly run is in progress (pid 4242)" in result.stderr
 
 
+def test_a_worker_forked_during_a_run_does_not_hold_its_lock(tmp_path: Path) -> None:
+    """A run killed with SIGKILL leaves its forked workers alive for up to a second: the next run must not be
+    refused meanwhile. A child forked under the lock keeps no share of it."""
+    import fcntl
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    # A run that forks a worker and is then killed outright, as by the OOM killer: its lock is never released.
+    killed_run = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from summarizer.nightly.run import run_lock\n"
+        "with run_lock(Path(sys.argv[1])):\n"
+        "    child = os.fork()\n"
+        "    if child == 0:\n"
+        "        os.closerange(0, 3)  # nothing of the test's pipes: it reads them to their end\n"
+        "        signal.pause()\n"
+        "    print(child, flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", killed_run, str(out)], capture_output=True, text=True, check=False)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    child = int(proc.stdout)
+    try:
+        os.kill(child, 0)  # the worker outlived its run
+        with (out / LOCK_NAME).open("a+") as other:  # the next run's open file
+            fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError if the worker held it
+    finally:
+        os.kill(child, signal.SIGKILL)
+
+
 def test_an_empty_inbox_is_a_quiet_success(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     result = run_nightly_cli(str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--engine", "extractive")
