@@ -369,11 +369,11 @@ def unsupported_sentences(summary: str, source: str, *, aliases: _Aliases | None
     # Compared on their first letters, so that "Hacker" finds "Hackers" and "Russia's" finds "Russia".
     source_words = _name_stems(source)
     if aliases is not None:
-        source_values = values_in(source)
+        all_values = values_in(source)
         source_words |= aliases.named_in(source)
         return [
             s for s in _sentences(summary)
-            if _unstated_numbers(s, source_values, aliases.language) or _unknown_names(s, source_words)
+            if _unstated_numbers(s, all_values, aliases.language) or _unknown_names(s, source_words)
         ]
     out = []
     # The source's values are read only when the summary states a number (reading them is most of the
