@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,12 @@ def _from_cache(identifier_class: Any) -> Any:
         )
 
 
+def has_letters(text: str, count: int) -> bool:
+    """Whether `text` has at least `count` letters (str.isalpha). Stops at the count-th letter: counting
+    all of a 5,000-character sample in a generator cost more than the identification itself."""
+    return count <= 0 or next(islice(filter(str.isalpha, text), count - 1, None), None) is not None
+
+
 def identify(text: str) -> Identified:
     """The language `text` is most likely written in, with the model's probability."""
     return _identify_sample(text[:SAMPLE_CHARS])
@@ -158,7 +165,7 @@ def identify(text: str) -> Identified:
 # The engine and the brief's source both ask about the same cleaned text: it is read once.
 @lru_cache(maxsize=16)
 def _identify_sample(sample: str) -> Identified:
-    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+    if not has_letters(sample, MIN_LETTERS):
         return Identified(DEFAULT, 0.0)
     code, probability = _identifier().classify(sample)
     return Identified(str(code), round(min(max(float(probability), 0.0), 1.0), 4))
@@ -168,7 +175,7 @@ def is_unsure(text: str, found: Identified) -> bool:
     """Whether `found` was detected (not given) on too little evidence to refuse the text over it."""
     if found.confidence is None:
         return False
-    return found.confidence < UNSURE or sum(ch.isalpha() for ch in text[:SAMPLE_CHARS]) < SURE_LETTERS
+    return found.confidence < UNSURE or not has_letters(text[:SAMPLE_CHARS], SURE_LETTERS)
 
 
 def normalize_code(code: str) -> str:
@@ -189,7 +196,7 @@ def language_of(text: str, override: str | None = None) -> Identified:
 def likeliest(text: str, among: tuple[str, ...]) -> str:
     """The most likely of a few languages for `text` (the first of them when there is no text to judge)."""
     sample = text[:SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+    if not has_letters(sample, MIN_LETTERS):
         return among[0]
     ranked = [code for code, _ in _identifier().rank(sample) if code in among]
     return str(ranked[0]) if ranked else among[0]

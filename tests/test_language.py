@@ -167,3 +167,12 @@ def test_no_state_of_the_model_is_deeper_than_the_walk_reads() -> None:
         seen[frontier] = True
         depth += 1 if len(frontier) else 0
     assert seen.all() and depth <= language.WALK_DEPTH
+
+
+def test_has_letters_is_a_count_of_letters_against_a_threshold() -> None:
+    from summarizer.language import has_letters
+
+    for text in ["", "OK 42", "a", "²³ ½ 1234 ___", "Ünïcødé ß ſ İ 中文", *SAMPLES.values(), SEED.read_text()[:500]]:
+        letters = sum(ch.isalpha() for ch in text)
+        for count in range(0, letters + 3):
+            assert has_letters(text, count) == (letters >= count), (text, count)
