@@ -96,13 +96,17 @@ _TIME_AFTER = re.compile(r"^\s*(?:a\.?m\.?|p\.?m\.?|GMT|UTC|hours?\s+(?:GMT|UTC|
 # Characters other than A-Z that a case-insensitive pattern matches to an ASCII letter: the Turkish dotted
 # and dotless i, the long s and the Kelvin sign (tests/test_quantities_fast.py checks every code point).
 _CASE_TWINS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_TWINS = ("\u0130", "\u0131", "\u017f", "\u212a")
 
 
 def _folded(text: str) -> str:
     """The text lower-cased, with every character a case-insensitive pattern reads as an ASCII letter
     written as that letter: a word such a pattern finds in `text` is a substring of it. Used only to skip
     the scans whose words a text does not contain (most texts have no fraction, sign word or plural scale)."""
-    return text.translate(_CASE_TWINS).lower()
+    # Four substring searches are much cheaper than translating every character of a text that has none.
+    if any(twin in text for twin in _TWINS):
+        text = text.translate(_CASE_TWINS)
+    return text.lower()
 
 
 @dataclass(frozen=True)
