@@ -155,6 +155,10 @@ MAX_NUMBER_WORDS = 8
 _WORD = re.compile(r"[^\W\d_]+")
 _WORD_RUN = re.compile(rf"[^\W\d_]+(?:[\s-]+(?:et[\s-]+)?[^\W\d_]+){{0,{MAX_NUMBER_WORDS - 1}}}")
 _NUMBER_WORDS = {word for table in WORD_NUMBERS.values() for word in table}
+_NUMBER_WORD_ENDING_RUN = re.compile(
+    "(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")(?![^\W\d_])"
+)
+_LETTER = re.compile(r"[^\W\d_]")
 _APPROXIMATE = {
     word: (re.compile(rf"(?<!\w){word}s?(?!\w)"), value)
     for table in APPROXIMATE_WORDS.values() for word, value in table.items()
@@ -164,15 +168,12 @@ _APPROXIMATE = {
 def _word_readings(text: str) -> set[float]:
     values: set[float] = set()
     low = text.lower()
-    # Only the words of the text that are number words are visited (most English texts have none, or a
-    # "six"): each found as a whole run of letters, as _WORD would cut it.
-    words_here = _NUMBER_WORDS.intersection(_WORD.findall(low))
-    if words_here:
-        alternatives = "|".join(sorted(words_here, key=len, reverse=True))
-        found = re.finditer(rf"(?<![^\W\d_])(?:{alternatives})(?![^\W\d_])", low)
-    else:
-        found = iter(())
-    for m in found:
+    # Only the runs of letters (as _WORD cuts them) that are number words are visited. The scan ends each
+    # candidate at the end of its run and is told here whether it starts one: the pattern then opens with
+    # the words' first letters, which the regex engine skips to in C.
+    for m in _NUMBER_WORD_ENDING_RUN.finditer(low):
+        if m.start() and _LETTER.match(low, m.start() - 1):
+            continue
         run = _WORD_RUN.match(low, m.start())
         words = re.split(r"[\s-]+", run.group()) if run else [m.group()]
         for table in WORD_NUMBERS.values():

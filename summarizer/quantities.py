@@ -87,7 +87,11 @@ _FRACTION = re.compile(
 )
 # Every word the fraction scan needs one of: a text without any (as folded by `_folded`) is not scanned.
 _FRACTION_STEMS = ("half", "third", "quarter", "fifth", "sixth", "eighth", "tenth")
-_ONE_OR_ARTICLE = re.compile(rf"\b(?=[oa])(?:one|a|an)(?:[\s-]+(?:{_NUMBER_WORD_ALT}))*\b", re.IGNORECASE)
+# "one", or "a"/"an" before number words ("a hundred"): an article alone states no value, and matching each
+# of a text's hundred articles only to read nothing in it cost more than the scan.
+_ONE_OR_ARTICLE = re.compile(
+    rf"\b(?=[oa])(?:one(?:[\s-]+(?:{_NUMBER_WORD_ALT}))*|an?(?:[\s-]+(?:{_NUMBER_WORD_ALT}))+)\b", re.IGNORECASE
+)
 _DATE_BEFORE = re.compile(rf"(?:\b(?:{_MONTHS})\.?\s+(?:\d{{1,2}}\s*(?:to|-|–|and)\s*)?)$", re.IGNORECASE)
 _DATE_AFTER = re.compile(rf"^(?:\s*(?:to|-|–|and)\s*\d{{1,2}})?\s+(?:of\s+)?(?:{_MONTHS})\b", re.IGNORECASE)
 _TIME_AFTER = re.compile(r"^\s*(?:a\.?m\.?|p\.?m\.?|GMT|UTC|hours?\s+(?:GMT|UTC|local))(?!\w)", re.IGNORECASE)
