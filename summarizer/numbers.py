@@ -152,7 +152,6 @@ def words_value(words: list[str], table: dict[str, float]) -> float | None:
 # A run of words that may be one written number ('quatre-vingt-dix', 'deux cents et un'): a number is a few
 # words long, so the run stops at MAX_NUMBER_WORDS instead of running on to the end of the sentence.
 MAX_NUMBER_WORDS = 8
-_WORD = re.compile(r"[^\W\d_]+")
 _WORD_RUN = re.compile(rf"[^\W\d_]+(?:[\s-]+(?:et[\s-]+)?[^\W\d_]+){{0,{MAX_NUMBER_WORDS - 1}}}")
 _NUMBER_WORDS = {word for table in WORD_NUMBERS.values() for word in table}
 _NUMBER_WORD_ENDING_RUN = re.compile(
@@ -168,7 +167,7 @@ _APPROXIMATE = {
 def _word_readings(text: str) -> set[float]:
     values: set[float] = set()
     low = text.lower()
-    # Only the runs of letters (as _WORD cuts them) that are number words are visited. The scan ends each
+    # Only the runs of letters ([^\W\d_]+) that are number words are visited. The scan ends each
     # candidate at the end of its run and is told here whether it starts one: the pattern then opens with
     # the words' first letters, which the regex engine skips to in C.
     for m in _NUMBER_WORD_ENDING_RUN.finditer(low):
