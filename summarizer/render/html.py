@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from summarizer.digest import Digest, EvidenceRef
 from summarizer.render.markdown import figure_value
@@ -274,26 +274,6 @@ def build_segments(text: str, items: list[ItemView], removed: list[tuple[int, in
     return out
 
 
-def source_markup(segments: list[SegmentView]) -> Markup:
-    """The source text as the page shows it: each segment escaped, in a span with its classes and the
-    items and evidence covering it, after the anchors of the evidence that starts there. Built here
-    rather than in the template: an article has hundreds of segments, and a template loop costs as much
-    per segment as the rest of the page."""
-    parts: list[str] = []
-    add = parts.append
-    for seg in segments:
-        for anchor in seg.anchors:
-            add(f'<span class="anchor" id="ev-{escape(anchor)}"></span>')
-        if seg.classes:
-            add(f'<span class="{escape(seg.classes)}"')
-            if seg.items:
-                add(f' data-items="{escape(seg.items)}" data-ev="{escape(seg.evidence)}"')
-            add(f">{escape(seg.text)}</span>")
-        else:
-            add(escape(seg.text))
-    return Markup("".join(parts))
-
-
 # --- page -----------------------------------------------------------------------------------------
 
 
@@ -416,7 +396,7 @@ def render_html(brief: Brief) -> str:
         by_field=by_field,
         spans_per_field=spans_per_field,
         summary=by_field["summary"][0] if by_field["summary"] else None,
-        source_text=source_markup(segments),
+        segments=segments,
         has_removed=any("removed" in s.classes.split() for s in segments),
         not_found=_not_found(brief, items),
         verification=brief.verification,
