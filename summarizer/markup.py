@@ -9,7 +9,8 @@ break. That plain text is the document's text: every evidence offset indexes it,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -30,11 +31,18 @@ class PageMeta:
     url: str | None = None
 
 
-def markdown_to_text(markdown: str) -> tuple[str, str | None]:
-    """The plain text of a Markdown document, and its title (the first level-1 heading, else the first one)."""
+@lru_cache(maxsize=1)
+def _markdown_parser() -> Any:
+    """One parser for every document: building one (its rule chains) cost as much as parsing an article,
+    and parse() keeps no state between calls."""
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    return MarkdownIt("commonmark").enable("table")
+
+
+def markdown_to_text(markdown: str) -> tuple[str, str | None]:
+    """The plain text of a Markdown document, and its title (the first level-1 heading, else the first one)."""
+    tokens = _markdown_parser().parse(markdown)
     blocks: list[str] = []
     headings: list[tuple[int, str]] = []
     depth = 0  # >0 inside a list or a table: its items and rows are lines, not paragraphs

@@ -50,8 +50,10 @@ _NUMBER_WORD_ALT = "|".join(sorted((w for w in NUMBER_WORDS if w != "one"), key=
 _NUMBER_WORD_START = rf"(?=[{''.join(sorted({w[0] for w in NUMBER_WORDS}))}])"
 _SCALE_ALT = "million|billion|trillion|thousand|hundred"
 # A digit number not glued to letters or hyphens ("G7", "COVID-19", "3rd" are not quantities).
+# The test of the character before a number comes after its first digit: a pattern that opens with a digit
+# lets the regex engine skip to the next digit in C instead of trying the pattern at every position.
 _DIGIT_MENTION = re.compile(
-    rf"(?<![\w.,\-/:])(\d{{1,3}}(?:,\d{{3}})+|\d+)(\.\d+)?"  # 1,500 or 1500, with decimals
+    rf"(\d(?<![\w.,\-/:]\d)(?:\d{{0,2}}(?:,\d{{3}})+|\d*))(\.\d+)?"  # 1,500 or 1500, with decimals
     rf"(?:\s?({_SCALE_ALT})\b|(bn|mn|tn|m|k)\b)?"  # 1.5 million, 3bn
     r"(?![\w/:]|[.,]\d)",
     re.IGNORECASE,
@@ -64,10 +66,14 @@ _PLURAL_OF_PLURAL = re.compile(
     r"\b(tens|dozens|hundreds|thousands|millions) of (hundreds|thousands|millions|billions)\b", re.IGNORECASE
 )
 _PLURAL_MENTION = re.compile(r"\b(?=[bdhmt])(?:dozens|hundreds|thousands|millions|billions)\b", re.IGNORECASE)
+_PLURAL_WORDS = ("dozens", "hundreds", "thousands", "millions", "billions")
 _DIGIT_RUN = re.compile(r"\d[\d,]*(?:\.\d+)?")
 # What a figure's value may carry beyond its digits: a sign ("-3%", "minus 5") and a scale written
 # apart ("8 B", "5 bn"); and fractions ("a third", "two-thirds", "half").
-_SIGNED = re.compile(r"(?:(?<![\w\d.,])[-−–]|\b(?:minus|negative)[\s-]+)(\d[\d,]*(?:\.\d+)?)", re.IGNORECASE)
+# Two scans, one per way of writing the sign: the values are a set, and a number both would read ("minus -5")
+# is read the same by either. The dash's scan opens with the dash, so the engine skips to the next one in C.
+_SIGNED_DASH = re.compile(r"[-−–](?<![\w.,][-−–])(\d[\d,]*(?:\.\d+)?)")
+_SIGNED_WORD = re.compile(r"\b(?:minus|negative)[\s-]+(\d[\d,]*(?:\.\d+)?)", re.IGNORECASE)
 _SCALE_APART = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s(M|B|K|bn|mn|mln|bln|tn|trn|BN|MN)\b")
 # "between $5 and $7 million": the scale is written once for both ends.
 _SHARED_SCALE = re.compile(
@@ -79,10 +85,32 @@ _FRACTION_ALT = "|".join(sorted(FRACTIONS, key=len, reverse=True))
 _FRACTION = re.compile(
     rf"\b(?:(a|an|one|two|three|four|five|seven|nine|\d+)[\s-]+)?({_FRACTION_ALT})\b", re.IGNORECASE
 )
-_ONE_OR_ARTICLE = re.compile(rf"\b(?:one|a|an)(?:[\s-]+(?:{_NUMBER_WORD_ALT}))*\b", re.IGNORECASE)
+# Every word the fraction scan needs one of: a text without any (as folded by `_folded`) is not scanned.
+_FRACTION_STEMS = ("half", "third", "quarter", "fifth", "sixth", "eighth", "tenth")
+# "one", or "a"/"an" before number words ("a hundred"): an article alone states no value, and matching each
+# of a text's hundred articles only to read nothing in it cost more than the scan.
+_ONE_OR_ARTICLE = re.compile(
+    rf"\b(?=[oa])(?:one(?:[\s-]+(?:{_NUMBER_WORD_ALT}))*|an?(?:[\s-]+(?:{_NUMBER_WORD_ALT}))+)\b", re.IGNORECASE
+)
 _DATE_BEFORE = re.compile(rf"(?:\b(?:{_MONTHS})\.?\s+(?:\d{{1,2}}\s*(?:to|-|–|and)\s*)?)$", re.IGNORECASE)
 _DATE_AFTER = re.compile(rf"^(?:\s*(?:to|-|–|and)\s*\d{{1,2}})?\s+(?:of\s+)?(?:{_MONTHS})\b", re.IGNORECASE)
 _TIME_AFTER = re.compile(r"^\s*(?:a\.?m\.?|p\.?m\.?|GMT|UTC|hours?\s+(?:GMT|UTC|local))(?!\w)", re.IGNORECASE)
+
+
+# Characters other than A-Z that a case-insensitive pattern matches to an ASCII letter: the Turkish dotted
+# and dotless i, the long s and the Kelvin sign (tests/test_quantities_fast.py checks every code point).
+_CASE_TWINS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_TWINS = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _folded(text: str) -> str:
+    """The text lower-cased, with every character a case-insensitive pattern reads as an ASCII letter
+    written as that letter: a word such a pattern finds in `text` is a substring of it. Used only to skip
+    the scans whose words a text does not contain (most texts have no fraction, sign word or plural scale)."""
+    # Four substring searches are much cheaper than translating every character of a text that has none.
+    if any(twin in text for twin in _TWINS):
+        text = text.translate(_CASE_TWINS)
+    return text.lower()
 
 
 @dataclass(frozen=True)
@@ -137,6 +165,23 @@ def is_year(text: str) -> bool:
 
 def number_mentions(text: str) -> list[NumberMention]:
     """Stated quantities in a text: digits and number words, leaving out years, dates, clock times and 'one'."""
+    if len(text) < _SHARED_LENGTH:
+        return list(_mentions(text, _folded(text)))
+    return list(_shared_mentions(text))
+
+
+# A document's text is read by the support check (values_in) and by verification (number_mentions):
+# texts this long are scanned once per process. Quotes and sentences are short and cheap, and are not
+# kept (they would only be found again in another document with the same words).
+_SHARED_LENGTH = 1_000
+
+
+@lru_cache(maxsize=4)
+def _shared_mentions(text: str) -> tuple[NumberMention, ...]:
+    return _mentions(text, _folded(text))
+
+
+def _mentions(text: str, folded: str) -> tuple[NumberMention, ...]:
     found: list[NumberMention] = []
     for m in _DIGIT_MENTION.finditer(text):
         core = m.group(1) + (m.group(2) or "")
@@ -152,31 +197,40 @@ def number_mentions(text: str) -> list[NumberMention]:
     # The characters already in a mention, as a set: scanning every mention for each word made a long
     # text's cost grow with the square of its numbers.
     covered = {k for f in found for k in range(f.start, f.end)}
-    for pattern in (_WORD_MENTION, _PLURAL_MENTION):
+    patterns = [_WORD_MENTION]
+    if any(w in folded for w in _PLURAL_WORDS):
+        patterns.append(_PLURAL_MENTION)
+    for pattern in patterns:
         for m in pattern.finditer(text):
             value = parse_number(m.group())
             if value is not None and m.start() not in covered:
                 found.append(NumberMention(m.start(), m.end(), m.group(), value))
                 covered.update(range(m.start(), m.end()))
     found.sort(key=lambda n: n.start)
-    return found
+    return tuple(found)
 
 
 def values_in(text: str) -> set[float]:
     """Every value a text states, with and without its scale word ('1.5 million' gives 1.5 and 1500000)."""
+    folded = _folded(text)
     values: set[float] = set()
     for m in _DIGIT_RUN.finditer(text):
         v = parse_number(m.group().rstrip(",."))
         if v is not None:
             values.add(v)
-    for n in number_mentions(text):
+    mentions = _shared_mentions(text) if len(text) >= _SHARED_LENGTH else _mentions(text, folded)
+    for n in mentions:
         values.add(n.value)
-    for m in _PLURAL_OF_PLURAL.finditer(text):
-        values.add({"tens": 10, **PLURAL_SCALES}[m.group(1).lower()] * PLURAL_SCALES[m.group(2).lower()])
-    for m in _SIGNED.finditer(text):
-        v = parse_number(m.group(1).rstrip(",."))
-        if v is not None:
-            values.add(-v)
+    # Each scan below runs only when the text contains a word it needs (else it cannot match).
+    if "s of " in folded and any(w in folded for w in _PLURAL_WORDS[1:]):
+        for m in _PLURAL_OF_PLURAL.finditer(text):
+            values.add({"tens": 10, **PLURAL_SCALES}[m.group(1).lower()] * PLURAL_SCALES[m.group(2).lower()])
+    signed = [_SIGNED_DASH, _SIGNED_WORD] if "minus" in folded or "negative" in folded else [_SIGNED_DASH]
+    for pattern in signed:
+        for m in pattern.finditer(text):
+            v = parse_number(m.group(1).rstrip(",."))
+            if v is not None:
+                values.add(-v)
     for m in _SCALE_APART.finditer(text):
         v = parse_number(m.group(1) + m.group(2))
         if v is not None:
@@ -186,11 +240,12 @@ def values_in(text: str) -> set[float]:
         v = parse_number(f"{m.group(1)} {m.group(2)}")
         if v is not None:
             values.add(v)
-    for m in _FRACTION.finditer(text):
-        numerator = parse_number(m.group(1)) if m.group(1) and m.group(1).lower() not in ("a", "an") else 1.0
-        if m.group(1) is None and m.group(2).lower() != "half":
-            continue
-        values.add((numerator or 1.0) / FRACTIONS[m.group(2).lower()])
+    if any(w in folded for w in _FRACTION_STEMS):
+        for m in _FRACTION.finditer(text):
+            numerator = parse_number(m.group(1)) if m.group(1) and m.group(1).lower() not in ("a", "an") else 1.0
+            if m.group(1) is None and m.group(2).lower() != "half":
+                continue
+            values.add((numerator or 1.0) / FRACTIONS[m.group(2).lower()])
     # Numbers as other languages write them ('1 500', '1,5 million', '12.000'), read both ways.
     values |= readings(text)
     # Evidence may state "one" ('one or two points'), which number_mentions leaves out as a pronoun.

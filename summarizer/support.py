@@ -271,7 +271,10 @@ class _Aliases:
 
 
 def _name_stems(text: str) -> set[str]:
-    return {w[:_NAME_STEM] for w in _name_words(text)}
+    """`_name_words` of the text, cut to _NAME_STEM letters, as a set: each distinct word is folded once
+    (a source repeats most of its words)."""
+    folded = map(fold, set(_WORD.findall(text)))
+    return {w[:_NAME_STEM] for w in folded if len(w) > 1 and w not in _FUNCTION_WORDS}
 
 
 def _name_runs(sentence: str) -> list[re.Match[str]]:
@@ -363,18 +366,24 @@ def unsupported_sentences(summary: str, source: str, *, aliases: _Aliases | None
     brief, `aliases`: or an actor's name whose alias it contains)."""
     if not summary.strip():
         return []
-    source_values = values_in(source)
     # Compared on their first letters, so that "Hacker" finds "Hackers" and "Russia's" finds "Russia".
-    source_words = {w[:_NAME_STEM] for w in _name_words(source)}
+    source_words = _name_stems(source)
     if aliases is not None:
+        all_values = values_in(source)
         source_words |= aliases.named_in(source)
         return [
             s for s in _sentences(summary)
-            if _unstated_numbers(s, source_values, aliases.language) or _unknown_names(s, source_words)
+            if _unstated_numbers(s, all_values, aliases.language) or _unknown_names(s, source_words)
         ]
     out = []
+    # The source's values are read only when the summary states a number (reading them is most of the
+    # cost of this check on a long source).
+    source_values: set[float] | None = None
     for sentence in _sentences(summary):
-        missing_number = any(not any(same_value(v, s) for s in source_values) for v in values_in(sentence))
+        stated = values_in(sentence)
+        if stated and source_values is None:
+            source_values = values_in(source)
+        missing_number = any(not any(same_value(v, s) for s in source_values or ()) for v in stated)
         names = [w for m in _name_runs(sentence) for w in _name_words(m.group())]
         missing_name = any(w[:_NAME_STEM] not in source_words for w in names)
         if missing_number or missing_name:

@@ -116,3 +116,63 @@ def test_the_cached_model_gives_the_packages_answers_and_a_bad_cache_falls_back(
         assert language._identifier().classify(SAMPLES["fr"]) == packaged.classify(SAMPLES["fr"])
     finally:
         language._identifier.cache_clear()
+
+
+def _texts_to_identify() -> list[str]:
+    """Every article of the tests (English and French) and the seed, whole and cut into paragraphs, and
+    random strings of their characters: the samples the feature walk must count exactly."""
+    import random
+
+    root = Path(__file__).resolve().parent
+    articles = [p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.txt")) if p.stat().st_size < 400_000]
+    articles.append(SEED.read_text(encoding="utf-8"))
+    texts = [t[:5_000] for t in articles] + [p for t in articles for p in t.split("\n\n")[:6]]
+    letters = sorted(set("".join(articles)) | set("ßøæœ€中文日本語Ελληνικάрусский "))
+    rng = random.Random(15)
+    texts += ["".join(rng.choice(letters) for _ in range(rng.randint(0, 400))) for _ in range(200)]
+    return [*texts, *SAMPLES.values(), "", "a", "OK 42"]
+
+
+def test_the_feature_walk_counts_what_the_package_counts_and_gives_its_answers() -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier, visit_counts
+
+    from summarizer import language
+
+    packaged = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    walked = language._identifier()
+    assert type(walked).__name__ == "Walked"
+    for text in _texts_to_identify():
+        data = packaged._encode(text)
+        expected = visit_counts(packaged.tk_nextmove, packaged._rowbase, packaged.tk_output, data)
+        got = language._feature_counts(walked._next, walked._row, walked._feature, walked._pair, data)
+        assert (list(got.items()) if got else None) == (list(expected.items()) if expected else None), text[:80]
+        assert walked.classify(text) == packaged.classify(text)
+        assert walked.rank(text) == packaged.rank(text)
+
+
+def test_no_state_of_the_model_is_deeper_than_the_walk_reads() -> None:
+    """Breadth-first from the start state over every byte: the deepest state is WALK_DEPTH bytes away, so
+    the last WALK_DEPTH bytes decide each state (the automaton keeps the longest suffix it knows)."""
+    import numpy
+
+    from summarizer import language
+
+    model = language._identifier()
+    seen = numpy.zeros(len(model._row), dtype=bool)
+    seen[0] = True
+    frontier, depth = numpy.array([0]), 0
+    while len(frontier):
+        reached = numpy.unique(model._next[(model._row[frontier][:, None] + numpy.arange(256)).ravel()])
+        frontier = reached[~seen[reached]]
+        seen[frontier] = True
+        depth += 1 if len(frontier) else 0
+    assert seen.all() and depth <= language.WALK_DEPTH
+
+
+def test_has_letters_is_a_count_of_letters_against_a_threshold() -> None:
+    from summarizer.language import has_letters
+
+    for text in ["", "OK 42", "a", "²³ ½ 1234 ___", "Ünïcødé ß ſ İ 中文", *SAMPLES.values(), SEED.read_text()[:500]]:
+        letters = sum(ch.isalpha() for ch in text)
+        for count in range(0, letters + 3):
+            assert has_letters(text, count) == (letters >= count), (text, count)

@@ -1,0 +1,72 @@
+"""The fast scans of summarizer.quantities and summarizer.numbers find what their straightforward
+definitions (tests/reference_quantities.py) find: the same values, the same mentions, the same numbers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from summarizer import numbers, quantities
+from tests import reference_quantities as reference
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXTS = sorted(p for p in (ROOT / "tests").rglob("*.txt") if p.stat().st_size < 400_000) + [
+    ROOT / "seeds" / "000_ee409ff46c783017.txt"
+]
+
+# Pieces news text is made of, and the edge cases of every scan: number words and fractions in any case,
+# signs and dashes, separators, dates and times, the characters case-insensitive matching reads as ASCII.
+PIECES = [
+    "one", "One", "ONE", "a", "an", "A", "half", "Half", "a third", "two-thirds", "three quarters", "behalf",
+    "fifths", "9 tenths", "eighth", "ſix", "İn", "ınto", "K", "tens of thousands", "Dozens of", "hundreds of millions",
+    "thousands", "millions", "billions", "minus", "Negative", "minus 5", "negative-3", "-3", "−4.5", "–12", "x-7",
+    "1,500", "1.5 million", "3bn", "$5m", "10k", "8 B", "5 bn", "between $5 and $7 million", "12.000", "1 500",
+    "1\u00a0500", "1'500", "1’500", "1,5", "0,25", "1.234,56", "2 milliards", "3 mille", "vingt-cinq",
+    "quatre-vingt-dix", "deux cents", "une quarantaine", "centaines", "milliers", "un", "une", "et", "de",
+    "March 3", "3 March", "10 a.m.", "14:00", "GMT", "2024", "1999", "G7", "COVID-19", "3rd", "twenty-one",
+    "a hundred", "one hundred and five", "seventy", "Seven", "ninety-nine", "and", "of", "to", "or", " ", " ",
+    "  ", "\n", "\n\n", ",", ".", ":", "/", "(", ")", "'", "said", "troops", "per cent", "%", "_", "5_000", "x2",
+    "ten", "often", "tension", "six", "sixth", "Sixths", "quarter", "fifty-fifty", "—", "-", "--",
+]
+
+
+def _same(text: str) -> None:
+    assert quantities.values_in(text) == reference.values_in(text), text
+    assert quantities.number_mentions(text) == reference.number_mentions(text), text
+    assert numbers.readings(text) == reference.readings(text), text
+    assert [m.span() for m in numbers.NUMBER.finditer(text)] == [m.span() for m in reference.NUMBER.finditer(text)]
+
+
+def test_same_on_every_article_and_its_paragraphs() -> None:
+    for path in TEXTS:
+        text = path.read_text(encoding="utf-8")
+        _same(text)
+        for paragraph in text.split("\n\n"):
+            _same(paragraph)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30))
+def test_same_on_pieces_joined(pieces: list[str]) -> None:
+    _same(" ".join(pieces))
+    _same("".join(pieces))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789 ,.-−–'’\u00a0\u202fabcdefhilmnoqrstuvwxABMKſİ\n:/"), max_size=80))
+def test_same_on_arbitrary_characters(text: str) -> None:
+    _same(text)
+
+
+def test_case_twins_are_every_character_read_as_an_ascii_letter() -> None:
+    """_folded maps to ASCII every character that a case-insensitive pattern matches to an ASCII letter, so
+    a word such a pattern finds is a substring of the folded text (the condition the scans are skipped on)."""
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    for code in range(0x110000):
+        char = chr(code)
+        if letter.fullmatch(char):
+            folded = quantities._folded(char)
+            assert len(folded) == 1 and folded.isascii() and re.fullmatch(folded, char, re.IGNORECASE), hex(code)
