@@ -16,6 +16,7 @@ from summarizer.batch_api.requests import check_unique, document_lines
 from summarizer.batch_api.store import DuplicateSubmission, Store
 from summarizer.ledger import DocKey, Ledger
 from tests.batch_api.conftest import briefs, cli_args, night, rows
+from tests.nightly.corpus import make_corpus
 from tests.nightly.conftest import start_nightly_process
 from tests.support.batch_server import FakeBatchAPI
 
@@ -71,6 +72,36 @@ def test_sigkill_at_random_points_gives_every_brief_exactly_once(
     again = {r["doc_id"]: r["n"] for r in returned}
     for custom_id, batches in batch_api.submitted_custom_ids().items():
         assert batches == 1 + again.get(custom_id.rpartition("-")[0], 0), custom_id
+
+
+def test_sigkill_while_worker_processes_collect_gives_every_brief_exactly_once(
+    batch_api: FakeBatchAPI, tmp_path: Path
+) -> None:
+    """Enough documents for the run to ground and write them in forked workers (workers.MIN_PARALLEL): killed
+    mid-collect, the workers end with it, nothing they wrote is recorded twice and nothing is lost."""
+    inbox = tmp_path / "many"
+    make_corpus(inbox, 150)
+    out = tmp_path / "out"
+    submitted = night(batch_api, inbox, out)
+    assert submitted.counts.pending == 150
+    batch_api.finish_all()
+    for _ in range(3):
+        # Killed once the workers have written 20 more briefs than there were: in the middle of the collect.
+        before = len(briefs(out))
+        proc = start_nightly_process(*cli_args(batch_api, inbox, out))
+        deadline = time.monotonic() + 60
+        while len(briefs(out)) < before + 20 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+        assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed mid-collect"
+    report = night(batch_api, inbox, out)
+    assert report.counts.done + report.counts.reused == 150 and report.counts.failed == 0
+    assert report.batch_api is not None and report.batch_api.in_flight == []
+    assert len(briefs(out)) == 150
+    assert set(batch_api.submitted_custom_ids().values()) == {1}  # never submitted twice
+    done = rows(out, "SELECT count(*) AS n FROM batch_documents WHERE state = 'done'")
+    assert done[0]["n"] == 150
 
 
 def test_the_duplicate_custom_id_guard(tmp_path: Path) -> None:
