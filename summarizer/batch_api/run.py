@@ -34,7 +34,7 @@ from summarizer.fetch import looks_like_url
 from summarizer.ledger import DocKey, Ledger, Status, error_line
 from summarizer.nightly.options import NightlyOptions
 from summarizer.nightly.discovery import Input
-from summarizer.nightly.plan import Item, Plan, content_hash
+from summarizer.nightly.plan import DoneBrief, Item, Plan, content_hash
 from summarizer.nightly.progress import Reporter
 from summarizer.redaction import secrets_of
 from summarizer.schema import Brief, Usage
@@ -214,8 +214,8 @@ class _Night:
         store.settle_done([(entry.doc_id, entry.intent_id) for _, entry, _ in self.written])
         for item, entry, brief in self.written:
             spent = brief.provenance.usage
-            item.status, item.brief, item.data, item.tokens, item.error = (
-                Status.done, brief, None, spent.total_tokens, None
+            item.status, item.done_brief, item.data, item.tokens, item.error = (
+                Status.done, DoneBrief.of(brief), None, spent.total_tokens, None
             )
             item.fetched = None
             self.usage = self.usage + spent
@@ -375,7 +375,7 @@ class _Night:
                 return
             sync_all()
             self.ledger.finish_done(item.key, brief.provenance.usage, brief.provenance.attempts)
-            item.status, item.brief, item.data, item.error = Status.done, brief, None, None
+            item.status, item.done_brief, item.data, item.error = Status.done, DoneBrief.of(brief), None, None
             item.tokens = brief.provenance.usage.total_tokens
             self.fallback_usage = self.fallback_usage + brief.provenance.usage
             self.requests += brief.provenance.attempts

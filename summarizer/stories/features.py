@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 
@@ -125,3 +126,17 @@ def facts_of(brief: Brief) -> Facts:
                                   source=fig.source, quote=ev.quote if ev else None,
                                   start=ev.start if ev else None, end=ev.end if ev else None, context=context))
     return Facts(actors=list(actors.values()), claims=claims, figures=figures)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFeatures:
+    """All the story index reads of a brief, made when the brief is written: a night keeps these until its
+    story step, not the Briefs themselves (the source text alone is larger)."""
+
+    title: str | None
+    text: str  # feature_text(brief)
+    facts: str  # facts_of(brief), as the JSON the index stores
+
+    @classmethod
+    def of(cls, brief: Brief) -> StoryFeatures:
+        return cls(brief.title, feature_text(brief), facts_of(brief).model_dump_json())
