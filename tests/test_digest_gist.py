@@ -1,0 +1,65 @@
+"""A nightly run keeps `BriefGist`s (and writes the digest piece by piece), not Briefs: the same digest."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from summarizer.atomic import TEMP_SUFFIX, write_atomically
+from summarizer.digest import BriefGist, Digest, FailedDocument, build_digest
+from summarizer.render.digest_stream import digest_html_chunks
+from summarizer.render.html import render_digest_html
+from tests.html.conftest import digest_entries, seed_digest
+
+GOLDEN = Path(__file__).resolve().parent / "data" / "digest"
+
+
+def test_the_digest_of_gists_is_the_digest_the_briefs_gave_before_gists() -> None:
+    # seed_and_election.json was written by build_digest over whole Briefs, before gists existed
+    # (the same entries, run id, failure and time).
+    when = datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)
+    failed = [FailedDocument(path="inbox/scan.pdf", error="binary")]
+    gists = [(link, BriefGist.of(brief)) for link, brief in digest_entries()]
+    digest = build_digest(gists, run_id="golden", failed=failed, generated_at=when)
+    assert digest.conflicts and digest.stories and digest.actors  # the fixture exercises every part
+    assert digest.model_dump_json(indent=2) + "\n" == (GOLDEN / "seed_and_election.json").read_text(encoding="utf-8")
+
+
+def test_a_gist_keeps_no_source_text_or_claims() -> None:
+    _, brief = digest_entries()[0]
+    gist = BriefGist.of(brief)
+    assert brief.source.text not in repr(gist) and all(c.statement not in repr(gist) for c in brief.claims)
+    assert (gist.claims, len(gist.figures), gist.uncertainties) == (
+        len(brief.claims), len(brief.figures), len(brief.uncertainties))
+    assert [a.mentions for a in gist.actors] == [len(a.evidence) for a in brief.actors]
+
+
+@pytest.mark.parametrize("digest", [seed_digest(), Digest(), build_digest(digest_entries()[:1])],
+                         ids=["two briefs", "empty", "one brief"])
+def test_the_json_in_pieces_is_the_json(digest: Digest) -> None:
+    assert "".join(digest.json_chunks()) == digest.model_dump_json(indent=2)
+
+
+def test_the_page_in_pieces_is_the_page() -> None:
+    # digest_html_chunks repeats render_digest_html's call through Jinja's generate: they must not drift.
+    digest = seed_digest()
+    pages = {digest.briefs[0].id: f"briefs/{digest.briefs[0].id}.html"}
+    for given in (pages, None):
+        assert "".join(digest_html_chunks(digest, given)) == render_digest_html(digest, given)
+
+
+def test_a_file_written_in_pieces_is_all_or_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "digest.json"
+    write_atomically(target, iter(["{", "\"é\": 1", b"}\n"]))
+    assert target.read_text(encoding="utf-8") == "{\"é\": 1}\n"
+
+    def broken():
+        yield "half of a new file"
+        raise RuntimeError("renderer failed")
+
+    with pytest.raises(RuntimeError):
+        write_atomically(target, broken())
+    assert target.read_text(encoding="utf-8") == "{\"é\": 1}\n"
+    assert not list(tmp_path.glob(f"*{TEMP_SUFFIX}"))
