@@ -61,6 +61,7 @@ from summarizer.grouping import UnionFind
 
 DIGEST_VERSION = "1.0"
 DEFAULT_TOP = 10
+_GROUP_BLOCK = 1024  # briefs whose shared actors are counted at once (see _story_groups)
 
 _TITLE_WORDS = frozenset(
     "the mr mrs ms miss dr prof professor sir dame lord lady president vice prime minister secretary "
@@ -489,13 +490,32 @@ def _story_groups(entries: _Entries, clusters: list[list[_Node]]) -> list[list[i
             rows.append(b)
             cols.append(c)
     n = len(entries)
-    # Actors shared by each pair of briefs, as one sparse product (brief x actor) . (actor x brief): the
+    # Actors shared by each pair of briefs, as sparse products (brief x actor) . (actor x brief): the
     # pairs a night's large clusters ("United States" in 500 briefs) make are counted in C, not in Python.
     incidence = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(n, len(clusters)))
     actors = np.asarray(incidence.sum(axis=1)).ravel()
-    shared = sparse.triu(incidence @ incidence.T, k=1).tocoo()
-    same = (shared.data >= 2) & (shared.data * 2 >= np.minimum(actors[shared.row], actors[shared.col]))
-    links = sparse.coo_matrix((np.ones(int(same.sum())), (shared.row[same], shared.col[same])), shape=(n, n))
+    # A block of briefs at a time: the whole product may hold most pairs of a large night (10,000 briefs
+    # telling a few stories: 100 million). Each block's links are kept as a spanning forest (each brief
+    # linked to the first of its component within the block): the same components, at most n links a block.
+    sources: list[np.ndarray] = []
+    targets: list[np.ndarray] = []
+    for begin in range(0, n, _GROUP_BLOCK):
+        shared = (incidence[begin : begin + _GROUP_BLOCK] @ incidence.T).tocoo()
+        row = shared.row.astype(np.int64) + begin
+        col = shared.col.astype(np.int64)
+        same = (col > row) & (shared.data >= 2) & (shared.data * 2 >= np.minimum(actors[row], actors[col]))
+        block = sparse.coo_matrix((np.ones(int(same.sum())), (row[same], col[same])), shape=(n, n))
+        _, block_labels = connected_components(block, directed=False)
+        linked = np.unique(np.concatenate([row[same], col[same]]))
+        first: dict[int, int] = {}
+        for b in linked.tolist():
+            first.setdefault(int(block_labels[b]), b)
+        sources.append(linked)
+        targets.append(np.fromiter((first[int(block_labels[b])] for b in linked.tolist()), dtype=np.int64,
+                                   count=len(linked)))
+    source = np.concatenate(sources) if sources else np.zeros(0, dtype=np.int64)
+    target = np.concatenate(targets) if targets else np.zeros(0, dtype=np.int64)
+    links = sparse.coo_matrix((np.ones(len(source)), (source, target)), shape=(n, n))
     _, labels = connected_components(links, directed=False)
     groups: dict[int, list[int]] = {}
     for b, label in enumerate(labels.tolist()):  # groups in the order of their first brief, briefs in order

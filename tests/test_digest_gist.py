@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from summarizer.atomic import TEMP_SUFFIX, write_atomically
+import summarizer.digest as digest_module
 from summarizer.digest import BriefGist, Digest, FailedDocument, build_digest
 from summarizer.render.digest_stream import digest_html_chunks
 from summarizer.render.html import render_digest_html
+from summarizer.schema import ActorKind
 from tests.html.conftest import digest_entries, seed_digest
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "digest"
@@ -63,3 +65,27 @@ def test_a_file_written_in_pieces_is_all_or_nothing(tmp_path: Path) -> None:
         write_atomically(target, broken())
     assert target.read_text(encoding="utf-8") == "{\"é\": 1}\n"
     assert not list(tmp_path.glob(f"*{TEMP_SUFFIX}"))
+
+
+@pytest.mark.parametrize("block", [1, 2, 3])
+def test_stories_do_not_depend_on_how_many_briefs_are_counted_at_once(
+    monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    # Three briefs of one earthquake (linked through different pairs), an election, and a football story
+    # sharing one actor: blocks of 1, 2 or 3 briefs cut the quake's links apart in every way.
+    from tests.test_digest import ELECTION, FOOTBALL, QUAKE_A, QUAKE_B, QUAKE_C, link, make_brief
+
+    P, C, O = ActorKind.person, ActorKind.country, ActorKind.organisation
+    entries = [
+        (link("football"), make_brief(FOOTBALL, [("Red Cross", O, [])])),
+        (link("quake-a"), make_brief(QUAKE_A, [("President Maria Lopez", P, []), ("Atlantis", C, []),
+                                               ("Red Cross", O, [])])),
+        (link("election"), make_brief(ELECTION, [("Borduria", C, []), ("Electoral Board", O, [])])),
+        (link("quake-b"), make_brief(QUAKE_B, [("Lopez", P, []), ("Atlantis", C, [])])),
+        (link("quake-c"), make_brief(QUAKE_C, [("Atlantis", C, []), ("Red Cross", O, [])])),
+    ]
+    whole = build_digest(entries, generated_at=datetime(2026, 11, 24, tzinfo=timezone.utc))
+    quake = next(story for story in whole.stories if story.brief.startswith("quake"))
+    assert sorted([quake.brief, *quake.coverage]) == ["quake-a", "quake-b", "quake-c"]
+    monkeypatch.setattr(digest_module, "_GROUP_BLOCK", block)
+    assert build_digest(entries, generated_at=whole.generated_at) == whole
