@@ -89,3 +89,14 @@ def test_stories_do_not_depend_on_how_many_briefs_are_counted_at_once(
     assert sorted([quake.brief, *quake.coverage]) == ["quake-a", "quake-b", "quake-c"]
     monkeypatch.setattr(digest_module, "_GROUP_BLOCK", block)
     assert build_digest(entries, generated_at=whole.generated_at) == whole
+
+
+def test_story_features_give_back_the_texts_the_index_stores() -> None:
+    from summarizer.stories.features import StoryFeatures, facts_of, feature_text
+
+    for _, brief in digest_entries():
+        brief = brief.model_copy(update={"title": f"{brief.title} — “Pyongyang” à Séoul"})  # not Latin-1
+        features = StoryFeatures.of(brief)
+        assert (features.title, features.text, features.facts) == (
+            brief.title, feature_text(brief), facts_of(brief).model_dump_json())
+        assert len(features.packed_facts) < len(features.facts)
