@@ -61,7 +61,7 @@ from summarizer.grouping import UnionFind
 
 DIGEST_VERSION = "1.0"
 DEFAULT_TOP = 10
-_GROUP_BLOCK = 1024  # briefs whose shared actors are counted at once (see _story_groups)
+_GROUP_CELLS = 1 << 18  # (brief, brief) pairs whose shared actors are counted at once (see _story_groups)
 
 _TITLE_WORDS = frozenset(
     "the mr mrs ms miss dr prof professor sir dame lord lady president vice prime minister secretary "
@@ -358,9 +358,17 @@ def _build(
     )
 
 
+# A digest's quotes and figures are many (a night of 10,000 briefs: ~40,000 figures, ~100,000 quotes) and
+# made of values its briefs' validation already checked: they are built with model_construct and share one
+# set of field names (every field is set) instead of a set each (~500-700 bytes an entry). The JSON is the same.
+_REF_FIELDS = set(EvidenceRef.model_fields)
+_FIGURE_FIELDS = set(DigestFigure.model_fields)
+
+
 def _ref(brief_id: str, field: str, index: int, ev: Quote) -> EvidenceRef:
-    return EvidenceRef(
-        brief=brief_id, field=field, index=index, quote=ev.quote, start=ev.start, end=ev.end, alignment=ev.alignment
+    return EvidenceRef.model_construct(
+        _REF_FIELDS, brief=brief_id, field=field, index=index, quote=ev.quote, start=ev.start, end=ev.end,
+        alignment=ev.alignment,
     )
 
 
@@ -494,25 +502,26 @@ def _story_groups(entries: _Entries, clusters: list[list[_Node]]) -> list[list[i
     # pairs a night's large clusters ("United States" in 500 briefs) make are counted in C, not in Python.
     incidence = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(n, len(clusters)))
     actors = np.asarray(incidence.sum(axis=1)).ravel()
-    # A block of briefs at a time: the whole product may hold most pairs of a large night (10,000 briefs
-    # telling a few stories: 100 million). Each block's links are kept as a spanning forest (each brief
-    # linked to the first of its component within the block): the same components, at most n links a block.
+    # A block of briefs at a time (about 250,000 pairs): the whole product may hold most pairs of a large
+    # night (10,000 briefs telling a few stories: 100 million). Each block's links are kept as a spanning
+    # forest (each linked brief to the first of its component in the block): the same components, at most
+    # n links a block.
     sources: list[np.ndarray] = []
     targets: list[np.ndarray] = []
-    for begin in range(0, n, _GROUP_BLOCK):
-        shared = (incidence[begin : begin + _GROUP_BLOCK] @ incidence.T).tocoo()
+    rows_at_once = max(1, _GROUP_CELLS // max(n, 1))
+    for begin in range(0, n, rows_at_once):
+        shared = (incidence[begin : begin + rows_at_once] @ incidence.T).tocoo()
         row = shared.row.astype(np.int64) + begin
         col = shared.col.astype(np.int64)
         same = (col > row) & (shared.data >= 2) & (shared.data * 2 >= np.minimum(actors[row], actors[col]))
-        block = sparse.coo_matrix((np.ones(int(same.sum())), (row[same], col[same])), shape=(n, n))
+        row, col = row[same], col[same]
+        block = sparse.coo_matrix((np.ones(len(row)), (row, col)), shape=(n, n))
         _, block_labels = connected_components(block, directed=False)
-        linked = np.unique(np.concatenate([row[same], col[same]]))
-        first: dict[int, int] = {}
-        for b in linked.tolist():
-            first.setdefault(int(block_labels[b]), b)
+        linked = np.unique(np.concatenate([row, col]))  # sorted: the first of each component comes first
+        labels_of = block_labels[linked]
+        components, first = np.unique(labels_of, return_index=True)
         sources.append(linked)
-        targets.append(np.fromiter((first[int(block_labels[b])] for b in linked.tolist()), dtype=np.int64,
-                                   count=len(linked)))
+        targets.append(linked[first][np.searchsorted(components, labels_of)])
     source = np.concatenate(sources) if sources else np.zeros(0, dtype=np.int64)
     target = np.concatenate(targets) if targets else np.zeros(0, dtype=np.int64)
     links = sparse.coo_matrix((np.ones(len(source)), (source, target)), shape=(n, n))
@@ -565,7 +574,8 @@ def _stories(
 
 def _digest_figures(link: BriefLink, brief: BriefGist) -> list[DigestFigure]:
     return [
-        DigestFigure(
+        DigestFigure.model_construct(
+            _FIGURE_FIELDS,
             brief=link.id,
             index=i,
             text=fig.text,

@@ -87,7 +87,7 @@ def test_stories_do_not_depend_on_how_many_briefs_are_counted_at_once(
     whole = build_digest(entries, generated_at=datetime(2026, 11, 24, tzinfo=timezone.utc))
     quake = next(story for story in whole.stories if story.brief.startswith("quake"))
     assert sorted([quake.brief, *quake.coverage]) == ["quake-a", "quake-b", "quake-c"]
-    monkeypatch.setattr(digest_module, "_GROUP_BLOCK", block)
+    monkeypatch.setattr(digest_module, "_GROUP_CELLS", block * len(entries))  # `block` briefs at once
     assert build_digest(entries, generated_at=whole.generated_at) == whole
 
 
