@@ -37,6 +37,7 @@ from summarizer.digest import BriefLink, _merge_actors, _story_groups  # noqa: E
 from summarizer.ledger import LEDGER_NAME, Ledger  # noqa: E402
 from summarizer.schema import Brief  # noqa: E402
 from summarizer.stories.index import NightBrief, index_night  # noqa: E402
+from summarizer.stories.features import StoryFeatures  # noqa: E402
 from summarizer.stories.store import StoryStore  # noqa: E402
 from tests.stories.corpus import pairwise_scores, retell, story_texts  # noqa: E402
 
@@ -51,7 +52,7 @@ def tfidf(docs: list[Doc], threshold: float) -> dict[str, str]:
             run_id = f"r{night}"
             with Ledger(out / LEDGER_NAME) as ledger:
                 ledger.begin_run(run_id, "e", "m", "p")
-            tonight = [NightBrief(i, f"in/{i}", i, f"{i}.json", f"{i}.md", b) for n, _, i, b in docs if n == night]
+            tonight = [NightBrief(i, f"in/{i}", i, f"{i}.json", f"{i}.md", StoryFeatures.of(b)) for n, _, i, b in docs if n == night]
             with StoryStore(out / LEDGER_NAME) as store:
                 day = (date(2026, 11, 1) + timedelta(night - 1)).isoformat()
                 placed = index_night(store, tonight, day, run_id, threshold=threshold)

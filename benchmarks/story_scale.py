@@ -39,6 +39,7 @@ from summarizer.ledger import LEDGER_NAME, Ledger  # noqa: E402
 from summarizer.schema import Actor, ActorKind, Brief, Claim, Figure, Provenance, Source  # noqa: E402
 from summarizer.stories.changes import story_memory  # noqa: E402
 from summarizer.stories.index import NightBrief, index_night  # noqa: E402
+from summarizer.stories.features import StoryFeatures  # noqa: E402
 from summarizer.stories.store import StoryStore  # noqa: E402
 
 FIRST_NIGHT = date(2026, 1, 1)
@@ -82,7 +83,8 @@ class Generator:
                       claims=claims, figures=figures,
                       source=Source(sha256=digest, length=len(text), text=text), provenance=Provenance(engine="synthetic"))
         stem = f"n{night}-{i}-{digest[:8]}"
-        return NightBrief(digest, f"inbox/night-{night}/{i}.txt", stem, f"briefs/{stem}.json", f"briefs/{stem}.md", brief)
+        return NightBrief(digest, f"inbox/night-{night}/{i}.txt", stem, f"briefs/{stem}.json", f"briefs/{stem}.md",
+                          StoryFeatures.of(brief))
 
     def night(self, night: int, size: int) -> list[NightBrief]:
         recent = [s for s in self.stories if night - int(s["night"]) <= 5]  # type: ignore[call-overload]

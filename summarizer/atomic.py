@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 # Temporary files are `.<name>.<random>.tmp` beside their target; a process killed mid-write leaves one.
@@ -16,16 +17,18 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
-def write_atomically(path: Path, text: str | bytes, *, durable: bool = True) -> None:
+def write_atomically(path: Path, text: str | bytes | Iterable[str | bytes], *, durable: bool = True) -> None:
     """Write via a temporary file and rename, so a crash never leaves a half-written file (text as UTF-8).
 
-    `durable=False` skips the fsync: for a caller that writes many files and then makes them all durable
-    with one `sync_all()` before it records them (one flush instead of one per file)."""
+    `text` may come in pieces (an iterable of them), written as they come: a large file need not be held
+    whole. `durable=False` skips the fsync: for a caller that writes many files and then makes them all
+    durable with one `sync_all()` before it records them (one flush instead of one per file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+            for piece in (text,) if isinstance(text, (str, bytes)) else text:
+                fh.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -41,8 +41,10 @@ How the pieces are decided (plain rules, no model):
 from __future__ import annotations
 
 import re
+import textwrap
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
 
@@ -59,6 +61,7 @@ from summarizer.grouping import UnionFind
 
 DIGEST_VERSION = "1.0"
 DEFAULT_TOP = 10
+_GROUP_CELLS = 1 << 18  # (brief, brief) pairs whose shared actors are counted at once (see _story_groups)
 
 _TITLE_WORDS = frozenset(
     "the mr mrs ms miss dr prof professor sir dame lord lady president vice prime minister secretary "
@@ -183,12 +186,131 @@ class Digest(_Model):
                 return link
         raise KeyError(brief_id)
 
+    def json_chunks(self) -> Iterator[str]:
+        """`model_dump_json(indent=2)`, the same text in pieces, for writing a large digest without holding
+        its whole JSON (a night of 10,000 briefs makes ~90 MB of it): each entry of the long lists is dumped
+        alone and indented into place."""
+        rest = self.model_copy(update={name: [] for name in _STREAMED}).model_dump_json(indent=2)
+        for name in _STREAMED:  # in the order of the fields
+            marker = f'\n  "{name}": []'  # a top-level key: anything nested is indented further
+            head, found, rest = rest.partition(marker)
+            assert found, name
+            yield head
+            entries: list[BaseModel] = getattr(self, name)
+            if not entries:
+                yield marker
+                continue
+            yield f'\n  "{name}": ['
+            for i, entry in enumerate(entries):
+                # Lines of pretty JSON are never blank (a string holds its newlines escaped): all get indented.
+                yield ("\n" if i == 0 else ",\n") + textwrap.indent(entry.model_dump_json(indent=2), "    ")
+            yield "\n  ]"
+        yield rest
+
+
+_STREAMED = ("briefs", "actors", "figures", "conflicts")  # the lists that grow with a night's briefs
+
+
+# --- what the digest reads of a brief ---------------------------------------------------------------
+# A night of 10,000 briefs is folded at its end: keeping each whole Brief (its source text, every claim,
+# every quote: ~50 KB as Python objects) until then would cost far more than the digest itself, so a run
+# keeps only this projection of each brief, made when the brief is written (`BriefGist.of`).
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """An Evidence as the digest links to it (an EvidenceRef without its brief and place)."""
+
+    quote: str
+    start: int | None
+    end: int | None
+    alignment: Alignment
+
+    @classmethod
+    def of(cls, ev: Evidence) -> Quote:
+        return cls(ev.quote, ev.start, ev.end, ev.alignment)
+
+
+@dataclass(frozen=True, slots=True)
+class ActorGist:
+    name: str
+    aliases: tuple[str, ...]
+    kind: ActorKind
+    role: str | None
+    mentions: int  # evidence quotes
+    first: Quote | None  # the first of them
+
+
+@dataclass(frozen=True, slots=True)
+class FigureGist:
+    text: str
+    value: float | None
+    value_max: float | None
+    unit: str | None
+    measures: str | None
+    qualifier: Qualifier
+    date: str | None
+    source: str | None
+    first: Quote | None  # the first evidence quote
+
+    def figure(self) -> Figure:
+        """The figure as `quantities` compares it (what the gist keeps of it)."""
+        return Figure(text=self.text, value=self.value, value_max=self.value_max, unit=self.unit,
+                      measures=self.measures, qualifier=self.qualifier, date=self.date, source=self.source)
+
+
+@dataclass(frozen=True, slots=True)
+class BriefGist:
+    """Exactly what `build_digest` reads of one brief (and what the run's digest links name: engine, model)."""
+
+    title: str | None
+    summary: str
+    language: str  # source.language
+    engine: str
+    model: str | None
+    summary_evidence: tuple[Quote, ...]
+    actors: tuple[ActorGist, ...]
+    figures: tuple[FigureGist, ...]
+    claims: int
+    uncertainties: int
+
+    @classmethod
+    def of(cls, brief: Brief) -> BriefGist:
+        return cls(
+            title=brief.title,
+            summary=brief.summary,
+            language=brief.source.language,
+            engine=brief.provenance.engine,
+            model=brief.provenance.model,
+            summary_evidence=tuple(Quote.of(ev) for ev in brief.summary_evidence),
+            actors=tuple(
+                ActorGist(actor.name, tuple(actor.aliases), actor.kind, actor.role, len(actor.evidence),
+                          Quote.of(actor.evidence[0]) if actor.evidence else None)
+                for actor in brief.actors
+            ),
+            figures=tuple(
+                FigureGist(fig.text, fig.value, fig.value_max, fig.unit, fig.measures, fig.qualifier, fig.date,
+                           fig.source, Quote.of(fig.evidence[0]) if fig.evidence else None)
+                for fig in brief.figures
+            ),
+            claims=len(brief.claims),
+            uncertainties=len(brief.uncertainties),
+        )
+
+    @property
+    def substance(self) -> int:
+        """How much the brief says: its claims, figures and uncertainties."""
+        return self.claims + len(self.figures) + self.uncertainties
+
+
+_Entries = Sequence[tuple[BriefLink, BriefGist]]
+
 
 # --- building ------------------------------------------------------------------------------------
 
 
 def build_digest(
-    entries: Sequence[tuple[BriefLink, Brief]],
+    entries: Sequence[tuple[BriefLink, Brief | BriefGist]],
     *,
     run_id: str | None = None,
     failed: Iterable[FailedDocument] = (),
@@ -196,7 +318,21 @@ def build_digest(
     generated_at: datetime | None = None,
     memory: StoryMemory | None = None,
 ) -> Digest:
-    """Fold (link, brief) pairs into a Digest. Link ids must be unique."""
+    """Fold (link, brief) pairs into a Digest. Link ids must be unique. A brief may be given as its
+    `BriefGist`: the digest is the same (a nightly run keeps only gists)."""
+    gists = [(link, brief if isinstance(brief, BriefGist) else BriefGist.of(brief)) for link, brief in entries]
+    return _build(gists, run_id=run_id, failed=failed, top=top, generated_at=generated_at, memory=memory)
+
+
+def _build(
+    entries: _Entries,
+    *,
+    run_id: str | None,
+    failed: Iterable[FailedDocument],
+    top: int,
+    generated_at: datetime | None,
+    memory: StoryMemory | None,
+) -> Digest:
     ids = [link.id for link, _ in entries]
     order = {brief_id: i for i, brief_id in enumerate(ids)}  # a brief's place among the entries
     if len(order) != len(ids):
@@ -211,7 +347,7 @@ def build_digest(
         generated_at=generated_at or datetime.now(timezone.utc),
         run_id=run_id,
         documents=len(entries),
-        languages=dict(Counter(brief.source.language for _, brief in entries).most_common()),
+        languages=dict(Counter(brief.language for _, brief in entries).most_common()),
         failed=list(failed),
         briefs=[link for link, _ in entries],
         stories=_stories(entries, groups, shared, order)[: max(top, 0)],
@@ -222,9 +358,17 @@ def build_digest(
     )
 
 
-def _ref(brief_id: str, field: str, index: int, ev: Evidence) -> EvidenceRef:
-    return EvidenceRef(
-        brief=brief_id, field=field, index=index, quote=ev.quote, start=ev.start, end=ev.end, alignment=ev.alignment
+# A digest's quotes and figures are many (a night of 10,000 briefs: ~40,000 figures, ~100,000 quotes) and
+# made of values its briefs' validation already checked: they are built with model_construct and share one
+# set of field names (every field is set) instead of a set each (~500-700 bytes an entry). The JSON is the same.
+_REF_FIELDS = set(EvidenceRef.model_fields)
+_FIGURE_FIELDS = set(DigestFigure.model_fields)
+
+
+def _ref(brief_id: str, field: str, index: int, ev: Quote) -> EvidenceRef:
+    return EvidenceRef.model_construct(
+        _REF_FIELDS, brief=brief_id, field=field, index=index, quote=ev.quote, start=ev.start, end=ev.end,
+        alignment=ev.alignment,
     )
 
 
@@ -243,7 +387,7 @@ def actor_key(name: str) -> str:
 _Node = tuple[int, int]
 
 
-def _merge_actors(entries: Sequence[tuple[BriefLink, Brief]]) -> list[list[_Node]]:
+def _merge_actors(entries: _Entries) -> list[list[_Node]]:
     """Clusters of (brief position, actor position), each cluster one real-world actor."""
     nodes: list[_Node] = [(b, a) for b, (_, brief) in enumerate(entries) for a in range(len(brief.actors))]
     union = UnionFind(len(nodes))
@@ -265,7 +409,7 @@ def _merge_actors(entries: Sequence[tuple[BriefLink, Brief]]) -> list[list[_Node
     return list(groups.values())
 
 
-def _join_surnames(entries: Sequence[tuple[BriefLink, Brief]], nodes: list[_Node], union: UnionFind) -> None:
+def _join_surnames(entries: _Entries, nodes: list[_Node], union: UnionFind) -> None:
     """Join a person named by one word to the single person cluster whose full name ends with it."""
     full_names: dict[str, set[int]] = defaultdict(set)
     lone: list[tuple[int, str]] = []
@@ -290,7 +434,7 @@ def _display_name(names: Counter[str]) -> str:
     return min(names, key=lambda name: (-len(actor_key(name).split()), len(name), -names[name], name))
 
 
-def _digest_actors(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[list[_Node]]) -> list[DigestActor]:
+def _digest_actors(entries: _Entries, clusters: list[list[_Node]]) -> list[DigestActor]:
     out: list[DigestActor] = []
     for cluster in clusters:
         names: Counter[str] = Counter()
@@ -308,12 +452,12 @@ def _digest_actors(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[li
             kinds[actor.kind] += 1
             if actor.role:
                 roles.setdefault(actor.role)
-            mentions += len(actor.evidence)
-            languages.add(brief.source.language)
+            mentions += actor.mentions
+            languages.add(brief.language)
             if link.id not in briefs:
                 briefs[link.id] = None
-                if actor.evidence:
-                    evidence.append(_ref(link.id, "actors", a, actor.evidence[0]))
+                if actor.first is not None:
+                    evidence.append(_ref(link.id, "actors", a, actor.first))
         name = _display_name(names)
         specific = [k for k, _ in kinds.most_common() if k is not ActorKind.other]
         out.append(
@@ -334,7 +478,7 @@ def _digest_actors(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[li
 
 
 def _shared_clusters(
-    entries: Sequence[tuple[BriefLink, Brief]], clusters: list[list[_Node]]
+    entries: _Entries, clusters: list[list[_Node]]
 ) -> list[tuple[set[int], str]]:
     """Actors named in two briefs or more: the positions of those briefs, and the actor's display name."""
     shared: list[tuple[set[int], str]] = []
@@ -345,7 +489,7 @@ def _shared_clusters(
     return shared
 
 
-def _story_groups(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[list[_Node]]) -> list[list[int]]:
+def _story_groups(entries: _Entries, clusters: list[list[_Node]]) -> list[list[int]]:
     """Brief positions grouped by story: enough actors in common (see the module docstring)."""
     rows: list[int] = []
     cols: list[int] = []
@@ -354,13 +498,33 @@ def _story_groups(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[lis
             rows.append(b)
             cols.append(c)
     n = len(entries)
-    # Actors shared by each pair of briefs, as one sparse product (brief x actor) . (actor x brief): the
+    # Actors shared by each pair of briefs, as sparse products (brief x actor) . (actor x brief): the
     # pairs a night's large clusters ("United States" in 500 briefs) make are counted in C, not in Python.
     incidence = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(n, len(clusters)))
     actors = np.asarray(incidence.sum(axis=1)).ravel()
-    shared = sparse.triu(incidence @ incidence.T, k=1).tocoo()
-    same = (shared.data >= 2) & (shared.data * 2 >= np.minimum(actors[shared.row], actors[shared.col]))
-    links = sparse.coo_matrix((np.ones(int(same.sum())), (shared.row[same], shared.col[same])), shape=(n, n))
+    # A block of briefs at a time (about 250,000 pairs): the whole product may hold most pairs of a large
+    # night (10,000 briefs telling a few stories: 100 million). Each block's links are kept as a spanning
+    # forest (each linked brief to the first of its component in the block): the same components, at most
+    # n links a block.
+    sources: list[np.ndarray] = []
+    targets: list[np.ndarray] = []
+    rows_at_once = max(1, _GROUP_CELLS // max(n, 1))
+    for begin in range(0, n, rows_at_once):
+        shared = (incidence[begin : begin + rows_at_once] @ incidence.T).tocoo()
+        row = shared.row.astype(np.int64) + begin
+        col = shared.col.astype(np.int64)
+        same = (col > row) & (shared.data >= 2) & (shared.data * 2 >= np.minimum(actors[row], actors[col]))
+        row, col = row[same], col[same]
+        block = sparse.coo_matrix((np.ones(len(row)), (row, col)), shape=(n, n))
+        _, block_labels = connected_components(block, directed=False)
+        linked = np.unique(np.concatenate([row, col]))  # sorted: the first of each component comes first
+        labels_of = block_labels[linked]
+        components, first = np.unique(labels_of, return_index=True)
+        sources.append(linked)
+        targets.append(linked[first][np.searchsorted(components, labels_of)])
+    source = np.concatenate(sources) if sources else np.zeros(0, dtype=np.int64)
+    target = np.concatenate(targets) if targets else np.zeros(0, dtype=np.int64)
+    links = sparse.coo_matrix((np.ones(len(source)), (source, target)), shape=(n, n))
     _, labels = connected_components(links, directed=False)
     groups: dict[int, list[int]] = {}
     for b, label in enumerate(labels.tolist()):  # groups in the order of their first brief, briefs in order
@@ -368,12 +532,8 @@ def _story_groups(entries: Sequence[tuple[BriefLink, Brief]], clusters: list[lis
     return list(groups.values())
 
 
-def _substance(brief: Brief) -> int:
-    return len(brief.claims) + len(brief.figures) + len(brief.uncertainties)
-
-
 def _stories(
-    entries: Sequence[tuple[BriefLink, Brief]],
+    entries: _Entries,
     groups: list[list[int]],
     shared_clusters: list[tuple[set[int], str]],
     order: dict[str, int],
@@ -388,7 +548,7 @@ def _stories(
             names_of[g].add(name)
     stories: list[Story] = []
     for g, group in enumerate(groups):
-        lead = min(group, key=lambda b: (-_substance(entries[b][1]), b))
+        lead = min(group, key=lambda b: (-entries[b][1].substance, b))
         link, brief = entries[lead]
         coverage = [entries[b][0].id for b in group if b != lead]
         others = sorted(others_of[g] - set(group))
@@ -397,14 +557,14 @@ def _stories(
                 brief=link.id,
                 title=brief.title or link.title,
                 summary=brief.summary,
-                score=round(2 * len(coverage) + len(others) + _substance(brief) / 10, 2),
+                score=round(2 * len(coverage) + len(others) + brief.substance / 10, 2),
                 coverage=coverage,
                 related=[entries[b][0].id for b in others],
                 shared_actors=sorted(names_of[g], key=str.casefold),
                 actors=[actor.name for actor in brief.actors],
-                claims=len(brief.claims),
+                claims=brief.claims,
                 figures=len(brief.figures),
-                uncertainties=len(brief.uncertainties),
+                uncertainties=brief.uncertainties,
                 evidence=[_ref(link.id, "summary", 0, ev) for ev in brief.summary_evidence],
             )
         )
@@ -412,9 +572,10 @@ def _stories(
     return stories
 
 
-def _digest_figures(link: BriefLink, brief: Brief) -> list[DigestFigure]:
+def _digest_figures(link: BriefLink, brief: BriefGist) -> list[DigestFigure]:
     return [
-        DigestFigure(
+        DigestFigure.model_construct(
+            _FIGURE_FIELDS,
             brief=link.id,
             index=i,
             text=fig.text,
@@ -425,18 +586,24 @@ def _digest_figures(link: BriefLink, brief: Brief) -> list[DigestFigure]:
             qualifier=fig.qualifier,
             date=fig.date,
             source=fig.source,
-            evidence=_ref(link.id, "figures", i, fig.evidence[0]) if fig.evidence else None,
+            evidence=_ref(link.id, "figures", i, fig.first) if fig.first is not None else None,
         )
         for i, fig in enumerate(brief.figures)
     ]
 
 
 def _join_disagreeing(
-    pairs: list[tuple[DigestFigure, Figure]], one: list[int], other: list[int], union: UnionFind, in_conflict: set[int]
+    pairs: list[tuple[DigestFigure, FigureGist]],
+    one: list[int],
+    other: list[int],
+    figure: dict[int, Figure],
+    union: UnionFind,
+    in_conflict: set[int],
 ) -> None:
     """Join the figures of two kinds that disagree: one quantity, values that differ, and from two documents
-    or from two named sources (within one document only two named sources can disagree)."""
-    (da, fa), (db, fb) = pairs[one[0]], pairs[other[0]]
+    or from two named sources (within one document only two named sources can disagree). `figure` holds
+    the first figure of each kind, as `quantities` compares it."""
+    fa, fb = figure[one[0]], figure[other[0]]
     if not (same_quantity(fa, fb) and values_differ(fa, fb)):
         return
     if fa.source and fb.source and actor_key(fa.source) != actor_key(fb.source):
@@ -476,7 +643,7 @@ def _join_disagreeing(
 
 
 def _conflicts(
-    entries: Sequence[tuple[BriefLink, Brief]],
+    entries: _Entries,
     groups: list[list[int]],
     figures: list[DigestFigure],
     order: dict[str, int],
@@ -503,10 +670,11 @@ def _conflicts(
         by_unit: dict[str, list[list[int]]] = defaultdict(list)
         for members in kinds.values():
             by_unit[unit_key(pairs[members[0]][1].unit or "")].append(members)
+        compared = {members[0]: pairs[members[0]][1].figure() for members in kinds.values()}
         for same_unit in by_unit.values():
             for x, one in enumerate(same_unit):
                 for other in same_unit[x + 1 :]:
-                    _join_disagreeing(pairs, one, other, union, in_conflict)
+                    _join_disagreeing(pairs, one, other, compared, union, in_conflict)
         parts: dict[int, list[DigestFigure]] = defaultdict(list)
         for i in sorted(in_conflict):
             parts[union.find(i)].append(pairs[i][0])

@@ -35,10 +35,10 @@ from summarizer.fetch import looks_like_url
 from summarizer.ledger import DocKey, Ledger, Status, error_line
 from summarizer.nightly.options import NightlyOptions
 from summarizer.nightly.discovery import Input
-from summarizer.nightly.plan import Item, Plan
+from summarizer.nightly.plan import DoneBrief, Item, Plan
 from summarizer.nightly.progress import Reporter
 from summarizer.redaction import secrets_of
-from summarizer.schema import Brief, Usage
+from summarizer.schema import Usage
 
 BATCH_DIR = "batch_api"  # request files between their intent and their upload, in the output folder
 logger = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class _Night:
         self.given_up: set[str] = set()
         self.finished = 0
         self.requests = 0
-        self.written: list[tuple[Item, DocEntry, Brief]] = []  # briefs on disk, not yet recorded done
+        self.written: list[tuple[Item, DocEntry, Settled]] = []  # briefs on disk, not yet recorded done
 
     # --- collect ---------------------------------------------------------------------------------
 
@@ -166,7 +166,7 @@ class _Night:
             self.give_back(store, entry, item, settled.reason)
         else:
             # Recorded done with the others of its group (`record`), once their files are durable.
-            self.written.append((item, entry, settled.brief))
+            self.written.append((item, entry, settled))
 
     def record(self, store: Store) -> None:
         """The briefs written since the last call made durable (one sync) and recorded done (one transaction
@@ -175,20 +175,17 @@ class _Night:
         if not self.written:
             return
         sync_all()
-        self.ledger.finish_done_many(
-            [(item.key, brief.provenance.usage, brief.provenance.attempts) for item, _, brief in self.written]
-        )
+        self.ledger.finish_done_many([(item.key, done.usage, done.attempts) for item, _, done in self.written])
         store.settle_done([(entry.doc_id, entry.intent_id) for _, entry, _ in self.written])
-        for item, entry, brief in self.written:
-            spent = brief.provenance.usage
-            item.status, item.brief, item.data, item.tokens, item.error = (
-                Status.done, brief, None, spent.total_tokens, None
+        for item, entry, done in self.written:
+            item.status, item.done_brief, item.data, item.tokens, item.error = (
+                Status.done, done.done, None, done.usage.total_tokens, None
             )
             item.fetched = None
-            self.usage = self.usage + spent
-            self.requests += brief.provenance.attempts
+            self.usage = self.usage + done.usage
+            self.requests += done.attempts
             self.costs.append(DocumentCost(path=str(item.path), brief=item.json_path,
-                                           cost=cost(spent, brief.provenance.model or "", self.prices)))
+                                           cost=cost(done.usage, done.model or "", self.prices)))
             self.returned.pop(entry.doc_id, None)
             self._tell(item)
         self.written = []
@@ -340,7 +337,7 @@ class _Night:
                 return
             sync_all()
             self.ledger.finish_done(item.key, brief.provenance.usage, brief.provenance.attempts)
-            item.status, item.brief, item.data, item.error = Status.done, brief, None, None
+            item.status, item.done_brief, item.data, item.error = Status.done, DoneBrief.of(brief), None, None
             item.tokens = brief.provenance.usage.total_tokens
             self.fallback_usage = self.fallback_usage + brief.provenance.usage
             self.requests += brief.provenance.attempts

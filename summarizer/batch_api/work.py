@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -23,9 +23,9 @@ from summarizer.engines import Engine, EngineResult
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.intake import Document, from_fetched, from_file_bytes
 from summarizer.ledger import DocKey, error_line
-from summarizer.nightly.plan import Item, content_hash
+from summarizer.nightly.plan import DoneBrief, Item, content_hash
 from summarizer.redaction import secrets_of
-from summarizer.schema import Brief
+from summarizer.schema import Brief, Usage
 from summarizer.text import CleanText, clean
 
 logger = logging.getLogger(__name__)
@@ -70,13 +70,12 @@ class Settled:
     reason), or `gone` (its bytes changed or vanished since it was submitted)."""
 
     outcome: Literal["written", "returned", "gone"]
-    brief_json: str | None = None  # the brief crosses from a worker as JSON: 3x cheaper than pickled
     reason: str | None = None
-
-    @property
-    def brief(self) -> Brief:
-        assert self.brief_json is not None, self.outcome
-        return Brief.model_validate_json(self.brief_json)
+    # A written brief: what the run keeps of it (not the Brief, ~50 KB as objects), and what it spent.
+    done: DoneBrief | None = None
+    usage: Usage = field(default_factory=Usage)
+    attempts: int = 0
+    model: str | None = None
 
 
 def read_back(item: Item, key: DocKey, settings: Settings) -> Document | None:
@@ -135,4 +134,5 @@ def settle_answers(context: Context, item: Item, key: DocKey, answers: list[dict
         context.write_brief(item, brief)
     except OSError as exc:
         return Settled("returned", reason=f"cannot write {out / item.json_path}: {exc.strerror or exc}")
-    return Settled("written", brief_json=brief.model_dump_json())
+    spent = brief.provenance
+    return Settled("written", done=DoneBrief.of(brief), usage=spent.usage, attempts=spent.attempts, model=spent.model)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from summarizer.api import choose_engine, fetch_url
 from summarizer.config import Settings
+from summarizer.digest import BriefGist
 from summarizer.engines import Engine
 from summarizer.engines import EngineIdentity as EngineKey
 from summarizer.errors import InputError
@@ -25,6 +26,7 @@ from summarizer.fetch import Fetched
 from summarizer.ledger import DocKey, Ledger, Row, Status
 from summarizer.nightly.discovery import Input
 from summarizer.schema import Brief
+from summarizer.stories.features import StoryFeatures
 
 BRIEFS_DIR = "briefs"
 _SLUG_MAX = 48
@@ -87,6 +89,20 @@ def _stem(path: Input) -> str:
     return last if last and last not in ("index", "default") else parts.hostname or "page"
 
 
+@dataclass(frozen=True, slots=True)
+class DoneBrief:
+    """What the end of a run reads of a done brief: the digest's part and the story index's part. A run
+    keeps these, made when each brief is written or reused, instead of the Briefs (a night may hold
+    10,000 of them; a Brief with its source text costs ~50 KB as Python objects, this a few)."""
+
+    digest: BriefGist
+    story: StoryFeatures
+
+    @classmethod
+    def of(cls, brief: Brief) -> DoneBrief:
+        return cls(BriefGist.of(brief), StoryFeatures.of(brief))
+
+
 @dataclass
 class Item:
     """One distinct document of this run."""
@@ -98,7 +114,7 @@ class Item:
     md_path: str
     data: bytes | None = None  # kept only while the document still has to run
     fetched: Fetched | None = None  # a URL's answer, likewise
-    brief: Brief | None = None  # a done brief, loaded for the digest
+    done_brief: DoneBrief | None = None  # what the story index and the digest read of a done brief
     status: Status = Status.todo
     error: str | None = None
     seconds: float = 0.0
@@ -179,7 +195,8 @@ def make_plan(
         done = None if force or row is None or row.status is not Status.done else _load_done(row, out)
         if row is not None and done is not None:
             stem = Path(row.brief_json).stem
-            item = Item(path, key, stem, row.brief_json, row.brief_md, brief=done, status=Status.reused,
+            item = Item(path, key, stem, row.brief_json, row.brief_md, done_brief=DoneBrief.of(done),
+                        status=Status.reused,
                         tokens=row.usage.total_tokens, attempts=row.attempts)
         elif (row is not None and row.status is Status.failed and quarantine_after is not None
               and row.failures >= quarantine_after):

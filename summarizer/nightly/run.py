@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import signal
 import threading
@@ -24,12 +25,12 @@ from summarizer.errors import ConfigError, SummarizerError
 from summarizer.ledger import LEDGER_NAME, Ledger, Status, error_line
 from summarizer.nightly.discovery import Discovery, discover
 from summarizer.nightly.options import NightlyOptions
-from summarizer.nightly.plan import BRIEFS_DIR, EngineIdentity, Item, Plan, engine_identity, make_plan
+from summarizer.nightly.plan import BRIEFS_DIR, DoneBrief, EngineIdentity, Item, Plan, engine_identity, make_plan
 from summarizer.nightly.progress import Reporter, SilentReporter
 from summarizer.nightly.report import RunReport, build_report, quarantine_note
 from summarizer.nightly.stories_step import index_run
 from summarizer.render import to_html, to_markdown
-from summarizer.render.html import render_digest_html
+from summarizer.render.digest_stream import digest_html_chunks
 from summarizer.schema import Brief, Usage
 from summarizer.stories.models import StoryMemory
 
@@ -203,7 +204,8 @@ async def _execute(
             else:
                 spent = brief.provenance.usage
                 ledger.finish_done(item.key, spent, brief.provenance.attempts)
-                item.status, item.brief, item.data, item.tokens = Status.done, brief, None, spent.total_tokens
+                item.status, item.done_brief, item.data = Status.done, DoneBrief.of(brief), None
+                item.tokens = spent.total_tokens
                 item.fetched = None
         else:
             assert outcome.error is not None
@@ -235,9 +237,9 @@ def _write_digest(
     footer: Sequence[str] = (),
 ) -> str:
     done = [
-        (item, item.brief)
+        (item, item.done_brief.digest)
         for item in plan.items
-        if item.status in (Status.reused, Status.done) and item.brief is not None
+        if item.status in (Status.reused, Status.done) and item.done_brief is not None
     ]
     entries = [
         (
@@ -247,8 +249,8 @@ def _write_digest(
                 json_path=item.json_path,
                 md_path=item.md_path,
                 source_path=str(item.path),
-                engine=brief.provenance.engine,
-                model=brief.provenance.model,
+                engine=brief.engine,
+                model=brief.model,
             ),
             brief,
         )
@@ -283,15 +285,26 @@ def _write_digest(
     return f"{DIGEST}.md"
 
 
+class _PageFailed(Exception):
+    """Rendering the digest's page failed (not writing it): the page is skipped with a warning."""
+
+
+def _page(digest: Digest, pages: dict[str, str]) -> Iterator[str]:
+    try:
+        yield from digest_html_chunks(digest, brief_pages=pages)
+    except Exception as exc:  # noqa: BLE001 - the review page must not cost the night's briefs and digest
+        raise _PageFailed(f"{type(exc).__name__}: {exc}") from exc
+
+
 def _write_digest_files(out: Path, stem: str, digest: Digest, pages: dict[str, str], warnings: list[str]) -> None:
-    write_atomically(out / f"{stem}.json", digest.model_dump_json(indent=2) + "\n")
+    # JSON and page written piece by piece as they are made: a night of 10,000 briefs makes ~90 MB of
+    # JSON and ~60 MB of HTML, which need not be held whole (a failed page leaves no partial file).
+    write_atomically(out / f"{stem}.json", itertools.chain(digest.json_chunks(), ("\n",)))
     write_atomically(out / f"{stem}.md", to_markdown(digest))
     try:
-        html = render_digest_html(digest, brief_pages=pages)
-    except Exception as exc:  # noqa: BLE001 - the review page must not cost the night's briefs and digest
-        warnings.append(f"{stem}.html not written: {type(exc).__name__}: {exc}")
-    else:
-        write_atomically(out / f"{stem}.html", html)
+        write_atomically(out / f"{stem}.html", _page(digest, pages))
+    except _PageFailed as exc:
+        warnings.append(f"{stem}.html not written: {exc}")
 
 
 def _index_stories(

@@ -21,9 +21,9 @@ from summarizer.stories.store import StoryStore
 def index_run(out: Path, plan: Plan, run_id: str, night: date, force: bool) -> StoryMemory:
     """Index the run's done and reused briefs (in input order) and tell what each touched story gained."""
     briefs = [
-        NightBrief(item.key.content_hash, str(item.path), item.id, item.json_path, item.md_path, item.brief)
+        NightBrief(item.key.content_hash, str(item.path), item.id, item.json_path, item.md_path, item.done_brief.story)
         for item in plan.items
-        if item.status in (Status.reused, Status.done) and item.brief is not None
+        if item.status in (Status.reused, Status.done) and item.done_brief is not None
     ]
     with StoryStore(out / LEDGER_NAME) as store:
         if force:

@@ -21,8 +21,7 @@ from datetime import date
 import numpy as np
 from scipy import sparse
 
-from summarizer.schema import Brief
-from summarizer.stories.features import facts_of, feature_text
+from summarizer.stories.features import StoryFeatures
 from summarizer.stories.similarity import (
     MAX_AGE_DAYS,
     Candidates,
@@ -48,7 +47,7 @@ class NightBrief:
     brief_id: str
     brief_json: str
     brief_md: str
-    brief: Brief
+    story: StoryFeatures  # StoryFeatures.of(brief)
 
 
 @dataclass(frozen=True)
@@ -87,11 +86,10 @@ def index_night(
             fresh.append((brief, previous))
         store.put_members(restamp)
         if fresh:
-            raw = raw_counts([feature_text(b.brief) for b, _ in fresh])
+            raw = raw_counts([b.story.text for b, _ in fresh])
             members = [
                 Member(b.content_hash, b.path, "", night, run_id, 0, True, previous.content_hash if previous else None,
-                       b.brief_id, b.brief_json, b.brief_md, b.brief.title or b.brief_id, blob,
-                       facts_of(b.brief).model_dump_json())
+                       b.brief_id, b.brief_json, b.brief_md, b.story.title or b.brief_id, blob, b.story.facts)
                 for (b, previous), blob in zip(fresh, pack_rows(raw))
             ]
             _place(store, members, raw, [previous for _, previous in fresh], night, threshold=threshold)

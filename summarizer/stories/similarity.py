@@ -132,7 +132,6 @@ def assign(vectors: sparse.csr_matrix, candidates: Candidates, threshold: float 
     """
     k = candidates.centroids.shape[0]
     n = vectors.shape[0]
-    gram = (vectors @ vectors.T).toarray().astype(np.float64)  # brief x brief similarities of the night
     squared = candidates.norms.astype(np.float64) ** 2  # |centroid|^2, updated as rows join
     story_of = np.full(n, -1, dtype=np.int64)  # what each earlier row of the night joined: 0..K-1, or K + m
     new_squared: list[float] = []
@@ -141,9 +140,12 @@ def assign(vectors: sparse.csr_matrix, candidates: Candidates, threshold: float 
     for begin in range(0, n, _CHUNK):
         block = vectors[begin : begin + _CHUNK]
         dots = (block @ centroids_t).toarray().astype(np.float64)
+        # The block's rows of the night's Gram matrix (brief x brief similarities), up to its last brief:
+        # the whole matrix would be dense n x n (800 MB for a night of 10,000 briefs).
+        gram = (block @ vectors[: begin + block.shape[0]].T).toarray().astype(np.float64)
         for r in range(block.shape[0]):
             i = begin + r
-            extra = np.bincount(story_of[:i], weights=gram[i, :i], minlength=k + len(new_squared))
+            extra = np.bincount(story_of[:i], weights=gram[r, :i], minlength=k + len(new_squared))
             total = extra.astype(np.float64)  # an empty bincount is integer
             total[:k] += dots[r]
             norms = np.sqrt(np.concatenate([squared, np.asarray(new_squared)]))
@@ -152,14 +154,14 @@ def assign(vectors: sparse.csr_matrix, candidates: Candidates, threshold: float 
             scores[:k] *= candidates.decay
             best = int(np.argmax(scores)) if scores.size else -1
             if best >= 0 and scores[best] >= threshold:
-                grow = 2 * total[best] + gram[i, i]
+                grow = 2 * total[best] + gram[r, i]
                 if best < k:
                     squared[best] += grow
                 else:
                     new_squared[best - k] += grow
             else:
                 best = k + len(new_squared)
-                new_squared.append(float(gram[i, i]))
+                new_squared.append(float(gram[r, i]))
             story_of[i] = best
             out.append(best)
     return out

@@ -11,6 +11,7 @@ from summarizer.ledger import LEDGER_NAME, MIGRATIONS, Ledger
 from summarizer.schema import ActorKind, Brief
 from summarizer.stories.changes import story_memory
 from summarizer.stories.index import NightBrief, index_night, rebuild
+from summarizer.stories.features import StoryFeatures
 from summarizer.stories.store import StoryStore
 from tests.test_digest import make_brief
 
@@ -42,7 +43,7 @@ def election() -> Brief:
 
 def night_brief(path: str, brief: Brief) -> NightBrief:
     stem = Path(path).stem + "-" + brief.source.sha256[:8]
-    return NightBrief(brief.source.sha256, path, stem, f"briefs/{stem}.json", f"briefs/{stem}.md", brief)
+    return NightBrief(brief.source.sha256, path, stem, f"briefs/{stem}.json", f"briefs/{stem}.md", StoryFeatures.of(brief))
 
 
 @pytest.fixture
