@@ -10,8 +10,6 @@ import pytest
 from summarizer.atomic import TEMP_SUFFIX, write_atomically
 import summarizer.digest as digest_module
 from summarizer.digest import BriefGist, Digest, FailedDocument, build_digest
-from summarizer.render.digest_stream import digest_html_chunks
-from summarizer.render.html import render_digest_html
 from summarizer.schema import ActorKind
 from tests.html.conftest import digest_entries, seed_digest
 
@@ -42,14 +40,6 @@ def test_a_gist_keeps_no_source_text_or_claims() -> None:
                          ids=["two briefs", "empty", "one brief"])
 def test_the_json_in_pieces_is_the_json(digest: Digest) -> None:
     assert "".join(digest.json_chunks()) == digest.model_dump_json(indent=2)
-
-
-def test_the_page_in_pieces_is_the_page() -> None:
-    # digest_html_chunks repeats render_digest_html's call through Jinja's generate: they must not drift.
-    digest = seed_digest()
-    pages = {digest.briefs[0].id: f"briefs/{digest.briefs[0].id}.html"}
-    for given in (pages, None):
-        assert "".join(digest_html_chunks(digest, given)) == render_digest_html(digest, given)
 
 
 def test_a_file_written_in_pieces_is_all_or_nothing(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ from summarizer.nightly.progress import Reporter, SilentReporter
 from summarizer.nightly.report import RunReport, build_report, quarantine_note
 from summarizer.nightly.stories_step import index_run
 from summarizer.render import to_html, to_markdown
-from summarizer.render.digest_stream import digest_html_chunks
+from summarizer.render.html import digest_html_chunks
 from summarizer.schema import Brief, Usage
 from summarizer.stories.models import StoryMemory
 

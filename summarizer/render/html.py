@@ -15,7 +15,7 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from functools import cache
@@ -460,9 +460,15 @@ def render_digest_html(digest: Digest, brief_pages: Mapping[str, str] | None = N
     `brief_pages` maps a brief id to its review page (a path relative to the digest, e.g. "id.html");
     quotes then open that page at their span. Without it, links go to each brief's Markdown file.
     """
+    return "".join(digest_html_chunks(digest, brief_pages))
+
+
+def digest_html_chunks(digest: Digest, brief_pages: Mapping[str, str] | None = None) -> Iterator[str]:
+    """`render_digest_html`'s page in pieces (Jinja's `generate`), for a caller that writes them as they
+    come: a night of 10,000 briefs makes a page of ~60 million characters."""
     links = _DigestLinks(digest, brief_pages or {})
     page = assets(("base.css", "digest.css"), "digest.js")
-    return environment().get_template("digest.html.j2").render(
+    return environment().get_template("digest.html.j2").generate(
         digest=digest,
         links=links,
         href=relative_href,
