@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
-from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,7 @@ from summarizer.batch_api.store import DocEntry, DuplicateSubmission, Job, Store
 from summarizer.batch_api.work import BatchEngine, Context, Settled, WriteBrief, request_lines, settle_answers
 from summarizer.batch_api.workers import ordered_map, processes_for
 from summarizer.engines import Engine
-from summarizer.errors import ConfigError, SummarizerError
+from summarizer.errors import ConfigError
 from summarizer.fetch import looks_like_url
 from summarizer.ledger import DocKey, Ledger, Status, error_line
 from summarizer.nightly.options import NightlyOptions
@@ -41,8 +39,6 @@ from summarizer.redaction import secrets_of
 from summarizer.schema import Usage
 
 BATCH_DIR = "batch_api"  # request files between their intent and their upload, in the output folder
-logger = logging.getLogger(__name__)
-
 _RECORD_EVERY = 500  # briefs written between two syncs and ledger transactions
 
 
