@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from summarizer.async_pool import start_as_worker
+from summarizer.engines import cores
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -49,10 +50,10 @@ def _run(payload: Any) -> Any:
 
 def processes_for(documents: int, wanted: int | None = None) -> int:
     """Worker processes for `documents`: one per core (at most `wanted`), or 1 (no pool) for a few."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if documents < MIN_PARALLEL:
         return 1
-    return max(1, min(cores, wanted or cores))
+    available = cores()
+    return max(1, min(available, wanted or available))
 
 
 def ordered_map(work: Callable[[P], R], payloads: Iterable[P], processes: int) -> Generator[R, None, None]:
