@@ -40,12 +40,13 @@ How the pieces are decided (plain rules, no model):
 
 from __future__ import annotations
 
+import bisect
 import re
 import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from datetime import datetime, timezone
 
 import numpy as np
@@ -53,7 +54,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from summarizer.quantities import same_quantity, same_value, unit_key, values_differ
+from summarizer.quantities import same_quantity, same_value, unit_key, values_differing
 from summarizer.schema import ActorKind, Alignment, Brief, Evidence, Figure, Qualifier
 from summarizer.stories.models import StoryMemory
 from summarizer.text import fold
@@ -592,54 +593,142 @@ def _digest_figures(link: BriefLink, brief: BriefGist) -> list[DigestFigure]:
     ]
 
 
-def _join_disagreeing(
-    pairs: list[tuple[DigestFigure, FigureGist]],
-    one: list[int],
-    other: list[int],
-    figure: dict[int, Figure],
-    union: UnionFind,
-    in_conflict: set[int],
-) -> None:
-    """Join the figures of two kinds that disagree: one quantity, values that differ, and from two documents
-    or from two named sources (within one document only two named sources can disagree). `figure` holds
-    the first figure of each kind, as `quantities` compares it."""
-    fa, fb = figure[one[0]], figure[other[0]]
-    if not (same_quantity(fa, fb) and values_differ(fa, fb)):
-        return
-    if fa.source and fb.source and actor_key(fa.source) != actor_key(fb.source):
-        everyone = one + other  # two named sources disagree, within one document too
-        for i in everyone[1:]:
-            union.union(everyone[0], i)
-        in_conflict.update(everyone)
-        return
-    # Otherwise only figures of two different documents disagree.
-    by_brief_one: dict[str, list[int]] = defaultdict(list)
-    by_brief_other: dict[str, list[int]] = defaultdict(list)
-    for i in one:
-        by_brief_one[pairs[i][0].brief].append(i)
-    for j in other:
-        by_brief_other[pairs[j][0].brief].append(j)
-    firsts_one = {brief: members[0] for brief, members in by_brief_one.items()}
-    firsts_other = {brief: members[0] for brief, members in by_brief_other.items()}
-    if min(len(firsts_one), len(firsts_other)) >= 2 and max(len(firsts_one), len(firsts_other)) >= 3:
+@dataclass
+class _Kind:
+    """Figures of one story alike in everything the conflict rule reads (unit, measures, date, value,
+    source): they disagree with the same others, so the rule compares one figure of each kind."""
+
+    members: list[int]  # positions among the story's figures
+    figure: Figure  # the first member, as `quantities` compares it
+    source: str | None  # actor key of its named source (may be ""), None when unnamed
+    by_brief: dict[int, list[int]]  # the number of a brief -> its members, in order
+
+    @cached_property
+    def firsts(self) -> np.ndarray:
+        """The first member in each brief, in order."""
+        return np.array([members[0] for members in self.by_brief.values()], dtype=np.int32)
+
+    @cached_property
+    def briefs(self) -> np.ndarray:
+        return np.fromiter(self.by_brief, dtype=np.int32, count=len(self.by_brief))
+
+
+def _kinds(pairs: list[tuple[DigestFigure, FigureGist]]) -> list[_Kind]:
+    kinds: dict[tuple[object, ...], _Kind] = {}
+    brief_numbers: dict[str, int] = {}
+    for i, (digest_fig, figure) in enumerate(pairs):
+        if not figure.unit:  # only figures in a unit can be one quantity (see same_quantity)
+            continue
+        key = (figure.unit, figure.measures, (figure.date or "").lower(), figure.value,
+               actor_key(figure.source) if figure.source else "")
+        kind = kinds.get(key)
+        if kind is None:
+            kind = kinds[key] = _Kind([], figure.figure(), actor_key(figure.source) if figure.source else None, {})
+        kind.members.append(i)
+        brief = brief_numbers.setdefault(digest_fig.brief, len(brief_numbers))
+        kind.by_brief.setdefault(brief, []).append(i)
+    return list(kinds.values())
+
+
+class _Links:
+    """Figures joined by disagreeing, gathered as edges and resolved at once into connected parts."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.heads: list[np.ndarray] = []
+        self.tails: list[np.ndarray] = []
+
+    def join(self, head: int, tails: Sequence[int] | np.ndarray) -> None:
+        self.tails.append(np.asarray(tails, dtype=np.int32))
+        self.heads.append(np.full(len(self.tails[-1]), head, dtype=np.int32))
+
+    def joined(self) -> np.ndarray:
+        """The figures joined so far, in order."""
+        return np.unique(np.concatenate(self.heads + self.tails)) if self.heads else np.zeros(0, dtype=np.int32)
+
+    def parts(self) -> list[list[int]]:
+        """The joined figures in parts, each in order, parts in the order of their first figure."""
+        if not self.heads:
+            return []
+        heads, tails = np.concatenate(self.heads), np.concatenate(self.tails)
+        graph = sparse.coo_matrix((np.ones(len(heads), dtype=np.int8), (heads, tails)), shape=(self.size,) * 2)
+        _, labels = connected_components(graph, directed=False)
+        parts: dict[int, list[int]] = {}
+        for i in self.joined().tolist():
+            parts.setdefault(int(labels[i]), []).append(i)
+        return list(parts.values())
+
+
+def _disagreeing(kinds: list[_Kind], links: _Links) -> None:
+    """Join the figures of kinds that disagree: one quantity, values that differ, and from two documents
+    or from two named sources (within one document only two named sources can disagree).
+
+    Pairs of kinds are many in a story told thousands of times, so each kind is compared with all that
+    follow it at once, and joined to its partners in whole arrays; the parts are the same as comparing
+    the figures pair by pair."""
+    shapes: dict[tuple[object, ...], int] = {}  # what same_quantity reads of a figure -> its number
+    shape = np.array([shapes.setdefault((k.figure.unit, k.figure.measures, (k.figure.date or "").lower()),
+                                        len(shapes)) for k in kinds], dtype=np.int64)
+    same_shape = np.zeros((len(shapes), len(shapes)), dtype=bool)
+    by_shape = {s: kinds[int(np.argmax(shape == s))].figure for s in shapes.values()}
+    for a, fa in by_shape.items():
+        for b, fb in by_shape.items():
+            same_shape[a, b] = same_quantity(fa, fb)  # in order: same_quantity reads the first one's unit
+    values = np.array([np.nan if k.figure.value is None else k.figure.value for k in kinds], dtype=np.float64)
+    sources: dict[str, int] = {}  # a named source's key -> its number from 1 (0: unnamed)
+    source_of = np.array([0 if k.source is None else sources.setdefault(k.source, len(sources) + 1) for k in kinds],
+                         dtype=np.int64)
+    lone = np.array([len(k.by_brief) == 1 for k in kinds])
+    first_of = np.array([k.firsts[0] for k in kinds], dtype=np.int32)
+    brief_of = np.array([k.briefs[0] for k in kinds], dtype=np.int32)
+    for x, one in enumerate(kinds):
+        if one.figure.value is None:
+            continue
+        later = np.arange(x + 1, len(kinds))
+        partners = later[same_shape[shape[x], shape[later]] & values_differing(one.figure.value, values[later])]
+        named = (source_of[x] != 0) & (source_of[partners] != 0) & (source_of[partners] != source_of[x])
+        for y in partners[named].tolist():  # two named sources disagree, within one document too
+            links.join(one.members[0], one.members + kinds[y].members)
+        rest = partners[~named]
+        if lone[x]:  # the common case: one document each; join those of other documents at once
+            simple = rest[lone[rest]]
+            links.join(first_of[x], first_of[simple[brief_of[simple] != brief_of[x]]])
+            rest = rest[~lone[rest]]
+        for y in rest.tolist():
+            _join_documents(one, kinds[y], links)
+    # Figures of one kind in one document have the same partners as the first of them.
+    joined = set(links.joined().tolist())
+    for kind in kinds:
+        for members in kind.by_brief.values():
+            if len(members) > 1 and members[0] in joined:
+                links.join(members[0], members[1:])
+
+
+def _join_documents(one: _Kind, other: _Kind, links: _Links) -> None:
+    """Only figures of two different documents disagree: join the first figure of each brief of one kind
+    to those of the other's other briefs."""
+    small, large = sorted((one, other), key=lambda kind: len(kind.by_brief))
+    if len(small.by_brief) >= 2 and len(large.by_brief) >= 3:
         # Every pair but those of one document disagrees: with two documents on one side and three on the
         # other, that leaves one connected whole, so skip the pairs (a story told 40 times has 1,600).
-        everyone = [*firsts_one.values(), *firsts_other.values()]
-        for i in everyone[1:]:
-            union.union(everyone[0], i)
-        in_conflict.update(everyone)
-    else:
-        for brief_a, x in firsts_one.items():
-            for brief_b, y in firsts_other.items():
-                if brief_a != brief_b:
-                    union.union(x, y)
-                    in_conflict.update((x, y))
-    # Figures of one kind in one document have the same partners as the first of them.
-    for group in (*by_brief_one.values(), *by_brief_other.values()):
-        if group[0] in in_conflict:
-            for i in group[1:]:
-                union.union(group[0], i)
-            in_conflict.update(group)
+        links.join(int(small.firsts[0]), np.concatenate([small.firsts, large.firsts]))
+        return
+    for first, brief in zip(small.firsts.tolist(), small.briefs.tolist()):
+        links.join(first, large.firsts[large.briefs != brief])
+
+
+def _value_texts(figures: list[DigestFigure]) -> list[str]:
+    """The text of the first figure of each value, in order (values the same as `same_value` says)."""
+    texts: list[str] = []
+    seen: list[float] = []  # sorted: a value the same as one seen is next to it (the tolerance is tiny)
+    for fig in figures:
+        if fig.value is None:
+            continue
+        at = bisect.bisect_left(seen, fig.value)
+        if not any(same_value(fig.value, seen[i]) for i in (at - 1, at) if 0 <= i < len(seen)):
+            seen.insert(at, fig.value)
+            texts.append(fig.text)
+    return texts
 
 
 def _conflicts(
@@ -656,41 +745,21 @@ def _conflicts(
         pairs = [
             (fig, entries[b][1].figures[fig.index]) for b in sorted(group) for fig in by_brief[entries[b][0].id]
         ]
-        union = UnionFind(len(pairs))
-        in_conflict: set[int] = set()
-        # Only figures in one unit can be one quantity (see same_quantity), and figures alike in everything
-        # the rule reads (unit, measures, date, value, source) disagree with the same others: compare one
-        # figure of each kind, not every pair of a large story's figures.
-        kinds: dict[tuple[object, ...], list[int]] = {}
-        for i, (digest_fig, figure) in enumerate(pairs):
-            if figure.unit:
-                kind = (figure.unit, figure.measures, (figure.date or "").lower(), figure.value,
-                        actor_key(figure.source) if figure.source else "")
-                kinds.setdefault(kind, []).append(i)
-        by_unit: dict[str, list[list[int]]] = defaultdict(list)
-        for members in kinds.values():
-            by_unit[unit_key(pairs[members[0]][1].unit or "")].append(members)
-        compared = {members[0]: pairs[members[0]][1].figure() for members in kinds.values()}
+        kinds = _kinds(pairs)
+        by_unit: dict[str, list[_Kind]] = defaultdict(list)
+        for kind in kinds:
+            by_unit[unit_key(kind.figure.unit or "")].append(kind)
+        links = _Links(len(pairs))
         for same_unit in by_unit.values():
-            for x, one in enumerate(same_unit):
-                for other in same_unit[x + 1 :]:
-                    _join_disagreeing(pairs, one, other, compared, union, in_conflict)
-        parts: dict[int, list[DigestFigure]] = defaultdict(list)
-        for i in sorted(in_conflict):
-            parts[union.find(i)].append(pairs[i][0])
-        for part in parts.values():
-            values: list[str] = []
-            seen: list[float] = []
-            for fig in part:
-                if fig.value is not None and not any(same_value(fig.value, value) for value in seen):
-                    seen.append(fig.value)
-                    values.append(fig.text)
+            _disagreeing(same_unit, links)
+        for positions in links.parts():
+            part = [pairs[i][0] for i in positions]
             first = part[0]
             conflicts.append(
                 Conflict(
                     quantity=first.measures or first.unit or "",
                     unit=first.unit,
-                    values=values,
+                    values=_value_texts(part),
                     briefs=sorted({fig.brief for fig in part}, key=order.__getitem__),
                     figures=part,
                 )

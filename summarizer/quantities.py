@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from summarizer.numbers import readings
 
 if TYPE_CHECKING:
@@ -297,3 +299,12 @@ def values_differ(a: Figure, b: Figure) -> bool:
         return False
     low, high = sorted((abs(a.value), abs(b.value)))
     return low > 0 and high / low <= _MAX_CONFLICT_RATIO
+
+
+def values_differing(value: float, others: np.ndarray) -> np.ndarray:
+    """`values_differ` of a figure worth `value` against many at once (`others`: float64, NaN for none)."""
+    a, b = abs(value), np.abs(others)
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN (no value) and 0 compare as False below
+        same = np.abs(value - others) <= 1e-9 * np.maximum(1.0, np.maximum(a, b))
+        return ~np.isnan(others) & ~same & (low > 0) & (high / low <= _MAX_CONFLICT_RATIO)
