@@ -63,6 +63,7 @@ from summarizer.grouping import UnionFind
 DIGEST_VERSION = "1.0"
 DEFAULT_TOP = 10
 _GROUP_CELLS = 1 << 18  # (brief, brief) pairs whose shared actors are counted at once (see _story_groups)
+_COMPACT_AT = 1 << 18  # edges between figures held at once (see _Links)
 
 _TITLE_WORDS = frozenset(
     "the mr mrs ms miss dr prof professor sir dame lord lady president vice prime minister secretary "
@@ -631,16 +632,32 @@ def _kinds(pairs: list[tuple[DigestFigure, FigureGist]]) -> list[_Kind]:
 
 
 class _Links:
-    """Figures joined by disagreeing, gathered as edges and resolved at once into connected parts."""
+    """Figures joined by disagreeing, gathered as edges and resolved into connected parts. A story told
+    thousands of times joins millions of pairs: every `_COMPACT_AT` edges, those gathered are replaced by
+    one edge from each figure to the first of its part, so the edges held stay few."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.heads: list[np.ndarray] = []
         self.tails: list[np.ndarray] = []
+        self.held = 0
 
     def join(self, head: int, tails: Sequence[int] | np.ndarray) -> None:
         self.tails.append(np.asarray(tails, dtype=np.int32))
         self.heads.append(np.full(len(self.tails[-1]), head, dtype=np.int32))
+        self.held += len(self.tails[-1])
+        if self.held >= _COMPACT_AT:
+            nodes, labels = self._resolve()
+            stands_for = np.zeros(self.size, dtype=np.int32)
+            stands_for[labels[nodes]] = nodes  # any one figure of a part stands for it
+            self.heads, self.tails, self.held = [stands_for[labels[nodes]]], [nodes], len(nodes)
+
+    def _resolve(self) -> tuple[np.ndarray, np.ndarray]:
+        """The joined figures, in order, and the part of every figure."""
+        heads, tails = np.concatenate(self.heads), np.concatenate(self.tails)
+        graph = sparse.coo_matrix((np.ones(len(heads), dtype=np.int8), (heads, tails)), shape=(self.size,) * 2)
+        _, labels = connected_components(graph, directed=False)
+        return np.unique(np.concatenate([heads, tails])), labels
 
     def joined(self) -> np.ndarray:
         """The figures joined so far, in order."""
@@ -650,11 +667,9 @@ class _Links:
         """The joined figures in parts, each in order, parts in the order of their first figure."""
         if not self.heads:
             return []
-        heads, tails = np.concatenate(self.heads), np.concatenate(self.tails)
-        graph = sparse.coo_matrix((np.ones(len(heads), dtype=np.int8), (heads, tails)), shape=(self.size,) * 2)
-        _, labels = connected_components(graph, directed=False)
+        nodes, labels = self._resolve()
         parts: dict[int, list[int]] = {}
-        for i in self.joined().tolist():
+        for i in nodes.tolist():
             parts.setdefault(int(labels[i]), []).append(i)
         return list(parts.values())
 

@@ -12,6 +12,7 @@ import random
 
 import pytest
 
+from summarizer import digest
 from summarizer.digest import ActorGist, BriefGist, BriefLink, FigureGist, Quote, actor_key, build_digest
 from summarizer.grouping import UnionFind
 from summarizer.quantities import same_quantity, same_value, values_differ
@@ -82,8 +83,10 @@ def found(entries: list[tuple[BriefLink, BriefGist]]) -> list[tuple[list[str], l
     return [(c.values, [(f.brief, f.index) for f in c.figures]) for c in conflicts]
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_conflicts_are_the_connected_pairs_of_the_rule(seed: int) -> None:
+@pytest.mark.parametrize("compact_at", [digest._COMPACT_AT, 3])  # 3: the edges gathered are compacted often
+@pytest.mark.parametrize("seed", range(4))
+def test_conflicts_are_the_connected_pairs_of_the_rule(seed: int, compact_at: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(digest, "_COMPACT_AT", compact_at)
     rng = random.Random(seed)
     for trial in range(80):
         # Half the nights draw from few values, so that kinds span several briefs (one value of one
@@ -99,7 +102,9 @@ def test_conflicts_are_the_connected_pairs_of_the_rule(seed: int) -> None:
         assert sorted(found(entries), key=lambda c: c[1]) == by_definition(entries)
 
 
-def test_a_story_told_many_times_with_a_value_each() -> None:
+@pytest.mark.parametrize("compact_at", [digest._COMPACT_AT, 50])
+def test_a_story_told_many_times_with_a_value_each(compact_at: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(digest, "_COMPACT_AT", compact_at)
     # Every edition gives its own count and repeats the shared one: the kinds are many, and most pairs of
     # them disagree.
     briefs = [[figure(f"{n + 1} troops", "troops", value=n + 1), figure("500 troops", "troops", value=500)]
