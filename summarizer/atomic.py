@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 # Temporary files are `.<name>.<random>.tmp` beside their target; a process killed mid-write leaves one.
@@ -27,8 +27,8 @@ def write_atomically(path: Path, text: str | bytes | Iterable[str | bytes], *, d
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as fh:
-            for piece in (text,) if isinstance(text, (str, bytes)) else text:
-                fh.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+            for piece in _joined((text,) if isinstance(text, (str, bytes)) else text):
+                fh.write(piece)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -37,6 +37,27 @@ def write_atomically(path: Path, text: str | bytes | Iterable[str | bytes], *, d
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _joined(pieces: Iterable[str | bytes], size: int = 1 << 16) -> Iterator[bytes]:
+    """The pieces as UTF-8, small ones joined up to `size` characters: a page made by a template comes in
+    hundreds of thousands of pieces, each a write and an encoding of its own otherwise."""
+    held: list[str] = []
+    length = 0
+    for piece in pieces:
+        if isinstance(piece, bytes):
+            if held:
+                yield "".join(held).encode("utf-8")
+                held, length = [], 0
+            yield piece
+            continue
+        held.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(held).encode("utf-8")
+            held, length = [], 0
+    if held:
+        yield "".join(held).encode("utf-8")
 
 
 def sync_all() -> None:

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -205,7 +204,7 @@ class Digest(_Model):
             yield f'\n  "{name}": ['
             for i, entry in enumerate(entries):
                 # Lines of pretty JSON are never blank (a string holds its newlines escaped): all get indented.
-                yield ("\n" if i == 0 else ",\n") + textwrap.indent(entry.model_dump_json(indent=2), "    ")
+                yield ("\n    " if i == 0 else ",\n    ") + entry.model_dump_json(indent=2).replace("\n", "\n    ")
             yield "\n  ]"
         yield rest
 

@@ -57,6 +57,14 @@ def test_a_file_written_in_pieces_is_all_or_nothing(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(f"*{TEMP_SUFFIX}"))
 
 
+def test_many_small_pieces_are_written_in_order(tmp_path: Path) -> None:
+    # Small text pieces are joined before they are written; bytes among them keep their place.
+    pieces: list[str | bytes] = [f"é{i}," if i % 1000 else f"<{i}>".encode() for i in range(60_000)]
+    write_atomically(tmp_path / "page.html", iter(pieces))
+    expected = "".join(p if isinstance(p, str) else p.decode() for p in pieces)
+    assert (tmp_path / "page.html").read_text(encoding="utf-8") == expected
+
+
 @pytest.mark.parametrize("block", [1, 2, 3])
 def test_stories_do_not_depend_on_how_many_briefs_are_counted_at_once(
     monkeypatch: pytest.MonkeyPatch, block: int
