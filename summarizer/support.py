@@ -34,7 +34,7 @@ from typing import TypeVar
 
 from summarizer.grounding import lead_summary
 from summarizer.numbers import NUMBER, parse_localized
-from summarizer.quantities import same_value, values_in
+from summarizer.quantities import digit_values, same_value, values_in
 from summarizer.schema import (
     UNATTRIBUTED,
     Actor,
@@ -376,19 +376,35 @@ def unsupported_sentences(summary: str, source: str, *, aliases: _Aliases | None
             if _unstated_numbers(s, all_values, aliases.language) or _unknown_names(s, source_words)
         ]
     out = []
-    # The source's values are read only when the summary states a number (reading them is most of the
-    # cost of this check on a long source).
-    source_values: set[float] | None = None
+    source_values = _SourceValues(source)
     for sentence in _sentences(summary):
         stated = values_in(sentence)
-        if stated and source_values is None:
-            source_values = values_in(source)
-        missing_number = any(not any(same_value(v, s) for s in source_values or ()) for v in stated)
+        missing_number = any(not source_values.states(v) for v in stated)
         names = [w for m in _name_runs(sentence) for w in _name_words(m.group())]
         missing_name = any(w[:_NAME_STEM] not in source_words for w in names)
         if missing_number or missing_name:
             out.append(sentence)
     return out
+
+
+class _SourceValues:
+    """Whether the source states a value, reading it as little as that needs: reading all its values
+    (`values_in`) is most of the cost of the summary check on a long source, so they are read only when
+    the summary states a number that none of the source's digit runs (a subset of them) gives."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.digits: set[float] | None = None
+        self.all: set[float] | None = None
+
+    def states(self, value: float) -> bool:
+        if self.digits is None:
+            self.digits = digit_values(self.source)
+        if any(same_value(value, s) for s in self.digits):
+            return True
+        if self.all is None:
+            self.all = values_in(self.source)
+        return any(same_value(value, s) for s in self.all)
 
 
 def _sentences(summary: str) -> list[str]:

@@ -130,6 +130,15 @@ def test_a_summary_with_an_invented_number_or_name_is_replaced_by_the_lead() -> 
     assert all(SEED[e.start : e.end] == e.quote for e in result.draft.summary_evidence)
 
 
+def test_a_summary_number_the_source_writes_only_in_words_is_found_there() -> None:
+    """The source's digit runs are read first; a number they lack is looked for among everything the
+    source states (words, scales, fractions) before its sentence is called unsupported."""
+    source = "Officials said twelve soldiers crossed. A third of them came back. 7 people spoke."
+    assert not unsupported_sentences("Officials said 12 soldiers crossed.", source)
+    assert not unsupported_sentences("Officials said 7 people spoke.", source)
+    assert unsupported_sentences("Officials said 13 soldiers crossed.", source)
+
+
 def test_keep_unsupported_keeps_items_flagged_with_their_code() -> None:
     claim = Claim(statement="Putin visited Pyongyang in June", evidence=[YOON])
     result = check_support(Draft(claims=[claim], summary="Putin sent 40,000 troops."), CLEAN, keep_unsupported=True)
