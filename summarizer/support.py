@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from summarizer.grounding import lead_summary
-from summarizer.numbers import NUMBER, parse_localized
+from summarizer.numbers import NUMBER, parse_localized, readings
 from summarizer.quantities import digit_values, same_value, values_in
 from summarizer.schema import (
     UNATTRIBUTED,
@@ -389,22 +389,23 @@ def unsupported_sentences(summary: str, source: str, *, aliases: _Aliases | None
 
 class _SourceValues:
     """Whether the source states a value, reading it as little as that needs: reading all its values
-    (`values_in`) is most of the cost of the summary check on a long source, so they are read only when
-    the summary states a number that none of the source's digit runs (a subset of them) gives."""
+    (`values_in`) is most of the cost of the summary check on a long source, so its digit runs are read
+    first, then its numbers as other languages write them, each a subset of all its values and a
+    fraction of their cost, and all of them only for a value neither gives."""
+
+    _STAGES = (digit_values, readings, values_in)
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.digits: set[float] | None = None
-        self.all: set[float] | None = None
+        self.read: list[set[float]] = []
 
     def states(self, value: float) -> bool:
-        if self.digits is None:
-            self.digits = digit_values(self.source)
-        if any(same_value(value, s) for s in self.digits):
-            return True
-        if self.all is None:
-            self.all = values_in(self.source)
-        return any(same_value(value, s) for s in self.all)
+        for i, stage in enumerate(self._STAGES):
+            if i == len(self.read):
+                self.read.append(stage(self.source))
+            if any(same_value(value, s) for s in self.read[i]):
+                return True
+        return False
 
 
 def _sentences(summary: str) -> list[str]:

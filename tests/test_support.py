@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,24 @@ def test_keep_unsupported_keeps_items_flagged_with_their_code() -> None:
     assert [c.unsupported for c in result.draft.claims] == [DropCode.claim_not_supported]
     assert result.draft.summary == "Putin sent 40,000 troops."
     assert result.unsupported_summary == ["Putin sent 40,000 troops."]
+
+
+def test_the_source_is_found_to_state_a_value_exactly_when_it_is_among_all_its_values() -> None:
+    """The summary check reads a source's values in stages (digit runs, other languages' ways of writing
+    numbers, then all): what it answers is what comparing with all of them answers."""
+    from summarizer.quantities import same_value, values_in
+    from summarizer.support import _SourceValues
+
+    root = Path(__file__).resolve().parent
+    sources = [p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.txt")) if p.stat().st_size < 100_000]
+    assert len(sources) > 10
+    asked = 0
+    for source in sources:
+        everything = values_in(source)
+        staged = _SourceValues(source)
+        for sentence in re.split(r"(?<=[.!?])\s+", source)[:40]:
+            for value in values_in(sentence):
+                for candidate in (value, value + 1, value * 10, -value):
+                    asked += 1
+                    assert staged.states(candidate) == any(same_value(candidate, s) for s in everything), candidate
+    assert asked > 1000
