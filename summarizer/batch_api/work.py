@@ -58,9 +58,11 @@ class Context:
 
     def share(self) -> None:
         """Load what every document's work reads, once, before worker processes fork and share it (the
-        language model: 70 MB that each worker would otherwise load on its own)."""
+        language model: 70 MB that each worker would otherwise load on its own; the engine's client
+        libraries, prompt templates and schema: a second of CPU that each worker paid on its first document)."""
         if self.settings.language is None:
             language.load()
+        self.engine.warm_up(self.settings)
 
     @property
     def batch_engine(self) -> BatchEngine:
