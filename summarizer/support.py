@@ -213,7 +213,8 @@ def _figure_problem(fig: Figure) -> tuple[DropCode, str] | None:
 
 
 def _stems(text: str) -> set[str]:
-    return {w[:_STEM] for w in (fold(m.group()) for m in _WORD.finditer(text)) if len(w) > 1 and w not in _FUNCTION_WORDS}
+    # Each distinct word folded once: a claim's context repeats many of its words.
+    return {w[:_STEM] for w in map(fold, set(_WORD.findall(text))) if len(w) > 1 and w not in _FUNCTION_WORDS}
 
 
 def sentence_around(source: str, start: int, end: int) -> tuple[int, int]:
