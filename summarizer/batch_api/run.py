@@ -84,7 +84,8 @@ class _Night:
         self.items = {doc_id(item.key): item for item in plan.items}
         engine, reason = choose_engine(self.settings)
         self.engine: Engine = engine
-        self.context = Context(self.settings, engine, reason, write_brief, self.out / BATCH_DIR / carry.FOLDER)
+        self.records = self.out / BATCH_DIR / carry.FOLDER  # what submit runs read, for collect runs
+        self.context = Context(self.settings, engine, reason, write_brief, self.records)
         self.prices: Prices = load_prices(self.opts.prices)
         self.secrets = secrets_of(self.settings)
         self.usage = Usage()
@@ -284,8 +285,7 @@ class _Night:
             try:
                 self._remove_strays(store, batch_dir)
                 self.resumed = reconcile.resume(store, api, self.out)
-                assert self.context.records is not None
-                carry.sweep(self.context.records, set(store.in_flight()))
+                carry.sweep(self.records, set(store.in_flight()))
                 delay = self.opts.poll_first
                 while True:
                     doing = "collecting finished batches"
