@@ -31,7 +31,7 @@ from summarizer.intake import (
     looks_like_path,
     read_path,
 )
-from summarizer.language import language_of
+from summarizer.language import Identified, language_of
 from summarizer.pdf import page_of
 from summarizer.schema import Brief, Draft, FoundBy, Provenance, Source
 from summarizer.support import check_support
@@ -173,14 +173,16 @@ def choose_engine(settings: Settings) -> tuple[Engine, str]:
 
 
 def assemble(
-    doc: Document, cleaned: CleanText, result: EngineResult, settings: Settings, engine: Engine, reason: str
+    doc: Document, cleaned: CleanText, result: EngineResult, settings: Settings, engine: Engine, reason: str,
+    *, identified: Identified | None = None,
 ) -> Brief:
     """Ground, support-check, cross-check and verify an engine's draft, then wrap it with its source and
-    provenance."""
+    provenance. `identified`: the cleaned text's language as `language_of` found it earlier (a Batch API
+    submit run), not to identify it again."""
     draft = result.draft.marked_found_by(engine.found_by)
     progress.advance("checking evidence")
     grounded, dropped = ground(draft, cleaned, keep_unaligned=settings.keep_unaligned)
-    language = language_of(cleaned.text, settings.language)
+    language = identified or language_of(cleaned.text, settings.language)
     translated = engine.writes_any_language(settings) and translates(settings.brief_language, language.code)
     support = check_support(
         grounded, cleaned, keep_unsupported=settings.keep_unsupported,

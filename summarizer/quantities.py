@@ -212,14 +212,36 @@ def _mentions(text: str, folded: str) -> tuple[NumberMention, ...]:
     return tuple(found)
 
 
+# A brief's quotes are read by the support check and again by verification (a figure's evidence), some
+# several times over: their values are kept per process. Longer texts (a source, a claim's sentences) are
+# read once or have their own cache (`_shared_mentions`), and would only fill this one.
+_KEPT_LENGTH = 1_000
+
+
 def values_in(text: str) -> set[float]:
     """Every value a text states, with and without its scale word ('1.5 million' gives 1.5 and 1500000)."""
-    folded = _folded(text)
+    return set(_kept_values(text)) if len(text) < _KEPT_LENGTH else _values_in(text)
+
+
+@lru_cache(maxsize=512)
+def _kept_values(text: str) -> frozenset[float]:
+    return frozenset(_values_in(text))
+
+
+def digit_values(text: str) -> set[float]:
+    """The values of the text's digit runs ('12,000', '3.5'): the part of `values_in` that is cheap on a
+    long text, and a subset of it (a value found here is one `values_in` finds)."""
     values: set[float] = set()
     for m in _DIGIT_RUN.finditer(text):
         v = parse_number(m.group().rstrip(",."))
         if v is not None:
             values.add(v)
+    return values
+
+
+def _values_in(text: str) -> set[float]:
+    folded = _folded(text)
+    values = digit_values(text)
     mentions = _shared_mentions(text) if len(text) >= _SHARED_LENGTH else _mentions(text, folded)
     for n in mentions:
         values.add(n.value)

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from summarizer.grounding import lead_summary
-from summarizer.numbers import NUMBER, parse_localized
-from summarizer.quantities import same_value, values_in
+from summarizer.numbers import NUMBER, parse_localized, readings
+from summarizer.quantities import digit_values, same_value, values_in
 from summarizer.schema import (
     UNATTRIBUTED,
     Actor,
@@ -213,7 +213,8 @@ def _figure_problem(fig: Figure) -> tuple[DropCode, str] | None:
 
 
 def _stems(text: str) -> set[str]:
-    return {w[:_STEM] for w in (fold(m.group()) for m in _WORD.finditer(text)) if len(w) > 1 and w not in _FUNCTION_WORDS}
+    # Each distinct word folded once: a claim's context repeats many of its words.
+    return {w[:_STEM] for w in map(fold, set(_WORD.findall(text))) if len(w) > 1 and w not in _FUNCTION_WORDS}
 
 
 def sentence_around(source: str, start: int, end: int) -> tuple[int, int]:
@@ -376,19 +377,36 @@ def unsupported_sentences(summary: str, source: str, *, aliases: _Aliases | None
             if _unstated_numbers(s, all_values, aliases.language) or _unknown_names(s, source_words)
         ]
     out = []
-    # The source's values are read only when the summary states a number (reading them is most of the
-    # cost of this check on a long source).
-    source_values: set[float] | None = None
+    source_values = _SourceValues(source)
     for sentence in _sentences(summary):
         stated = values_in(sentence)
-        if stated and source_values is None:
-            source_values = values_in(source)
-        missing_number = any(not any(same_value(v, s) for s in source_values or ()) for v in stated)
+        missing_number = any(not source_values.states(v) for v in stated)
         names = [w for m in _name_runs(sentence) for w in _name_words(m.group())]
         missing_name = any(w[:_NAME_STEM] not in source_words for w in names)
         if missing_number or missing_name:
             out.append(sentence)
     return out
+
+
+class _SourceValues:
+    """Whether the source states a value, reading it as little as that needs: reading all its values
+    (`values_in`) is most of the cost of the summary check on a long source, so its digit runs are read
+    first, then its numbers as other languages write them, each a subset of all its values and a
+    fraction of their cost, and all of them only for a value neither gives."""
+
+    _STAGES = (digit_values, readings, values_in)
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.read: list[set[float]] = []
+
+    def states(self, value: float) -> bool:
+        for i, stage in enumerate(self._STAGES):
+            if i == len(self.read):
+                self.read.append(stage(self.source))
+            if any(same_value(value, s) for s in self.read[i]):
+                return True
+        return False
 
 
 def _sentences(summary: str) -> list[str]:

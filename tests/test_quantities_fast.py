@@ -35,6 +35,8 @@ PIECES = [
 
 def _same(text: str) -> None:
     assert quantities.values_in(text) == reference.values_in(text), text
+    # The summary check reads a source's digit runs first, and everything only for a number they lack.
+    assert quantities.digit_values(text) <= reference.values_in(text), text
     assert quantities.number_mentions(text) == reference.number_mentions(text), text
     assert numbers.readings(text) == reference.readings(text), text
     assert [m.span() for m in numbers.NUMBER.finditer(text)] == [m.span() for m in reference.NUMBER.finditer(text)]
@@ -70,3 +72,13 @@ def test_case_twins_are_every_character_read_as_an_ascii_letter() -> None:
         if letter.fullmatch(char):
             folded = quantities._folded(char)
             assert len(folded) == 1 and folded.isascii() and re.fullmatch(folded, char, re.IGNORECASE), hex(code)
+
+
+def test_a_kept_texts_values_are_a_copy_that_callers_may_change() -> None:
+    """values_in keeps the values of short texts (quotes read by the support check and by verification):
+    what it returns is the caller's own set, so changing it changes no later answer."""
+    quote = "about 1,500 troops, a third of them"
+    first = quantities.values_in(quote)
+    first.add(42.0)
+    first.discard(1500.0)
+    assert quantities.values_in(quote) == reference.values_in(quote)

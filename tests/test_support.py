@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -130,9 +131,39 @@ def test_a_summary_with_an_invented_number_or_name_is_replaced_by_the_lead() -> 
     assert all(SEED[e.start : e.end] == e.quote for e in result.draft.summary_evidence)
 
 
+def test_a_summary_number_the_source_writes_only_in_words_is_found_there() -> None:
+    """The source's digit runs are read first; a number they lack is looked for among everything the
+    source states (words, scales, fractions) before its sentence is called unsupported."""
+    source = "Officials said twelve soldiers crossed. A third of them came back. 7 people spoke."
+    assert not unsupported_sentences("Officials said 12 soldiers crossed.", source)
+    assert not unsupported_sentences("Officials said 7 people spoke.", source)
+    assert unsupported_sentences("Officials said 13 soldiers crossed.", source)
+
+
 def test_keep_unsupported_keeps_items_flagged_with_their_code() -> None:
     claim = Claim(statement="Putin visited Pyongyang in June", evidence=[YOON])
     result = check_support(Draft(claims=[claim], summary="Putin sent 40,000 troops."), CLEAN, keep_unsupported=True)
     assert [c.unsupported for c in result.draft.claims] == [DropCode.claim_not_supported]
     assert result.draft.summary == "Putin sent 40,000 troops."
     assert result.unsupported_summary == ["Putin sent 40,000 troops."]
+
+
+def test_the_source_is_found_to_state_a_value_exactly_when_it_is_among_all_its_values() -> None:
+    """The summary check reads a source's values in stages (digit runs, other languages' ways of writing
+    numbers, then all): what it answers is what comparing with all of them answers."""
+    from summarizer.quantities import same_value, values_in
+    from summarizer.support import _SourceValues
+
+    root = Path(__file__).resolve().parent
+    sources = [p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.txt")) if p.stat().st_size < 100_000]
+    assert len(sources) > 10
+    asked = 0
+    for source in sources:
+        everything = values_in(source)
+        staged = _SourceValues(source)
+        for sentence in re.split(r"(?<=[.!?])\s+", source)[:40]:
+            for value in values_in(sentence):
+                for candidate in (value, value + 1, value * 10, -value):
+                    asked += 1
+                    assert staged.states(candidate) == any(same_value(candidate, s) for s in everything), candidate
+    assert asked > 1000

@@ -18,7 +18,7 @@ import openai
 
 from summarizer.api import choose_engine
 from summarizer.atomic import remove_stale_temporaries, sync_all
-from summarizer.batch_api import collect, reconcile
+from summarizer.batch_api import carry, collect, reconcile
 from summarizer.batch_api.client import api_error, batch_client
 from summarizer.batch_api.costs import Prices, cost, load_prices
 from summarizer.batch_api.options import BatchApiOptions
@@ -84,7 +84,8 @@ class _Night:
         self.items = {doc_id(item.key): item for item in plan.items}
         engine, reason = choose_engine(self.settings)
         self.engine: Engine = engine
-        self.context = Context(self.settings, engine, reason, write_brief)
+        self.records = self.out / BATCH_DIR / carry.FOLDER  # what submit runs read, for collect runs
+        self.context = Context(self.settings, engine, reason, write_brief, self.records)
         self.prices: Prices = load_prices(self.opts.prices)
         self.secrets = secrets_of(self.settings)
         self.usage = Usage()
@@ -284,6 +285,7 @@ class _Night:
             try:
                 self._remove_strays(store, batch_dir)
                 self.resumed = reconcile.resume(store, api, self.out)
+                carry.sweep(self.records, set(store.in_flight()))
                 delay = self.opts.poll_first
                 while True:
                     doing = "collecting finished batches"

@@ -17,11 +17,13 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from summarizer import language
 from summarizer.api import assemble
+from summarizer.batch_api import carry
 from summarizer.batch_api.requests import DocumentLines, document_lines
 from summarizer.config import Settings
 from summarizer.engines import Engine, EngineResult
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.intake import Document, from_fetched, from_file_bytes
+from summarizer.language import Identified
 from summarizer.ledger import DocKey, error_line
 from summarizer.nightly.plan import DoneBrief, Item, content_hash
 from summarizer.redaction import secrets_of
@@ -51,12 +53,16 @@ class Context:
     engine: Engine
     reason: str  # why this engine: the brief's provenance says it
     write_brief: WriteBrief
+    # Where the submit run leaves what it read of each document for the collect run (`carry`); None: nowhere.
+    records: Path | None = None
 
     def share(self) -> None:
         """Load what every document's work reads, once, before worker processes fork and share it (the
-        language model: 70 MB that each worker would otherwise load on its own)."""
+        language model: 70 MB that each worker would otherwise load on its own; the engine's client
+        libraries, prompt templates and schema: a second of CPU that each worker paid on its first document)."""
         if self.settings.language is None:
             language.load()
+        self.engine.warm_up(self.settings)
 
     @property
     def batch_engine(self) -> BatchEngine:
@@ -78,10 +84,11 @@ class Settled:
     model: str | None = None
 
 
-def read_back(item: Item, key: DocKey, settings: Settings) -> Document | None:
-    """The document as it was submitted under `key`, or None when its bytes changed or are gone since."""
+def read_back(item: Item, key: DocKey, settings: Settings, records: Path | None = None) -> Read | None:
+    """The document as it was submitted under `key`, or None when its bytes changed or are gone since.
+    With `records`, what the submit run recorded of those bytes stands in for reading them again."""
     if item.fetched is not None:  # a URL this run fetched, and found with the submitted content
-        return from_fetched(item.fetched, max_chars=settings.max_chars)
+        return Read(from_fetched(item.fetched, max_chars=settings.max_chars))
     if not isinstance(item.path, Path):  # a URL of an earlier night that is no longer an input
         return None
     data = item.data  # the bytes this run's plan hashed to item.key
@@ -93,22 +100,40 @@ def read_back(item: Item, key: DocKey, settings: Settings) -> Document | None:
             return None
         if content_hash(data) != key.content_hash:
             return None
-    return from_file_bytes(data, item.path, max_chars=settings.max_chars)
+    if records is not None:
+        carried = carry.load(records, key, item.path, settings.max_chars)
+        if carried is not None:
+            return Read(*carried)
+    return Read(from_file_bytes(data, item.path, max_chars=settings.max_chars))
+
+
+@dataclass(frozen=True)
+class Read:
+    """A document read back, and its language when the submit run recorded it (else None: identify it)."""
+
+    doc: Document
+    language: Identified | None = None
 
 
 def request_lines(context: Context, item: Item) -> DocumentLines | str:
     """The document's requests as JSONL lines, or why it cannot be sent (its run fails it).
     A ConfigError (the engine cannot build requests at all) stops the run instead."""
     try:
-        doc = read_back(item, item.key, context.settings)
-        if doc is None:
+        read = read_back(item, item.key, context.settings)
+        if read is None:
             raise SummarizerError(f"{item.path}: changed or vanished while the run read it")
+        doc = read.doc
         cleaned = clean(doc.text)
         if not cleaned.text.strip():
             raise SummarizerError(
                 f"{doc.name}: has no article text once page boilerplate (navigation, links) is removed"
             )
-        return document_lines(item.key, context.batch_engine.batch_bodies(cleaned, context.settings))
+        lines = document_lines(item.key, context.batch_engine.batch_bodies(cleaned, context.settings))
+        if context.records is not None:
+            # The language as `assemble` will ask for it (the bodies asked already: it is cached).
+            found = None if context.settings.language else language.language_of(cleaned.text)
+            carry.keep(context.records, item.key, doc, context.settings.max_chars, found)
+        return lines
     except ConfigError:
         raise
     except SummarizerError as exc:
@@ -118,21 +143,27 @@ def request_lines(context: Context, item: Item) -> DocumentLines | str:
 def settle_answers(context: Context, item: Item, key: DocKey, answers: list[dict[str, Any]], batch_id: str,
                    out: Path) -> Settled:
     """Ground, check and verify the answers for the document submitted under `key`; write its brief."""
-    doc = read_back(item, key, context.settings)
-    if doc is None:
+    read = read_back(item, key, context.settings, context.records)
+    if read is None:
+        if context.records is not None:
+            carry.forget(context.records, key)
         # The answer is for bytes that are gone; a changed file is a new key, queued on its own.
         return Settled("gone", reason=f"{item.path} changed or vanished after it was submitted; its answer is for "
                                       "the old text")
+    doc = read.doc
     try:
         cleaned = clean(doc.text)
         result = context.batch_engine.batch_result(cleaned, answers, context.settings)
         brief = assemble(doc, cleaned, result, context.settings, context.engine,
-                         f"{context.reason}; Batch API {batch_id}")
+                         f"{context.reason}; Batch API {batch_id}",
+                         identified=None if context.settings.language else read.language)
     except (ValueError, SummarizerError) as exc:
         return Settled("returned", reason=error_line(str(exc), secrets_of(context.settings)))
     try:
         context.write_brief(item, brief)
     except OSError as exc:
         return Settled("returned", reason=f"cannot write {out / item.json_path}: {exc.strerror or exc}")
+    if context.records is not None:
+        carry.forget(context.records, key)
     spent = brief.provenance
     return Settled("written", done=DoneBrief.of(brief), usage=spent.usage, attempts=spent.attempts, model=spent.model)

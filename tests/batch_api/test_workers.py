@@ -72,3 +72,22 @@ def test_few_documents_are_not_worth_a_pool() -> None:
     assert processes_for(10_000, 1) == 1
     assert 1 <= processes_for(10_000) <= (os.cpu_count() or 1)
     assert processes_for(10_000, 64) == processes_for(10_000)  # never more than the cores
+
+
+def test_the_run_warms_the_engine_up_once_before_its_workers_fork() -> None:
+    """What each worker would otherwise pay on its first document (the engine's client libraries, its
+    prompt templates and schema) is prepared in the parent, once, and inherited."""
+    from summarizer.batch_api.work import Context
+    from summarizer.config import Settings
+    from summarizer.engines.llm import LLMEngine
+
+    warmed: list[Settings] = []
+
+    class Recording(LLMEngine):
+        def warm_up(self, settings: Settings) -> None:
+            warmed.append(settings)
+            super().warm_up(settings)
+
+    settings = Settings(engine="llm", base_url="http://127.0.0.1:9/v1", model="gpt-4o-mini", language="en")
+    Context(settings, Recording(), "test", lambda item, brief: None).share()
+    assert warmed == [settings]
