@@ -88,11 +88,13 @@ def batch_reason(batch: Batch) -> str:
 
 
 def document_answers(entry: DocEntry, results: Results, batch: Batch) -> list[dict[str, Any]] | str:
-    """The chat completions answering `entry`'s chunks, in order, or the reason it has none."""
+    """The chat completions answering `entry`'s chunks, in order, or the reason it has none. Its lines
+    are taken out of `results` (each document is read once): a batch's answers are let go as its
+    documents are settled, not held until the last one."""
     bodies = []
     for chunk in range(entry.chunks):
         cid = custom_id(entry.doc_id, chunk)
-        raw = results.answers.get(cid)
+        raw = results.answers.pop(cid, None)
         if raw is None:
             reason = results.errors.get(cid) or batch_reason(batch)
             return reason if entry.chunks == 1 else f"chunk {chunk + 1} of {entry.chunks}: {reason}"

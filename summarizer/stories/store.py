@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from summarizer.ledger import immediate_transaction, open_tables
+from summarizer.stories.features import unpack
 from summarizer.stories.similarity import N_FEATURES
 
 _IN_CHUNK = 500  # host parameters per IN (...) query, well under SQLite's limit
@@ -32,6 +33,12 @@ class Member:
     title: str
     raw: bytes
     facts: str
+    # A member made tonight: its facts as StoryFeatures keeps them (`facts` is then ""), unpacked one at
+    # a time as the rows are written, not a night's worth at once (~5,000 characters a brief).
+    packed_facts: bytes | None = None
+
+    def facts_json(self) -> str:
+        return self.facts if self.packed_facts is None else unpack(self.packed_facts)
 
 
 _MEMBER_COLUMNS = (
@@ -146,11 +153,11 @@ class StoryStore:
     def put_members(self, members: Sequence[Member]) -> None:
         self._db.executemany(
             f"INSERT OR REPLACE INTO story_members ({_MEMBER_COLUMNS}) VALUES ({', '.join('?' * 14)})",
-            [
+            (
                 (m.content_hash, m.path, m.story_id, m.night, m.run_id, m.seq, int(m.current), m.replaces,
-                 m.brief_id, m.brief_json, m.brief_md, m.title, m.raw, m.facts)
+                 m.brief_id, m.brief_json, m.brief_md, m.title, m.raw, m.facts_json())
                 for m in members
-            ],
+            ),
         )
 
     def put_stories(self, stories: Sequence[StoryRow]) -> None:

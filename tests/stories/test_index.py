@@ -148,3 +148,15 @@ def test_an_old_ledger_is_upgraded_in_place(out: Path) -> None:
     with Ledger(path) as ledger:
         assert ledger.schema_version == len(MIGRATIONS) >= 2
         assert [r["run_id"] for r in ledger.runs()] == ["old"]
+
+
+def test_index_night_writes_each_new_members_facts_as_story_features_made_them(out: Path) -> None:
+    """The facts JSON is unpacked row by row as the members are written: the rows hold each brief's facts
+    exactly, whatever order the briefs came in."""
+    briefs = [night_brief("a.txt", quake(QUAKE_1, 120, "Maria Lopez")), night_brief("b.txt", election()),
+              night_brief("c.txt", quake(QUAKE_2, 150, "Red Cross"))]
+    run(out, "r1", "2026-01-01", briefs)
+    with sqlite3.connect(out / LEDGER_NAME) as db:
+        stored = dict(db.execute("SELECT content_hash, facts FROM story_members").fetchall())
+    assert stored == {b.content_hash: b.story.facts for b in briefs}
+    assert all(facts.startswith('{"actors":[') for facts in stored.values())
