@@ -67,17 +67,17 @@ def ordered_map(work: Callable[[P], R], payloads: Iterable[P], processes: int) -
     flying: deque[tuple[P, Future[R]]] = deque()
     executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_start,
                                    initargs=(os.getpid(), work))
+    # The workers fork on the first submit. Frozen, this process's objects are left out of the garbage
+    # collections on both sides, which would otherwise touch, and so copy, every page they share: the
+    # workers' collections in them, and this one's in itself (its copy then leaves the workers alone
+    # with the old pages). They stay frozen while the workers live; what is unreachable among them
+    # is collected once the workers are gone.
+    gc.freeze()
     try:
-        # The workers fork on the first submit. Frozen, this process's objects are left out of their
-        # garbage collections, which would otherwise touch, and so copy, every page they share with it.
-        gc.freeze()
-        try:
-            for payload in pending:
-                flying.append((payload, executor.submit(_run, payload)))
-                if len(flying) >= window:
-                    break
-        finally:
-            gc.unfreeze()
+        for payload in pending:
+            flying.append((payload, executor.submit(_run, payload)))
+            if len(flying) >= window:
+                break
         while flying:
             payload, future = flying.popleft()
             try:
@@ -95,5 +95,9 @@ def ordered_map(work: Callable[[P], R], payloads: Iterable[P], processes: int) -
                 flying.append((more, executor.submit(_run, more)))
                 break
             yield result
+        # Every worker gone before this process collects its garbage again (unfrozen) and grows on:
+        # meanwhile each page it touches would be copied while a worker still holds the old one.
+        executor.shutdown(wait=True)
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
+        gc.unfreeze()

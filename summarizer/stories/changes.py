@@ -95,7 +95,7 @@ def _quantity(fig: FactFigure) -> str:
 def story_memory(store: StoryStore, placements: Mapping[str, Placement], night: str, run_id: str) -> StoryMemory:
     """The three parts for the stories these placements touch (brief id -> placement, in the run's order)."""
     touched = list(dict.fromkeys(p.story_id for p in placements.values()))
-    members = store.members_of(touched)
+    members = store.members_of(touched, facts=False)  # each story's facts read as it is told (`_entry`)
     by_story: dict[str, list[Member]] = {}
     for m in members:
         by_story.setdefault(m.story_id, []).append(m)
@@ -105,7 +105,8 @@ def story_memory(store: StoryStore, placements: Mapping[str, Placement], night: 
         row = store.story(story_id)
         if row is None:
             continue
-        entry = _entry(row, by_story.get(story_id, []), run_id, ids)
+        story_members = by_story.get(story_id, [])
+        entry = _entry(row, story_members, run_id, ids, store.facts_of([m.content_hash for m in story_members]))
         if not entry.briefs:  # touched only by briefs indexed before: link those this run has
             entry.briefs = [_brief_ref(m, "known", ids) for m in by_story.get(story_id, [])
                             if m.current and placements.get(m.brief_id) is not None]
@@ -121,10 +122,11 @@ def story_memory(store: StoryStore, placements: Mapping[str, Placement], night: 
     return memory
 
 
-def _entry(row: StoryRow, members: list[Member], run_id: str, ids: Mapping[str, str]) -> StoryEntry:
+def _entry(row: StoryRow, members: list[Member], run_id: str, ids: Mapping[str, str],
+           facts_json: Mapping[str, str]) -> StoryEntry:
     tonight = [m for m in members if m.run_id == run_id and m.current]
     earlier = [m for m in members if not (m.run_id == run_id and m.current)]
-    facts = {m.content_hash: Facts.model_validate_json(m.facts) for m in members}
+    facts = {m.content_hash: Facts.model_validate_json(facts_json[m.content_hash]) for m in members}
     entry = StoryEntry(
         story_id=row.story_id, title=row.title, first_seen=row.first_night, last_seen=row.last_night,
         documents=row.members,

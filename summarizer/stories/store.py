@@ -102,22 +102,33 @@ class StoryStore:
     def current_by_path(self, paths: Sequence[str]) -> dict[str, Member]:
         return {m.path: m for m in self._members_where("path", paths) if m.current}
 
-    def _members_where(self, column: str, values: Sequence[str]) -> list[Member]:
+    def _members_where(self, column: str, values: Sequence[str], *, facts: bool = True) -> list[Member]:
         out: list[Member] = []
+        columns = _MEMBER_COLUMNS if facts else _MEMBER_COLUMNS.replace(", facts", ", '' AS facts")
         unique = sorted(set(values))
         for begin in range(0, len(unique), _IN_CHUNK):
             part = unique[begin : begin + _IN_CHUNK]
             marks = ", ".join("?" * len(part))
-            cursor = self._db.execute(
-                f"SELECT {_MEMBER_COLUMNS} FROM story_members WHERE {column} IN ({marks})", part
-            )
+            cursor = self._db.execute(f"SELECT {columns} FROM story_members WHERE {column} IN ({marks})", part)
             out.extend(_member(row) for row in cursor)
         return out
 
-    def members_of(self, story_ids: Sequence[str]) -> list[Member]:
-        """Every member (edited-away versions too) of these stories, in index order."""
-        found = self._members_where("story_id", story_ids)
+    def members_of(self, story_ids: Sequence[str], *, facts: bool = True) -> list[Member]:
+        """Every member (edited-away versions too) of these stories, in index order; without `facts`,
+        their `facts` left "" (read them story by story with `facts_of`: a night's are ~10 KB each)."""
+        found = self._members_where("story_id", story_ids, facts=facts)
         return sorted(found, key=lambda m: (m.night, m.seq))
+
+    def facts_of(self, hashes: Sequence[str]) -> dict[str, str]:
+        """Content hash -> the facts JSON of those members."""
+        out: dict[str, str] = {}
+        unique = sorted(set(hashes))
+        for begin in range(0, len(unique), _IN_CHUNK):
+            part = unique[begin : begin + _IN_CHUNK]
+            marks = ", ".join("?" * len(part))
+            out.update(self._db.execute(f"SELECT content_hash, facts FROM story_members WHERE content_hash IN ({marks})",
+                                        part).fetchall())
+        return out
 
     def all_members(self) -> list[Member]:
         cursor = self._db.execute(f"SELECT {_MEMBER_COLUMNS} FROM story_members ORDER BY night, seq")
