@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from summarizer.async_pool import start_as_worker
 from summarizer.engines import cores
+from summarizer.heap import give_back
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -35,6 +36,8 @@ MIN_PARALLEL = 64
 _WINDOW_PER_WORKER = 32
 
 _work: Callable[[Any], Any] | None = None  # a worker's function, set by `_start` from the parent's
+_ran = 0  # documents a worker has done
+_GIVE_BACK_EVERY = 256
 
 
 def _start(parent: int, work: Callable[[Any], Any]) -> None:
@@ -44,8 +47,15 @@ def _start(parent: int, work: Callable[[Any], Any]) -> None:
 
 
 def _run(payload: Any) -> Any:
+    global _ran
     assert _work is not None
-    return _work(payload)
+    result = _work(payload)
+    _ran += 1
+    if _ran % _GIVE_BACK_EVERY == 0:
+        # What the last documents' work freed, returned instead of kept by the allocator: a worker's own
+        # pages are what it adds to the machine's count.
+        give_back()
+    return result
 
 
 def processes_for(documents: int, wanted: int | None = None) -> int:
