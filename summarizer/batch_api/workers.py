@@ -105,9 +105,10 @@ def ordered_map(work: Callable[[P], R], payloads: Iterable[P], processes: int) -
                 flying.append((more, executor.submit(_run, more)))
                 break
             yield result
-        # Every worker gone before this process collects its garbage again (unfrozen) and grows on:
-        # meanwhile each page it touches would be copied while a worker still holds the old one.
-        executor.shutdown(wait=True)
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+        # With every result taken (the caller usually stops at the last one, closing this), the workers
+        # are let finish before this process collects its garbage again (unfrozen) and grows on: each
+        # page it touched meanwhile would be copied while a worker still held the old one. Stopped
+        # early, what is in flight is dropped and no one waits.
+        executor.shutdown(wait=not flying, cancel_futures=True)
         gc.unfreeze()
