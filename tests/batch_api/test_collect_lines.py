@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 
 from openai.types import Batch
 
@@ -16,8 +17,9 @@ def entry(n: int, chunks: int) -> DocEntry:
                     chunks, "in_flight", None)
 
 
-def answer(cid: str) -> str:
-    return json.dumps({"custom_id": cid, "response": {"status_code": 200, "body": {"id": cid}}})
+def answer(cid: str) -> bytes:
+    line = json.dumps({"custom_id": cid, "response": {"status_code": 200, "body": {"id": cid}}})
+    return zlib.compress(line.encode("utf-8"))
 
 
 def test_document_answers_takes_its_lines_out_of_the_results() -> None:
