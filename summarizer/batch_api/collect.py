@@ -9,6 +9,7 @@ reason of the first chunk that was not.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ ENDED = frozenset({"completed", "expired", "failed", "cancelled"})
 class Results:
     """What a batch's files say, by custom_id: raw answered lines, and reasons for the others."""
 
-    answers: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, bytes] = field(default_factory=dict)  # each line zlib-compressed (see `read_results`)
     errors: dict[str, str] = field(default_factory=dict)
     unknown: int = 0  # lines whose custom_id is none of ours
 
@@ -65,8 +66,9 @@ def read_results(api: openai.OpenAI, batch: Batch, wanted: set[str]) -> Results:
                 continue
             response = line.get("response") or {}
             if response.get("status_code") == 200 and not line.get("error"):
-                # Kept as text until its document is complete: a dict per line would cost several times more.
-                results.answers[cid] = raw
+                # Kept as compressed text until its document is settled: a dict per line would cost several
+                # times more, and a batch's lines (~7 KB each) are held while the workers fork and run.
+                results.answers[cid] = zlib.compress(raw.encode("utf-8"), 1)
             else:
                 results.errors[cid] = _error_text(line)
     return results
@@ -88,13 +90,15 @@ def batch_reason(batch: Batch) -> str:
 
 
 def document_answers(entry: DocEntry, results: Results, batch: Batch) -> list[dict[str, Any]] | str:
-    """The chat completions answering `entry`'s chunks, in order, or the reason it has none."""
+    """The chat completions answering `entry`'s chunks, in order, or the reason it has none. Its lines
+    are taken out of `results` (each document is read once): a batch's answers are let go as its
+    documents are settled, not held until the last one."""
     bodies = []
     for chunk in range(entry.chunks):
         cid = custom_id(entry.doc_id, chunk)
-        raw = results.answers.get(cid)
+        raw = results.answers.pop(cid, None)
         if raw is None:
             reason = results.errors.get(cid) or batch_reason(batch)
             return reason if entry.chunks == 1 else f"chunk {chunk + 1} of {entry.chunks}: {reason}"
-        bodies.append(json.loads(raw)["response"]["body"])
+        bodies.append(json.loads(zlib.decompress(raw))["response"]["body"])
     return bodies

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 from functools import partial
 from pathlib import Path
@@ -30,10 +31,11 @@ from summarizer.batch_api.workers import ordered_map, processes_for
 from summarizer.engines import Engine
 from summarizer.errors import ConfigError
 from summarizer.fetch import looks_like_url
+from summarizer.heap import give_back
 from summarizer.ledger import DocKey, Ledger, Status, error_line
 from summarizer.nightly.options import NightlyOptions
 from summarizer.nightly.discovery import Input
-from summarizer.nightly.plan import DoneBrief, Item, Plan
+from summarizer.nightly.plan import DoneBrief, Item, Plan, Shared, content_hash
 from summarizer.nightly.progress import Reporter
 from summarizer.redaction import secrets_of
 from summarizer.schema import Usage
@@ -101,6 +103,7 @@ class _Night:
         self.finished = 0
         self.requests = 0
         self.written: list[tuple[Item, DocEntry, Settled]] = []  # briefs on disk, not yet recorded done
+        self.shared = Shared()  # the strings the received DoneBriefs have in common, one copy each
 
     # --- collect ---------------------------------------------------------------------------------
 
@@ -123,6 +126,11 @@ class _Night:
                 store.settle(entry.doc_id, entry.intent_id, "done")
             else:
                 ready.append((entry, item))
+        for _, item in ready:
+            if item.fetched is None:
+                # The worker reads the file back (and checks its hash): its bytes need not stay in this
+                # process, nor be in the heap that the workers' fork inherits.
+                item.data = None
         # Each document's answers parsed as the workers take it (a window's worth at a time, not the batch's).
         payloads = ((item, entry.key, collect.document_answers(entry, results, batch)) for entry, item in ready)
         work = partial(_settle, self.context, batch.id, self.out)
@@ -140,6 +148,9 @@ class _Night:
         processes = processes_for(documents, self.options.concurrency)
         if processes > 1:
             self.context.share()
+            # Pages freed but kept would be inherited by the workers, then copied when this process
+            # reuses them: both sides would pay for them.
+            give_back()
         return processes
 
     def _item(self, entry: DocEntry) -> Item | None:
@@ -162,7 +173,9 @@ class _Night:
             assert settled.reason is not None
             self.give_back(store, entry, item, settled.reason)
         else:
-            # Recorded done with the others of its group (`record`), once their files are durable.
+            # Recorded done with the others of its group (`record`), once their files are durable. Kept
+            # until the digest, each made of the copies of strings that earlier briefs already brought.
+            settled = dataclasses.replace(settled, done=self.shared.share(settled.done))
             self.written.append((item, entry, settled))
 
     def record(self, store: Store) -> None:
@@ -291,6 +304,7 @@ class _Night:
                     doing = "collecting finished batches"
                     for job in store.jobs(["submitted"]):
                         self.collect(store, api, job)
+                        give_back()  # what receiving its answers freed, before the next batch, index and digest
                     doing = "submitting pending documents"
                     self.submit(store, api)
                     if not self.opts.wait or not store.jobs(["prepared", "uploaded", "submitted"]):
@@ -319,11 +333,11 @@ class _Night:
             return
         asyncio.run(self._fallback(self.gave_up))
 
-    async def _fallback(self, items: list[Item]) -> None:
-        from summarizer.batch import FileSource, Outcome, run_batch
+    async def _fallback(self, given: list[Item]) -> None:
+        from summarizer.batch import BatchSource, FileSource, Outcome, run_batch
 
         async def ended(outcome: Outcome) -> None:
-            item = items[outcome.index]
+            item = sent[outcome.index]
             if outcome.brief is None:
                 self.fail(item, f"request by request after the batches: {outcome.error}")
                 return
@@ -344,10 +358,21 @@ class _Night:
                                                      discount=0.0)))
             self._tell(item)
 
-        for item in items:
+        sources: list[BatchSource] = []
+        sent: list[Item] = []
+        for item in given:
+            source: BatchSource | None = item.fetched
+            if source is None:
+                # Its bytes were let go when its batch's answers were collected (`collect`): read back.
+                data = item.data if item.data is not None else _read_back(item)
+                if data is None:
+                    self.fail(item, f"{item.path} changed or vanished after it was submitted")
+                    continue
+                source = FileSource(Path(item.path), data)
             self.ledger.start(item.key, self.run_id)
-        await run_batch([i.fetched or FileSource(Path(i.path), i.data or b"") for i in items], self.settings,
-                        concurrency=self.options.concurrency, on_outcome=ended)
+            sources.append(source)
+            sent.append(item)
+        await run_batch(sources, self.settings, concurrency=self.options.concurrency, on_outcome=ended)
 
     def _report(self, store: Store) -> BatchApiReport:
         flying = []
@@ -379,6 +404,15 @@ class _Night:
             requests=self.requests,
             documents=self.costs,
         )
+
+
+def _read_back(item: Item) -> bytes | None:
+    """A file's bytes if they still hash to its key, else None."""
+    try:
+        data = Path(item.path).read_bytes()
+    except OSError:
+        return None
+    return data if content_hash(data) == item.key.content_hash else None
 
 
 def _settle(context: Context, batch_id: str, out: Path,

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from summarizer.async_pool import start_as_worker
 from summarizer.engines import cores
+from summarizer.heap import give_back
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -35,6 +36,8 @@ MIN_PARALLEL = 64
 _WINDOW_PER_WORKER = 32
 
 _work: Callable[[Any], Any] | None = None  # a worker's function, set by `_start` from the parent's
+_ran = 0  # documents a worker has done
+_GIVE_BACK_EVERY = 256
 
 
 def _start(parent: int, work: Callable[[Any], Any]) -> None:
@@ -44,8 +47,15 @@ def _start(parent: int, work: Callable[[Any], Any]) -> None:
 
 
 def _run(payload: Any) -> Any:
+    global _ran
     assert _work is not None
-    return _work(payload)
+    result = _work(payload)
+    _ran += 1
+    if _ran % _GIVE_BACK_EVERY == 0:
+        # What the last documents' work freed, returned instead of kept by the allocator: a worker's own
+        # pages are what it adds to the machine's count.
+        give_back()
+    return result
 
 
 def processes_for(documents: int, wanted: int | None = None) -> int:
@@ -67,17 +77,17 @@ def ordered_map(work: Callable[[P], R], payloads: Iterable[P], processes: int) -
     flying: deque[tuple[P, Future[R]]] = deque()
     executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_start,
                                    initargs=(os.getpid(), work))
+    # The workers fork on the first submit. Frozen, this process's objects are left out of the garbage
+    # collections on both sides, which would otherwise touch, and so copy, every page they share: the
+    # workers' collections in them, and this one's in itself (its copy then leaves the workers alone
+    # with the old pages). They stay frozen while the workers live; what is unreachable among them
+    # is collected once the workers are gone.
+    gc.freeze()
     try:
-        # The workers fork on the first submit. Frozen, this process's objects are left out of their
-        # garbage collections, which would otherwise touch, and so copy, every page they share with it.
-        gc.freeze()
-        try:
-            for payload in pending:
-                flying.append((payload, executor.submit(_run, payload)))
-                if len(flying) >= window:
-                    break
-        finally:
-            gc.unfreeze()
+        for payload in pending:
+            flying.append((payload, executor.submit(_run, payload)))
+            if len(flying) >= window:
+                break
         while flying:
             payload, future = flying.popleft()
             try:
@@ -96,4 +106,9 @@ def ordered_map(work: Callable[[P], R], payloads: Iterable[P], processes: int) -
                 break
             yield result
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+        # With every result taken (the caller usually stops at the last one, closing this), the workers
+        # are let finish before this process collects its garbage again (unfrozen) and grows on: each
+        # page it touched meanwhile would be copied while a worker still held the old one. Stopped
+        # early, what is in flight is dropped and no one waits.
+        executor.shutdown(wait=not flying, cancel_futures=True)
+        gc.unfreeze()

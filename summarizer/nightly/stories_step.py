@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from summarizer.heap import give_back
 from summarizer.ledger import LEDGER_NAME, Status
 from summarizer.nightly.plan import Plan
 from summarizer.stories.changes import story_memory
@@ -29,4 +30,6 @@ def index_run(out: Path, plan: Plan, run_id: str, night: date, force: bool) -> S
         if force:
             rebuild(store)
         placements = index_night(store, briefs, night.isoformat(), run_id)
-        return story_memory(store, placements, night.isoformat(), run_id)
+        memory = story_memory(store, placements, night.isoformat(), run_id)
+    give_back()  # what the index and the stories' facts freed, before the digest grows
+    return memory

@@ -95,7 +95,7 @@ def _quantity(fig: FactFigure) -> str:
 def story_memory(store: StoryStore, placements: Mapping[str, Placement], night: str, run_id: str) -> StoryMemory:
     """The three parts for the stories these placements touch (brief id -> placement, in the run's order)."""
     touched = list(dict.fromkeys(p.story_id for p in placements.values()))
-    members = store.members_of(touched)
+    members = store.members_of(touched, facts=False)  # each story's facts read as it is told (`_entry`)
     by_story: dict[str, list[Member]] = {}
     for m in members:
         by_story.setdefault(m.story_id, []).append(m)
@@ -105,7 +105,8 @@ def story_memory(store: StoryStore, placements: Mapping[str, Placement], night: 
         row = store.story(story_id)
         if row is None:
             continue
-        entry = _entry(row, by_story.get(story_id, []), run_id, ids)
+        story_members = by_story.get(story_id, [])
+        entry = _entry(row, story_members, run_id, ids, store.facts_of([m.content_hash for m in story_members]))
         if not entry.briefs:  # touched only by briefs indexed before: link those this run has
             entry.briefs = [_brief_ref(m, "known", ids) for m in by_story.get(story_id, [])
                             if m.current and placements.get(m.brief_id) is not None]
@@ -121,10 +122,15 @@ def story_memory(store: StoryStore, placements: Mapping[str, Placement], night: 
     return memory
 
 
-def _entry(row: StoryRow, members: list[Member], run_id: str, ids: Mapping[str, str]) -> StoryEntry:
+def _entry(row: StoryRow, members: list[Member], run_id: str, ids: Mapping[str, str],
+           facts_json: Mapping[str, str]) -> StoryEntry:
     tonight = [m for m in members if m.run_id == run_id and m.current]
     earlier = [m for m in members if not (m.run_id == run_id and m.current)]
-    facts = {m.content_hash: Facts.model_validate_json(m.facts) for m in members}
+
+    def facts(m: Member) -> Facts:
+        # Parsed as each member is read, once: a story's members' Facts are not all held at once.
+        return Facts.model_validate_json(facts_json[m.content_hash])
+
     entry = StoryEntry(
         story_id=row.story_id, title=row.title, first_seen=row.first_night, last_seen=row.last_night,
         documents=row.members,
@@ -134,21 +140,24 @@ def _entry(row: StoryRow, members: list[Member], run_id: str, ids: Mapping[str, 
     if not earlier:
         names: Counter[str] = Counter()
         for m in tonight:
-            names.update(a.name for a in facts[m.content_hash].actors)
+            names.update(a.name for a in facts(m).actors)
         entry.actors = [name for name, _ in names.most_common(8)]
         entry.note = f"new story: {len(tonight)} brief{'s' if len(tonight) != 1 else ''}"
         return entry
 
-    known_actors = {a.key for m in earlier for a in facts[m.content_hash].actors}
+    known_actors: set[str] = set()
     known_claims: dict[str, list[frozenset[str]]] = {}
+    known_figures: list[tuple[Member, FactFigure, Figure]] = []
     for m in earlier:
-        for c in facts[m.content_hash].claims:
+        f_earlier = facts(m)
+        known_actors.update(a.key for a in f_earlier.actors)
+        for c in f_earlier.claims:
             known_claims.setdefault(_speaker(c.speaker), []).append(_words(c.statement))
-    known_figures = [(m, f, f.figure()) for m in earlier for f in facts[m.content_hash].figures if _comparable(f)]
+        known_figures.extend((m, f, f.figure()) for f in f_earlier.figures if _comparable(f))
 
     seen_actor: set[str] = set()
     for m in tonight:
-        f_tonight = facts[m.content_hash]
+        f_tonight = facts(m)
         for actor in f_tonight.actors:
             if actor.key not in known_actors and actor.key not in seen_actor:
                 seen_actor.add(actor.key)

@@ -147,12 +147,17 @@ class StoryFeatures:
 
     @property
     def text(self) -> str:
-        return zlib.decompress(self.packed_text).decode("utf-8")
+        return unpack(self.packed_text)
 
     @property
     def facts(self) -> str:
-        return zlib.decompress(self.packed_facts).decode("utf-8")
+        return unpack(self.packed_facts)
 
 
 def _pack(text: str) -> bytes:
     return zlib.compress(text.encode("utf-8"), 1)  # the fastest level: a few times smaller already
+
+
+def unpack(packed: bytes) -> str:
+    """A text as StoryFeatures keeps it (`packed_text`, `packed_facts`)."""
+    return zlib.decompress(packed).decode("utf-8")

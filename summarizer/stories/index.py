@@ -21,6 +21,7 @@ from datetime import date
 import numpy as np
 from scipy import sparse
 
+from summarizer.heap import give_back
 from summarizer.stories.features import StoryFeatures
 from summarizer.stories.similarity import (
     MAX_AGE_DAYS,
@@ -86,10 +87,12 @@ def index_night(
             fresh.append((brief, previous))
         store.put_members(restamp)
         if fresh:
-            raw = raw_counts([b.story.text for b, _ in fresh])
+            raw = raw_counts(b.story.text for b, _ in fresh)
+            # Each facts JSON is unpacked only as its row is written (`Member.packed_facts`).
             members = [
                 Member(b.content_hash, b.path, "", night, run_id, 0, True, previous.content_hash if previous else None,
-                       b.brief_id, b.brief_json, b.brief_md, b.story.title or b.brief_id, blob, b.story.facts)
+                       b.brief_id, b.brief_json, b.brief_md, b.story.title or b.brief_id, blob, "",
+                       b.story.packed_facts)
                 for (b, previous), blob in zip(fresh, pack_rows(raw))
             ]
             _place(store, members, raw, [previous for _, previous in fresh], night, threshold=threshold)
@@ -97,6 +100,7 @@ def index_night(
                 out[b.brief_id] = Placement(member.story_id, "edited" if previous else "added")
         if restamp:
             _touch(store, {m.story_id for m in restamp}, night)
+    give_back()  # the night's count matrices and rows, before the digest grows
     return out
 
 

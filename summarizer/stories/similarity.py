@@ -16,7 +16,7 @@ the later briefs, so a night's result depends only on the index before it and th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -52,9 +52,9 @@ def _vectorizer() -> HashingVectorizer:
     )
 
 
-def raw_counts(texts: Sequence[str]) -> sparse.csr_matrix:
-    """Hashed term counts, one row per text."""
-    return sparse.csr_matrix(_vectorizer().transform(list(texts)), dtype=np.float32)
+def raw_counts(texts: Iterable[str]) -> sparse.csr_matrix:
+    """Hashed term counts, one row per text (read one at a time: a night's texts need not be held at once)."""
+    return sparse.csr_matrix(_vectorizer().transform(texts), dtype=np.float32)
 
 
 def pack(row: sparse.csr_matrix) -> bytes:

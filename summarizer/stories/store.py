@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from summarizer.ledger import immediate_transaction, open_tables
+from summarizer.stories.features import unpack
 from summarizer.stories.similarity import N_FEATURES
 
 _IN_CHUNK = 500  # host parameters per IN (...) query, well under SQLite's limit
@@ -32,6 +33,12 @@ class Member:
     title: str
     raw: bytes
     facts: str
+    # A member made tonight: its facts as StoryFeatures keeps them (`facts` is then ""), unpacked one at
+    # a time as the rows are written, not a night's worth at once (~5,000 characters a brief).
+    packed_facts: bytes | None = None
+
+    def facts_json(self) -> str:
+        return self.facts if self.packed_facts is None else unpack(self.packed_facts)
 
 
 _MEMBER_COLUMNS = (
@@ -95,22 +102,33 @@ class StoryStore:
     def current_by_path(self, paths: Sequence[str]) -> dict[str, Member]:
         return {m.path: m for m in self._members_where("path", paths) if m.current}
 
-    def _members_where(self, column: str, values: Sequence[str]) -> list[Member]:
+    def _members_where(self, column: str, values: Sequence[str], *, facts: bool = True) -> list[Member]:
         out: list[Member] = []
+        columns = _MEMBER_COLUMNS if facts else _MEMBER_COLUMNS.replace(", facts", ", '' AS facts")
         unique = sorted(set(values))
         for begin in range(0, len(unique), _IN_CHUNK):
             part = unique[begin : begin + _IN_CHUNK]
             marks = ", ".join("?" * len(part))
-            cursor = self._db.execute(
-                f"SELECT {_MEMBER_COLUMNS} FROM story_members WHERE {column} IN ({marks})", part
-            )
+            cursor = self._db.execute(f"SELECT {columns} FROM story_members WHERE {column} IN ({marks})", part)
             out.extend(_member(row) for row in cursor)
         return out
 
-    def members_of(self, story_ids: Sequence[str]) -> list[Member]:
-        """Every member (edited-away versions too) of these stories, in index order."""
-        found = self._members_where("story_id", story_ids)
+    def members_of(self, story_ids: Sequence[str], *, facts: bool = True) -> list[Member]:
+        """Every member (edited-away versions too) of these stories, in index order; without `facts`,
+        their `facts` left "" (read them story by story with `facts_of`: a night's are ~10 KB each)."""
+        found = self._members_where("story_id", story_ids, facts=facts)
         return sorted(found, key=lambda m: (m.night, m.seq))
+
+    def facts_of(self, hashes: Sequence[str]) -> dict[str, str]:
+        """Content hash -> the facts JSON of those members."""
+        out: dict[str, str] = {}
+        unique = sorted(set(hashes))
+        for begin in range(0, len(unique), _IN_CHUNK):
+            part = unique[begin : begin + _IN_CHUNK]
+            marks = ", ".join("?" * len(part))
+            out.update(self._db.execute(f"SELECT content_hash, facts FROM story_members WHERE content_hash IN ({marks})",
+                                        part).fetchall())
+        return out
 
     def all_members(self) -> list[Member]:
         cursor = self._db.execute(f"SELECT {_MEMBER_COLUMNS} FROM story_members ORDER BY night, seq")
@@ -146,11 +164,11 @@ class StoryStore:
     def put_members(self, members: Sequence[Member]) -> None:
         self._db.executemany(
             f"INSERT OR REPLACE INTO story_members ({_MEMBER_COLUMNS}) VALUES ({', '.join('?' * 14)})",
-            [
+            (
                 (m.content_hash, m.path, m.story_id, m.night, m.run_id, m.seq, int(m.current), m.replaces,
-                 m.brief_id, m.brief_json, m.brief_md, m.title, m.raw, m.facts)
+                 m.brief_id, m.brief_json, m.brief_md, m.title, m.raw, m.facts_json())
                 for m in members
-            ],
+            ),
         )
 
     def put_stories(self, stories: Sequence[StoryRow]) -> None:

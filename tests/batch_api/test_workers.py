@@ -3,6 +3,8 @@ twice when a worker dies, and an early stop that leaves no process behind."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import time
 
@@ -91,3 +93,17 @@ def test_the_run_warms_the_engine_up_once_before_its_workers_fork() -> None:
     settings = Settings(engine="llm", base_url="http://127.0.0.1:9/v1", model="gpt-4o-mini", language="en")
     Context(settings, Recording(), "test", lambda item, brief: None).share()
     assert warmed == [settings]
+
+
+def test_workers_are_gone_when_the_caller_stops_at_the_last_result() -> None:
+    """A caller zips its items with the results and so closes the map at the last one, never asking for
+    more: the workers have exited by then (the run's next garbage collection would otherwise copy the
+    pages they still share), and this process's objects are no longer frozen."""
+    items = list(range(200))
+    with contextlib.closing(ordered_map(_square_where, items, 2)) as results:
+        pids = {pid for _, (_, pid) in zip(items, results)}
+    assert pids - {PARENT}
+    for pid in pids - {PARENT}:
+        with pytest.raises(ProcessLookupError):  # exited and reaped, not merely told to stop
+            os.kill(pid, 0)
+    assert gc.get_freeze_count() == 0

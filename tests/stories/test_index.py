@@ -148,3 +148,28 @@ def test_an_old_ledger_is_upgraded_in_place(out: Path) -> None:
     with Ledger(path) as ledger:
         assert ledger.schema_version == len(MIGRATIONS) >= 2
         assert [r["run_id"] for r in ledger.runs()] == ["old"]
+
+
+def test_index_night_writes_each_new_members_facts_as_story_features_made_them(out: Path) -> None:
+    """The facts JSON is unpacked row by row as the members are written: the rows hold each brief's facts
+    exactly, whatever order the briefs came in."""
+    briefs = [night_brief("a.txt", quake(QUAKE_1, 120, "Maria Lopez")), night_brief("b.txt", election()),
+              night_brief("c.txt", quake(QUAKE_2, 150, "Red Cross"))]
+    run(out, "r1", "2026-01-01", briefs)
+    with sqlite3.connect(out / LEDGER_NAME) as db:
+        stored = dict(db.execute("SELECT content_hash, facts FROM story_members").fetchall())
+    assert stored == {b.content_hash: b.story.facts for b in briefs}
+    assert all(facts.startswith('{"actors":[') for facts in stored.values())
+
+
+def test_members_can_be_read_without_their_facts_and_the_facts_by_story(out: Path) -> None:
+    briefs = [night_brief("a.txt", quake(QUAKE_1, 120, "Maria Lopez")), night_brief("b.txt", election())]
+    placements, _ = run(out, "r1", "2026-01-01", briefs)
+    story = placements[briefs[0].brief_id].story_id
+    with StoryStore(out / LEDGER_NAME) as store:
+        light = store.members_of([story], facts=False)
+        whole = store.members_of([story])
+        assert [m.content_hash for m in light] == [m.content_hash for m in whole] == [briefs[0].content_hash]
+        assert light[0].facts == "" and whole[0].facts == briefs[0].story.facts
+        assert store.facts_of([briefs[0].content_hash, briefs[1].content_hash]) == {
+            b.content_hash: b.story.facts for b in briefs}

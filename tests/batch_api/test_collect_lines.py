@@ -1,0 +1,35 @@
+"""A finished batch's answers are let go as its documents are read, not held until its last one."""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+from openai.types import Batch
+
+from summarizer.batch_api import collect
+from summarizer.batch_api.store import DocEntry, custom_id, doc_id
+from summarizer.ledger import DocKey
+
+
+def entry(n: int, chunks: int) -> DocEntry:
+    return DocEntry(doc_id(DocKey(f"{n:064x}", "llm", "m", "p")), "i-001", DocKey(f"{n:064x}", "llm", "m", "p"),
+                    chunks, "in_flight", None)
+
+
+def answer(cid: str) -> bytes:
+    line = json.dumps({"custom_id": cid, "response": {"status_code": 200, "body": {"id": cid}}})
+    return zlib.compress(line.encode("utf-8"))
+
+
+def test_document_answers_takes_its_lines_out_of_the_results() -> None:
+    batch = Batch(id="b", completion_window="24h", created_at=0, endpoint="/v1/chat/completions",
+                  input_file_id="f", object="batch", status="completed", output_file_id="o")
+    one, two = entry(1, 2), entry(2, 1)
+    results = collect.Results(answers={custom_id(e.doc_id, c): answer(custom_id(e.doc_id, c))
+                                       for e in (one, two) for c in range(e.chunks)})
+    bodies = collect.document_answers(one, results, batch)
+    assert bodies == [{"id": custom_id(one.doc_id, 0)}, {"id": custom_id(one.doc_id, 1)}]
+    assert list(results.answers) == [custom_id(two.doc_id, 0)]  # the other document's line is still there
+    assert collect.document_answers(two, results, batch) == [{"id": custom_id(two.doc_id, 0)}]
+    assert results.answers == {}
