@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -54,14 +53,18 @@ def keep(folder: Path, key: DocKey, doc: Document, max_chars: int, language: Ide
         "language": None if language is None else {"code": language.code, "confidence": language.confidence},
     }
     target = record_path(folder, key)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, target)
+        text = json.dumps(record, ensure_ascii=False)
+        # Written in place, without a temporary and a rename (a third of a submit's file work): a record
+        # cut short by a crash is not JSON, and is read as no record.
+        try:
+            target.write_text(text, encoding="utf-8")
+        except FileNotFoundError:  # the first record: its folder is made then, not checked for each one
+            folder.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
     except (OSError, ValueError) as exc:  # ValueError: a text json cannot write (it has none: intake checks)
         logger.info("%s: not kept for the collect run (%s)", doc.name, exc)
-        tmp.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
 
 
 def load(folder: Path, key: DocKey, path: Path, max_chars: int) -> tuple[Document, Identified | None] | None:
