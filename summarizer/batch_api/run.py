@@ -26,7 +26,9 @@ from summarizer.batch_api.options import BatchApiOptions
 from summarizer.batch_api.report import BatchApiReport, DocumentCost, InFlight, Returned
 from summarizer.batch_api.requests import RequestFile, too_large
 from summarizer.batch_api.store import DocEntry, DuplicateSubmission, Job, Store, doc_id
-from summarizer.batch_api.work import BatchEngine, Context, Settled, WriteBrief, request_lines, settle_answers
+from summarizer.batch_api.work import (
+    BatchEngine, Context, Settled, WriteBrief, bytes_as_submitted, request_lines, settle_answers,
+)
 from summarizer.batch_api.workers import ordered_map, processes_for
 from summarizer.engines import Engine
 from summarizer.errors import ConfigError
@@ -35,7 +37,7 @@ from summarizer.heap import give_back
 from summarizer.ledger import DocKey, Ledger, Status, error_line
 from summarizer.nightly.options import NightlyOptions
 from summarizer.nightly.discovery import Input
-from summarizer.nightly.plan import DoneBrief, Item, Plan, Shared, content_hash
+from summarizer.nightly.plan import DoneBrief, Item, Plan, Shared
 from summarizer.nightly.progress import Reporter
 from summarizer.redaction import secrets_of
 from summarizer.schema import Usage
@@ -364,7 +366,7 @@ class _Night:
             source: BatchSource | None = item.fetched
             if source is None:
                 # Its bytes were let go when its batch's answers were collected (`collect`): read back.
-                data = item.data if item.data is not None else _read_back(item)
+                data = item.data if item.data is not None else bytes_as_submitted(Path(item.path), item.key)
                 if data is None:
                     self.fail(item, f"{item.path} changed or vanished after it was submitted")
                     continue
@@ -404,15 +406,6 @@ class _Night:
             requests=self.requests,
             documents=self.costs,
         )
-
-
-def _read_back(item: Item) -> bytes | None:
-    """A file's bytes if they still hash to its key, else None."""
-    try:
-        data = Path(item.path).read_bytes()
-    except OSError:
-        return None
-    return data if content_hash(data) == item.key.content_hash else None
 
 
 def _settle(context: Context, batch_id: str, out: Path,

@@ -91,20 +91,26 @@ def read_back(item: Item, key: DocKey, settings: Settings, records: Path | None 
         return Read(from_fetched(item.fetched, max_chars=settings.max_chars))
     if not isinstance(item.path, Path):  # a URL of an earlier night that is no longer an input
         return None
-    data = item.data  # the bytes this run's plan hashed to item.key
-    if data is None or item.key != key:
-        try:
-            data = item.path.read_bytes()
-        except OSError as exc:
-            logger.info("%s: cannot be read back (%s)", item.path, exc)
-            return None
-        if content_hash(data) != key.content_hash:
+    data = item.data if item.key == key else None  # the bytes this run's plan hashed to item.key
+    if data is None:
+        data = bytes_as_submitted(item.path, key)
+        if data is None:
             return None
     if records is not None:
         carried = carry.load(records, key, item.path, settings.max_chars)
         if carried is not None:
             return Read(*carried)
     return Read(from_file_bytes(data, item.path, max_chars=settings.max_chars))
+
+
+def bytes_as_submitted(path: Path, key: DocKey) -> bytes | None:
+    """The file's bytes if they still hash to `key`, else None (changed, or gone)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        logger.info("%s: cannot be read back (%s)", path, exc)
+        return None
+    return data if content_hash(data) == key.content_hash else None
 
 
 @dataclass(frozen=True)
