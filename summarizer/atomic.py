@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 # Temporary files are `.<name>.<random>.tmp` beside their target; a process killed mid-write leaves one.
 TEMP_SUFFIX = ".tmp"
@@ -23,12 +25,32 @@ def write_atomically(path: Path, text: str | bytes | Iterable[str | bytes], *, d
     `text` may come in pieces (an iterable of them), written as they come: a large file need not be held
     whole. `durable=False` skips the fsync: for a caller that writes many files and then makes them all
     durable with one `sync_all()` before it records them (one flush instead of one per file)."""
+    with _replacing(path, durable) as fh:
+        for piece in _joined((text,) if isinstance(text, (str, bytes)) else text):
+            fh.write(piece)
+
+
+def write_copies_atomically(text: Iterable[str], mark: str, copies: Mapping[Path, str]) -> None:
+    """Write `text` to each path of `copies`, with every `mark` in it replaced by that path's string, each
+    file as `write_atomically` writes one: the text is made once for all. No mark may straddle two of
+    `text`'s pieces. An error while the text is made or written leaves none of the copies."""
+    with contextlib.ExitStack() as stack:
+        files = [(stack.enter_context(_replacing(path)), value.encode("utf-8")) for path, value in copies.items()]
+        # In UTF-8 no byte of a character beyond ASCII is an ASCII byte: the encoded mark is found exactly.
+        encoded = mark.encode("utf-8")
+        for block in _joined(text):
+            for fh, value in files:
+                fh.write(block.replace(encoded, value))
+
+
+@contextlib.contextmanager
+def _replacing(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
+    """A temporary file beside `path`, put in its place when the block ends (removed if it raises)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as fh:
-            for piece in _joined((text,) if isinstance(text, (str, bytes)) else text):
-                fh.write(piece)
+            yield fh
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Iterator, Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from summarizer.atomic import remove_stale_temporaries, write_atomically
+from summarizer.atomic import remove_stale_temporaries, write_atomically, write_copies_atomically
 from summarizer.batch import FileSource, Outcome, run_batch
 from summarizer.redaction import secrets_of
 from summarizer.digest import BriefLink, Digest, FailedDocument, build_digest
@@ -30,7 +30,7 @@ from summarizer.nightly.progress import Reporter, SilentReporter
 from summarizer.nightly.report import RunReport, build_report, quarantine_note
 from summarizer.nightly.stories_step import index_run
 from summarizer.render import to_html, to_markdown
-from summarizer.render.html import digest_html_chunks
+from summarizer.render.html import LINK_MARK, digest_html_chunks, prefixed_alike
 from summarizer.schema import Brief, Usage
 from summarizer.stories.models import StoryMemory
 
@@ -275,36 +275,61 @@ def _write_digest(
     if footer:
         digest = digest.model_copy(update={"footer": list(footer)})
     pages = {item.id: _html_path(item) for item, _ in done if (out / _html_path(item)).exists()}
-    _write_digest_files(out, DIGEST, digest, pages, warnings)
+    _write_digest_files(out, DIGEST, digest)
     # The night's copy, so that tomorrow's digest does not replace it; its links climb out of digests/.
-    archived = digest.model_copy(update={
-        "briefs": [link.model_copy(update={"json_path": f"../{link.json_path}", "md_path": f"../{link.md_path}"})
-                   for link in digest.briefs],
-    })
-    _write_digest_files(out, f"{DIGESTS_DIR}/{night}", archived, {k: f"../{v}" for k, v in pages.items()}, warnings)
+    night_stem = f"{DIGESTS_DIR}/{night}"
+    _write_digest_files(out, night_stem, _linked_from(digest, "../"))
+    _write_pages(out, {DIGEST: "", night_stem: "../"}, digest, pages, warnings)
     return f"{DIGEST}.md"
+
+
+def _linked_from(digest: Digest, prefix: str) -> Digest:
+    """`digest` with its links to briefs' files starting with `prefix` (the way to them from its folder)."""
+    return digest.model_copy(update={"briefs": [
+        link.model_copy(update={"json_path": prefix + link.json_path, "md_path": prefix + link.md_path})
+        for link in digest.briefs
+    ]})
 
 
 class _PageFailed(Exception):
     """Rendering the digest's page failed (not writing it): the page is skipped with a warning."""
 
 
-def _page(digest: Digest, pages: dict[str, str]) -> Iterator[str]:
+def _page(digest: Digest, pages: dict[str, str], mark: str = "") -> Iterator[str]:
     try:
-        yield from digest_html_chunks(digest, brief_pages=pages)
+        yield from digest_html_chunks(digest, brief_pages=pages, mark=mark)
     except Exception as exc:  # noqa: BLE001 - the review page must not cost the night's briefs and digest
         raise _PageFailed(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _write_digest_files(out: Path, stem: str, digest: Digest, pages: dict[str, str], warnings: list[str]) -> None:
-    # JSON and page written piece by piece as they are made: a night of 10,000 briefs makes ~90 MB of
-    # JSON and ~60 MB of HTML, which need not be held whole (a failed page leaves no partial file).
+def _write_digest_files(out: Path, stem: str, digest: Digest) -> None:
+    # JSON written piece by piece as it is made: a night of 10,000 briefs makes ~90 MB of it, which need
+    # not be held whole.
     write_atomically(out / f"{stem}.json", itertools.chain(digest.json_chunks(), ("\n",)))
     write_atomically(out / f"{stem}.md", to_markdown(digest))
-    try:
-        write_atomically(out / f"{stem}.html", _page(digest, pages))
-    except _PageFailed as exc:
-        warnings.append(f"{stem}.html not written: {exc}")
+
+
+def _write_pages(out: Path, copies: dict[str, str], digest: Digest, pages: dict[str, str],
+                 warnings: list[str]) -> None:
+    """The digest's page at each stem of `copies`, whose links to the briefs' files start with its prefix.
+
+    One page of 10,000 briefs takes seconds to render (~60 MB of HTML): it is rendered once, its links
+    marked, and each copy written with its prefix in place of the mark. Only when a link would not take
+    a prefix as a path does (never, for the paths a run makes) is each copy rendered on its own."""
+    paths = [path for link in digest.briefs for path in (link.md_path, link.json_path)] + list(pages.values())
+    if all(prefixed_alike(paths, prefix) for prefix in copies.values()):
+        try:
+            write_copies_atomically(_page(digest, pages, LINK_MARK), LINK_MARK,
+                                    {out / f"{stem}.html": prefix for stem, prefix in copies.items()})
+        except _PageFailed as exc:
+            warnings.extend(f"{stem}.html not written: {exc}" for stem in copies)
+        return
+    for stem, prefix in copies.items():
+        try:
+            write_atomically(out / f"{stem}.html",
+                             _page(_linked_from(digest, prefix), {k: prefix + v for k, v in pages.items()}))
+        except _PageFailed as exc:
+            warnings.append(f"{stem}.html not written: {exc}")
 
 
 def _index_stories(

@@ -61,7 +61,7 @@ def test_the_digest_is_that_of_the_briefs_written_and_reused(
 def test_a_page_that_fails_midway_is_left_out_with_a_warning(
     openai_server: FakeOpenAI, inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def failing(digest: Digest, brief_pages: dict[str, str] | None = None):
+    def failing(digest: Digest, brief_pages: dict[str, str] | None = None, mark: str = ""):
         yield "<!doctype html><html>"
         raise ValueError("the template broke")
 
