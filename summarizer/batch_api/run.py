@@ -136,7 +136,7 @@ class _Night:
         # Each document's answers parsed as the workers take it (a window's worth at a time, not the batch's).
         payloads = ((item, entry.key, collect.document_answers(entry, results, batch)) for entry, item in ready)
         work = partial(_settle, self.context, batch.id, self.out)
-        with contextlib.closing(ordered_map(work, payloads, self._processes(len(ready)))) as settled_all:
+        with contextlib.closing(ordered_map(work, payloads, self._processes(len(ready), settling=True))) as settled_all:
             for (entry, item), settled in zip(ready, settled_all):
                 self.settled(store, entry, item, settled)
                 if len(self.written) >= _RECORD_EVERY:
@@ -146,10 +146,10 @@ class _Night:
         store.set_collected(job.intent_id, note)
         self.collected.append(batch.id)
 
-    def _processes(self, documents: int) -> int:
+    def _processes(self, documents: int, *, settling: bool = False) -> int:
         processes = processes_for(documents, self.options.concurrency)
         if processes > 1:
-            self.context.share()
+            self.context.share(settling=settling)
             # Pages freed but kept would be inherited by the workers, then copied when this process
             # reuses them: both sides would pay for them.
             give_back()

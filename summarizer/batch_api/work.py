@@ -28,6 +28,7 @@ from summarizer.ledger import DocKey, error_line
 from summarizer.nightly.plan import DoneBrief, Item, content_hash
 from summarizer.redaction import secrets_of
 from summarizer.schema import Brief, Usage
+from summarizer.stories import similarity
 from summarizer.text import CleanText, clean
 
 logger = logging.getLogger(__name__)
@@ -56,13 +57,16 @@ class Context:
     # Where the submit run leaves what it read of each document for the collect run (`carry`); None: nowhere.
     records: Path | None = None
 
-    def share(self) -> None:
+    def share(self, *, settling: bool = False) -> None:
         """Load what every document's work reads, once, before worker processes fork and share it (the
         language model: 70 MB that each worker would otherwise load on its own; the engine's client
-        libraries, prompt templates and schema: a second of CPU that each worker paid on its first document)."""
+        libraries, prompt templates and schema: a second of CPU that each worker paid on its first document).
+        `settling`: answers are to be settled, which counts each brief's words (scikit-learn: 2 s to import)."""
         if self.settings.language is None:
             language.load()
         self.engine.warm_up(self.settings)
+        if settling:
+            similarity.load()
 
     @property
     def batch_engine(self) -> BatchEngine:
@@ -172,4 +176,6 @@ def settle_answers(context: Context, item: Item, key: DocKey, answers: list[dict
     if context.records is not None:
         carry.forget(context.records, key)
     spent = brief.provenance
-    return Settled("written", done=DoneBrief.of(brief), usage=spent.usage, attempts=spent.attempts, model=spent.model)
+    # Its words counted here, in parallel with the other documents', rather than at the run's serial end.
+    done = DoneBrief.of(brief, counted=True)
+    return Settled("written", done=done, usage=spent.usage, attempts=spent.attempts, model=spent.model)

@@ -104,8 +104,8 @@ class DoneBrief:
     story: StoryFeatures
 
     @classmethod
-    def of(cls, brief: Brief) -> DoneBrief:
-        return cls(BriefGist.of(brief), StoryFeatures.of(brief))
+    def of(cls, brief: Brief, *, counted: bool = False) -> DoneBrief:
+        return cls(BriefGist.of(brief), StoryFeatures.of(brief, counted=counted))
 
 
 class Shared:

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from summarizer.digest import actor_key
 from summarizer.schema import Brief, Figure, UNATTRIBUTED
+from summarizer.stories.similarity import pack_rows, raw_counts
 
 _TOKEN_JOIN = re.compile(r"\W+")
 _CONTEXT_WORD = re.compile(r"[^\W\d_]+")
@@ -135,23 +136,39 @@ class StoryFeatures:
     story step, not the Briefs themselves (the source text alone is larger).
 
     The two texts are kept compressed: a night of 10,000 briefs would otherwise hold ~100 MB of them (the
-    facts' JSON is ~5,000 characters a brief, stored two bytes a character once one is not Latin-1)."""
+    facts' JSON is ~5,000 characters a brief, stored two bytes a character once one is not Latin-1).
+    Made `counted`, they hold the compared text's term counts instead of the text (see `of`)."""
 
     title: str | None
-    packed_text: bytes  # feature_text(brief), UTF-8, zlib
+    packed_text: bytes | None  # feature_text(brief), UTF-8, zlib; None when counted
     packed_facts: bytes  # facts_of(brief) as the JSON the index stores, UTF-8, zlib
+    counts: bytes | None = None  # feature_text(brief)'s hashed term counts as the index stores them (`pack`)
 
     @classmethod
-    def of(cls, brief: Brief) -> StoryFeatures:
-        return cls(brief.title, _pack(feature_text(brief)), _pack(facts_of(brief).model_dump_json()))
+    def of(cls, brief: Brief, *, counted: bool = False) -> StoryFeatures:
+        """`counted`: count the compared text's terms now (where many briefs are written in parallel, the
+        work leaves the run's serial end), not when the night is indexed. The counts are the same."""
+        facts = _pack(facts_of(brief).model_dump_json())
+        if counted:
+            return cls(brief.title, None, facts, pack_rows(raw_counts([feature_text(brief)]))[0])
+        return cls(brief.title, _pack(feature_text(brief)), facts)
 
     @property
     def text(self) -> str:
+        assert self.packed_text is not None, "counted features keep no text"
         return unpack(self.packed_text)
 
     @property
     def facts(self) -> str:
         return unpack(self.packed_facts)
+
+
+def counted_rows(features: Sequence[StoryFeatures]) -> list[bytes]:
+    """Each brief's term counts, packed: those counted when the brief was written, the others counted here
+    (together: one vectoriser call for them all)."""
+    uncounted = [f.text for f in features if f.counts is None]
+    counted = iter(pack_rows(raw_counts(uncounted)) if uncounted else ())
+    return [f.counts if f.counts is not None else next(counted) for f in features]
 
 
 def _pack(text: str) -> bytes:

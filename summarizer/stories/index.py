@@ -22,7 +22,7 @@ import numpy as np
 from scipy import sparse
 
 from summarizer.heap import give_back
-from summarizer.stories.features import StoryFeatures
+from summarizer.stories.features import StoryFeatures, counted_rows
 from summarizer.stories.similarity import (
     MAX_AGE_DAYS,
     Candidates,
@@ -32,7 +32,6 @@ from summarizer.stories.similarity import (
     decay,
     idf,
     pack_rows,
-    raw_counts,
     tfidf,
     unpack_rows,
 )
@@ -87,13 +86,14 @@ def index_night(
             fresh.append((brief, previous))
         store.put_members(restamp)
         if fresh:
-            raw = raw_counts(b.story.text for b, _ in fresh)
+            rows = counted_rows([b.story for b, _ in fresh])
+            raw = unpack_rows(rows)
             # Each facts JSON is unpacked only as its row is written (`Member.packed_facts`).
             members = [
                 Member(b.content_hash, b.path, "", night, run_id, 0, True, previous.content_hash if previous else None,
                        b.brief_id, b.brief_json, b.brief_md, b.story.title or b.brief_id, blob, "",
                        b.story.packed_facts)
-                for (b, previous), blob in zip(fresh, pack_rows(raw))
+                for (b, previous), blob in zip(fresh, rows)
             ]
             _place(store, members, raw, [previous for _, previous in fresh], night, threshold=threshold)
             for (b, previous), member in zip(fresh, members):

@@ -52,6 +52,11 @@ def _vectorizer() -> HashingVectorizer:
     )
 
 
+def load() -> None:
+    """Import scikit-learn and make the vectoriser now (before worker processes fork and share it)."""
+    _vectorizer()
+
+
 def raw_counts(texts: Iterable[str]) -> sparse.csr_matrix:
     """Hashed term counts, one row per text (read one at a time: a night's texts need not be held at once)."""
     return sparse.csr_matrix(_vectorizer().transform(texts), dtype=np.float32)

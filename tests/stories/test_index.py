@@ -173,3 +173,21 @@ def test_members_can_be_read_without_their_facts_and_the_facts_by_story(out: Pat
         assert light[0].facts == "" and whole[0].facts == briefs[0].story.facts
         assert store.facts_of([briefs[0].content_hash, briefs[1].content_hash]) == {
             b.content_hash: b.story.facts for b in briefs}
+
+
+def test_briefs_counted_when_written_are_indexed_as_briefs_counted_at_the_index(tmp_path: Path) -> None:
+    # A Batch API worker counts each brief's words as it writes it; a night may mix such briefs with others.
+    briefs = [("in/a.txt", quake(QUAKE_1, 120, "Maria Lopez")), ("in/b.txt", quake(QUAKE_2, 150, "Red Cross")),
+              ("in/c.txt", election()), ("in/d.txt", quake(QUAKE_3, 120, "Maria Lopez"))]
+    tables = []
+    for counted in ([], [0, 1, 2, 3], [1, 3]):
+        out = tmp_path / f"counted-{len(counted)}"
+        out.mkdir()
+        night = [NightBrief(b.source.sha256, path, Path(path).stem, f"{path}.json", f"{path}.md",
+                            StoryFeatures.of(b, counted=i in counted)) for i, (path, b) in enumerate(briefs)]
+        placements, _ = run(out, "r1", "2026-11-01", night)
+        with sqlite3.connect(out / LEDGER_NAME) as db:
+            tables.append((placements, db.execute("SELECT * FROM story_members ORDER BY path").fetchall(),
+                           db.execute("SELECT * FROM stories ORDER BY story_id").fetchall()))
+    assert tables[0] == tables[1] == tables[2]
+    assert StoryFeatures.of(briefs[0][1], counted=True).packed_text is None  # the text is not kept besides
