@@ -100,6 +100,9 @@ class FakeBatchAPI:
         self.line: Callable[[str, dict[str, Any]], str] = lambda custom_id, body: "ok"
         self.calls: Counter[str] = Counter()
         self.answered: Counter[str] = Counter()  # custom_id -> lines the "model" ran (what a provider bills)
+        # Time spent answering requests: the client waits meanwhile, and a benchmark of the client's own
+        # work subtracts it (this server shares the machine; a provider's runs elsewhere).
+        self.serving_seconds = 0.0
         self._kills: dict[str, int] = {}
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
@@ -300,6 +303,18 @@ def _page(items: list[dict[str, Any]], query: dict[str, list[str]], default_limi
             "last_id": page[-1]["id"] if page else None, "has_more": len(items) > limit}
 
 
+def _timed(method: Callable[[_Handler], None]) -> Callable[[_Handler], None]:
+    def serve(handler: _Handler) -> None:
+        began = time.perf_counter()
+        try:
+            method(handler)
+        finally:
+            with handler.api._lock:
+                handler.api.serving_seconds += time.perf_counter() - began
+
+    return serve
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: Any
@@ -328,6 +343,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(404, {"error": {"message": f"No such {what}", "type": "invalid_request_error", "param": None,
                                    "code": None}})
 
+    @_timed
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
         url = urlsplit(self.path)
         parts, query = url.path.strip("/").split("/"), parse_qs(url.query)
@@ -360,6 +376,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._json(200, batch.object())
         self._not_found("route")
 
+    @_timed
     def do_DELETE(self) -> None:  # noqa: N802 - stdlib name
         parts = urlsplit(self.path).path.strip("/").split("/")
         with self.api._lock:
@@ -367,6 +384,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._json(200, {"id": parts[2], "object": "file", "deleted": True})
         self._not_found("file")
 
+    @_timed
     def do_POST(self) -> None:  # noqa: N802 - stdlib name
         parts = urlsplit(self.path).path.strip("/").split("/")
         body = self._body()
