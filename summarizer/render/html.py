@@ -23,7 +23,7 @@ from importlib.resources import files
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, Template, select_autoescape
 from markupsafe import Markup, escape
 
 from summarizer.digest import Digest, EvidenceRef
@@ -78,24 +78,33 @@ def split_at_spans(length: int, spans: list[Span]) -> list[TextSegment]:
 
     Spans are clamped to the text; empty ones are ignored. Keys must be unique.
     """
-    order = {span.key: i for i, span in enumerate(spans)}
+    cuts = _cuts(length, [(span.start, span.end, span.key) for span in spans])
+    return [TextSegment(start, end, keys) for start, end, keys in cuts]
+
+
+def _cuts(length: int, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """split_at_spans on spans and pieces as plain tuples (start, end, key(s)): a page makes many, and a
+    frozen dataclass costs several times a tuple to make."""
+    order = {key: i for i, (_, _, key) in enumerate(spans)}
     starts: dict[int, list[str]] = {}
     ends: dict[int, list[str]] = {}
     points = {0, length}
-    for span in spans:
-        start, end = max(0, span.start), min(length, span.end)
+    for start, end, key in spans:
+        start, end = max(0, start), min(length, end)
         if end <= start:
             continue
-        starts.setdefault(start, []).append(span.key)
-        ends.setdefault(end, []).append(span.key)
+        starts.setdefault(start, []).append(key)
+        ends.setdefault(end, []).append(key)
         points.update((start, end))
     bounds = sorted(points)
     active: set[str] = set()
-    out: list[TextSegment] = []
+    out: list[tuple[int, int, tuple[str, ...]]] = []
     for pos, nxt in zip(bounds, bounds[1:]):
-        active.difference_update(ends.get(pos, ()))
-        active.update(starts.get(pos, ()))
-        out.append(TextSegment(pos, nxt, tuple(sorted(active, key=order.__getitem__))))
+        if pos in ends:
+            active.difference_update(ends[pos])
+        if pos in starts:
+            active.update(starts[pos])
+        out.append((pos, nxt, tuple(sorted(active, key=order.__getitem__)) if active else ()))
     return out
 
 
@@ -110,10 +119,12 @@ class EvidenceView:
     start: int | None
     end: int | None
     page: int | None = None
+    # Whether the quote was found in the source: asked for many times per page, so set once (a view is
+    # not changed once made).
+    aligned: bool = dataclass_field(init=False, repr=False, compare=False)
 
-    @property
-    def aligned(self) -> bool:
-        return self.start is not None and self.alignment != "unaligned"
+    def __post_init__(self) -> None:
+        self.aligned = self.start is not None and self.alignment != "unaligned"
 
 
 @dataclass
@@ -125,10 +136,14 @@ class ItemView:
     evidence: list[EvidenceView]
     badges: list[tuple[str, str]] = dataclass_field(default_factory=list)  # (text, css class)
     conflict: bool = False
+    # Likewise set once, from the evidence given: whether any of it was found in the source, and the id
+    # of the first that was (where the item's link goes; "" if none).
+    aligned: bool = dataclass_field(init=False, repr=False, compare=False)
+    first_aligned: str = dataclass_field(init=False, repr=False, compare=False)
 
-    @property
-    def aligned(self) -> bool:
-        return any(ev.aligned for ev in self.evidence)
+    def __post_init__(self) -> None:
+        self.first_aligned = next((ev.id for ev in self.evidence if ev.aligned), "")
+        self.aligned = bool(self.first_aligned)
 
 
 @dataclass
@@ -241,37 +256,98 @@ def _mark_conflicting_figures(items: list[ItemView]) -> None:
             view.conflict = True
 
 
+_FIELD_ORDER = {name: i for i, name in enumerate(FIELDS)}
+
+
 def build_segments(text: str, items: list[ItemView], removed: list[tuple[int, int]] | None = None) -> list[SegmentView]:
     """The source text as segments, each with the classes, items and evidence ids covering it."""
     owner: dict[str, ItemView] = {}
-    spans: list[Span] = []
+    spans: list[tuple[int, int, str]] = []
     for item in items:
         for ev in item.evidence:
             if ev.aligned:
                 owner[ev.id] = item
-                spans.append(Span(ev.start, ev.end, ev.id))  # type: ignore[arg-type]
+                spans.append((ev.start, ev.end, ev.id))  # type: ignore[arg-type]
     # Boilerplate that cleaning set aside is shown dimmed, since no engine read it.
-    spans += [Span(s, e, f"{_REMOVED}-{i}") for i, (s, e) in enumerate(removed or [])]
+    spans += [(s, e, f"{_REMOVED}-{i}") for i, (s, e) in enumerate(removed or [])]
     started: set[str] = set()
     out: list[SegmentView] = []
-    for seg in split_at_spans(len(text), spans):
-        evs = [k for k in seg.keys if k in owner]
+    for start, end, keys in _cuts(len(text), spans):
+        if not keys:  # most of the text: no span covers it
+            out.append(SegmentView(text[start:end], "", "", "", []))
+            continue
+        evs = [k for k in keys if k in owner]
         covering = list(dict.fromkeys(owner[k].id for k in evs))
-        fields = sorted({owner[k].field for k in evs}, key=list(FIELDS).index)
+        fields = sorted({owner[k].field for k in evs}, key=_FIELD_ORDER.__getitem__)
         classes = ["seg"] if evs else []
         classes += [f"f-{f}" for f in fields]
         if any(owner[k].conflict for k in evs):
             classes.append("conflict")
         if len(covering) > 1:
             classes.append("multi")
-        if len(evs) != len(seg.keys):
+        if len(evs) != len(keys):
             classes.append("removed")
         anchors = [k for k in evs if k not in started]
         started.update(anchors)
         out.append(
-            SegmentView(text[seg.start : seg.end], " ".join(classes), " ".join(covering), " ".join(evs), anchors)
+            SegmentView(text[start:end], " ".join(classes), " ".join(covering), " ".join(evs), anchors)
         )
     return out
+
+
+def source_html(segments: list[SegmentView]) -> Markup:
+    """The source text's markup: each segment as a span with its classes and ids (plain text where no span
+    covers it), an empty anchor before the segment where each evidence span starts. Built here rather than
+    in the template: it is most of a page's pieces, and Jinja's per-piece cost made it most of its time.
+    The text goes through markupsafe's escape, as the template's autoescaping would; ids and classes are
+    ours (field names, numbers, fixed words: see build_items), with nothing to escape."""
+    out: list[str] = []
+    for seg in segments:
+        for anchor in seg.anchors:
+            out.append(f'<span class="anchor" id="ev-{anchor}"></span>')
+        if not seg.classes:
+            out.append(escape(seg.text))
+        elif seg.items:
+            out.append(f'<span class="{seg.classes}" data-items="{seg.items}" data-ev="{seg.evidence}">'
+                       f"{escape(seg.text)}</span>")
+        else:
+            out.append(f'<span class="{seg.classes}">{escape(seg.text)}</span>')
+    return Markup("".join(out))
+
+
+def list_item(item: ItemView) -> Markup:
+    """One item of the brief's lists (an <li>): its link to the text, badges, details and quotes. Built here
+    for the reason source_html is; the template puts it in place (indented, on a line of its own). Words
+    from the brief are escaped; ids, alignments and numbers are ours, with nothing to escape."""
+    out = [
+        f'<li class="item{" is-conflict" if item.conflict else ""}" id="item-{item.id}">\n'
+        f'        <a class="item-link" href="#ev-{item.first_aligned}" data-item="{item.id}">{escape(item.label)}</a>\n'
+    ]
+    out += [f'<span class="badge b-{escape(css)}">{escape(text)}</span>' for text, css in item.badges]
+    if item.details:
+        out.append(f'<span class="details">{escape(" · ".join(item.details))}</span>')
+    first = item.evidence[0]
+    if len(item.evidence) > 1:
+        out.append('        <ul class="quotes">\n')
+        for ev in item.evidence:
+            if ev.aligned:
+                page = f"p. {ev.page}, " if ev.page else ""
+                alignment = f", {ev.alignment}" if ev.alignment != "exact" else ""
+                out.append(
+                    f'          <li><a class="quote" href="#ev-{ev.id}" data-item="{item.id}" data-ev="{ev.id}">'
+                    f'{escape(ev.quote)}</a> <span class="align">{page}{ev.start}–{ev.end}{alignment}</span></li>\n'
+                )
+            else:
+                out.append(f'          <li><span class="quote unfound">{escape(ev.quote)}</span> '
+                           '<span class="align">not found</span></li>\n')
+        out.append("        </ul>\n")
+    elif first.alignment != "exact":
+        page = f"p. {first.page} · " if first.page else ""
+        out.append(f'        <span class="align">{page}{first.alignment} match</span>\n')
+    elif first.page:
+        out.append(f'        <span class="align">p. {first.page}</span>\n')
+    out.append("      </li>")
+    return Markup("".join(out))
 
 
 # --- page -----------------------------------------------------------------------------------------
@@ -305,6 +381,7 @@ def _asset(name: str) -> str:
     return text
 
 
+@cache  # the same files and hashes for every page of a process
 def assets(css_names: tuple[str, ...], js_name: str) -> Assets:
     """Inline CSS and JS, and a Content-Security-Policy that allows exactly them and nothing else."""
     css, js = "\n".join(_asset(name) for name in css_names), _asset(js_name)
@@ -325,6 +402,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates ship with the package and do not change while it runs: no stat(2) of the
+        # template file for every page.
+        auto_reload=False,
     )
     env.filters["number"] = lambda n: f"{n:,}"
     return env
@@ -370,6 +450,16 @@ def shown_path(path: str | None) -> str | None:
 
 def render_html(brief: Brief) -> str:
     """The review page for one brief, as a single HTML document."""
+    return _review_template().render(**review_context(brief))
+
+
+@cache
+def _review_template() -> Template:
+    return environment().get_template("review.html.j2")
+
+
+def review_context(brief: Brief) -> dict[str, Any]:
+    """What review.html.j2 is rendered with (`segments`, which it shows as `source_html`, included)."""
     items = build_items(brief)
     text = brief.source.text
     segments = build_segments(text, items, brief.source.removed)
@@ -389,7 +479,7 @@ def render_html(brief: Brief) -> str:
         },
     }
     page = assets(("base.css", "review.css"), "review.js")
-    return environment().get_template("review.html.j2").render(
+    return dict(
         brief=brief,
         title=brief.title or brief.source.title or "Untitled brief",
         fields=FIELDS,
@@ -397,6 +487,8 @@ def render_html(brief: Brief) -> str:
         spans_per_field=spans_per_field,
         summary=by_field["summary"][0] if by_field["summary"] else None,
         segments=segments,
+        source_html=source_html(segments),
+        list_item=list_item,
         has_removed=any("removed" in s.classes.split() for s in segments),
         not_found=_not_found(brief, items),
         verification=brief.verification,
