@@ -32,7 +32,7 @@ class PageMeta:
 
 
 @lru_cache(maxsize=1)
-def _markdown_parser() -> Any:
+def markdown_parser() -> Any:
     """One parser for every document: building one (its rule chains) cost as much as parsing an article,
     and parse() keeps no state between calls."""
     from markdown_it import MarkdownIt
@@ -42,7 +42,7 @@ def _markdown_parser() -> Any:
 
 def markdown_to_text(markdown: str) -> tuple[str, str | None]:
     """The plain text of a Markdown document, and its title (the first level-1 heading, else the first one)."""
-    tokens = _markdown_parser().parse(markdown)
+    tokens = markdown_parser().parse(markdown)
     blocks: list[str] = []
     headings: list[tuple[int, str]] = []
     depth = 0  # >0 inside a list or a table: its items and rows are lines, not paragraphs

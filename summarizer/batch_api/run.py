@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import time
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -146,10 +147,12 @@ class _Night:
         store.set_collected(job.intent_id, note)
         self.collected.append(batch.id)
 
-    def _processes(self, documents: int, *, settling: bool = False) -> int:
+    def _processes(self, documents: int, reading: Iterable[Input] = (), *, settling: bool = False) -> int:
+        """Worker processes for `documents` (which read `reading` from scratch, and with `settling` settle
+        answers), the context shared first."""
         processes = processes_for(documents, self.options.concurrency)
         if processes > 1:
-            self.context.share(settling=settling)
+            self.context.share(reading, settling=settling)
             # Pages freed but kept would be inherited by the workers, then copied when this process
             # reuses them: both sides would pay for them.
             give_back()
@@ -242,7 +245,7 @@ class _Night:
         # and the next one taken.
         file: RequestFile | None = None
         taken = 0
-        processes = self._processes(len(candidates))
+        processes = self._processes(len(candidates), (item.path for item in candidates))
         with contextlib.closing(ordered_map(partial(request_lines, self.context), candidates, processes)) as built:
             for item, lines in zip(candidates, built):
                 if room is not None and taken >= room:

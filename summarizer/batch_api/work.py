@@ -10,12 +10,12 @@ over worker processes (`summarizer.batch_api.workers`) and records what they ret
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from summarizer import language
+from summarizer import intake, language
 from summarizer.api import assemble
 from summarizer.batch_api import carry
 from summarizer.batch_api.requests import DocumentLines, document_lines
@@ -25,6 +25,7 @@ from summarizer.errors import ConfigError, SummarizerError
 from summarizer.intake import Document, from_fetched, from_file_bytes
 from summarizer.language import Identified
 from summarizer.ledger import DocKey, error_line
+from summarizer.nightly.discovery import Input
 from summarizer.nightly.plan import DoneBrief, Item, content_hash
 from summarizer.redaction import secrets_of
 from summarizer.schema import Brief, Usage
@@ -57,14 +58,16 @@ class Context:
     # Where the submit run leaves what it read of each document for the collect run (`carry`); None: nowhere.
     records: Path | None = None
 
-    def share(self, *, settling: bool = False) -> None:
+    def share(self, inputs: Iterable[Input] = (), *, settling: bool = False) -> None:
         """Load what every document's work reads, once, before worker processes fork and share it (the
         language model: 70 MB that each worker would otherwise load on its own; the engine's client
-        libraries, prompt templates and schema: a second of CPU that each worker paid on its first document).
+        libraries, prompt templates and schema: a second of CPU that each worker paid on its first document;
+        what reading `inputs`, the documents about to be read, needs: the HTML and Markdown readers).
         `settling`: answers are to be settled, which counts each brief's words (scikit-learn: 2 s to import)."""
         if self.settings.language is None:
             language.load()
         self.engine.warm_up(self.settings)
+        intake.warm_up(inputs)
         if settling:
             similarity.load()
 

@@ -269,3 +269,34 @@ def test_a_placeholder_key_is_not_blanked_out_of_messages_but_a_real_one_is() ->
     )
     message = str(failures.failure(leaked, Settings(engine="llm", base_url="http://127.0.0.1:9/v1", api_key=real)))
     assert real not in message and "***" in message
+
+
+def _bodies_json(body: dict) -> str:
+    import json
+
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+@pytest.mark.parametrize("mode", ["tools", "json_schema", "json_object"])
+@pytest.mark.parametrize("max_tokens", [None, 900])
+def test_a_request_body_from_the_kept_template_is_instructors_body_to_the_byte(mode, max_tokens):
+    """request_body builds the part beside the messages once per settings (instructor's own body, probed
+    with two sets of messages); every body it gives is the body instructor builds for those messages."""
+    from summarizer.prompting import brief_messages
+
+    settings = Settings(base_url="http://x/v1", model="m", structured_output=mode, max_tokens=max_tokens)
+    articles = [SEED.read_text(encoding="utf-8"), "An article.", "é 中文 {{ x }} {% raw %} </article> https://x/y.png",
+                "data:image/png;base64,iVBORw0KGgo=", "  \n\n  spaced  \n"]
+    message_sets = [brief_messages(a, part=2, parts=3, source_language="fr", brief_language="de") for a in articles]
+    message_sets += [brief_messages(a) for a in articles]
+    message_sets += [[{"role": "user", "content": "only a user"}], [{"content": "x", "role": "user"}],
+                     [{"role": "user", "content": ""}], [{"role": "system", "content": "s"}, {"role": "system", "content": "t"}]]
+    transport._TEMPLATES.clear()
+    for messages in message_sets:
+        expected = transport._instructor_body(settings, transport.request_kwargs(settings, messages))
+        got = transport.request_body(settings, messages)
+        assert _bodies_json(got) == _bodies_json(expected)
+        assert list(got) == list(expected)
+    # One template for these settings, kept; JSON mode writes the schema into the messages: none.
+    kept = list(transport._TEMPLATES.values())
+    assert kept == [] if mode == "json_object" else (len(kept) == 1 and kept[0] is not None)
