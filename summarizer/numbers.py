@@ -37,17 +37,25 @@ def decimal_comma(language: str | None) -> bool:
     return (language or "en") in DECIMAL_COMMA
 
 
+# parse_localized's patterns, compiled once (it reads every number of every text, some several times).
+_GROUPED = re.compile(rf"(\d{{1,3}}(?:(?:{_SPACE_CLASS}|[{_APOSTROPHES}])\d{{3}})+)([.,]\d+)?")
+_GROUP_MARK = re.compile(rf"{_SPACE_CLASS}|[{_APOSTROPHES}]")
+_MARKED = re.compile(r"\d+(?:[.,]\d+)*")
+_THOUSANDS_WHOLE = re.compile(r"\d{1,3}(?:[.,]\d{3})*")
+_THOUSANDS = {mark: re.compile(rf"\d{{1,3}}(?:{re.escape(mark)}\d{{3}})+") for mark in ".,"}
+
+
 def parse_localized(text: str, language: str | None = "en") -> float | None:
     """The value of one number written with digits, read as the language writes numbers; None if not one."""
     s = text.strip()
     if not s or not s[0].isdigit():
         return None
     # Groups joined by spaces or apostrophes: always thousands.
-    grouped = re.fullmatch(rf"(\d{{1,3}}(?:(?:{_SPACE_CLASS}|[{_APOSTROPHES}])\d{{3}})+)([.,]\d+)?", s)
+    grouped = _GROUPED.fullmatch(s)
     if grouped:
-        digits = re.sub(rf"{_SPACE_CLASS}|[{_APOSTROPHES}]", "", grouped.group(1))
+        digits = _GROUP_MARK.sub("", grouped.group(1))
         return float(digits + ("." + grouped.group(2)[1:] if grouped.group(2) else ""))
-    if not re.fullmatch(r"\d+(?:[.,]\d+)*", s):
+    if not _MARKED.fullmatch(s):
         return None
     marks = [c for c in s if c in ".,"]
     if not marks:
@@ -57,12 +65,12 @@ def parse_localized(text: str, language: str | None = "en") -> float | None:
         whole, frac = s[:decimal], s[decimal + 1 :]
         if s[decimal] in whole:  # '1.234.5,6' style mixes: not a number
             return None
-        if not re.fullmatch(r"\d{1,3}(?:[.,]\d{3})*", whole):
+        if not _THOUSANDS_WHOLE.fullmatch(whole):
             return None
-        return float(re.sub(r"[.,]", "", whole) + "." + frac)
+        return float(whole.replace(".", "").replace(",", "") + "." + frac)
     mark = marks[0]
     parts = s.split(mark)
-    thousands_shape = re.fullmatch(rf"\d{{1,3}}(?:{re.escape(mark)}\d{{3}})+", s) is not None
+    thousands_shape = _THOUSANDS[mark].fullmatch(s) is not None
     if len(parts) > 2:
         return float("".join(parts)) if thousands_shape else None
     if not thousands_shape:
@@ -158,6 +166,7 @@ _NUMBER_WORD_ENDING_RUN = re.compile(
     "(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")(?![^\W\d_])"
 )
 _LETTER = re.compile(r"[^\W\d_]")
+_WORDS_APART = re.compile(r"[\s-]+")
 _APPROXIMATE = {
     word: (re.compile(rf"(?<!\w){word}s?(?!\w)"), value)
     for table in APPROXIMATE_WORDS.values() for word, value in table.items()
@@ -174,7 +183,7 @@ def _word_readings(text: str) -> set[float]:
         if m.start() and _LETTER.match(low, m.start() - 1):
             continue
         run = _WORD_RUN.match(low, m.start())
-        words = re.split(r"[\s-]+", run.group()) if run else [m.group()]
+        words = _WORDS_APART.split(run.group()) if run else [m.group()]
         for table in WORD_NUMBERS.values():
             if m.group() not in table:
                 continue

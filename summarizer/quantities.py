@@ -125,9 +125,15 @@ class NumberMention:
     value: float
 
 
+# Compiled once: parse_number and is_year run for every number of every text, and `re`'s own cache of
+# patterns given as strings costs a lookup per call.
+_WORD_SPLIT = re.compile(r"[\s\-]+")
+_YEAR = re.compile(r"1[5-9]\d\d|20\d\d|2100")
+
+
 def parse_number(text: str) -> float | None:
     """The value of a number written with digits, words or both: '1,500', 'six', '1.5 million', '3bn'."""
-    words = [w for w in re.split(r"[\s\-]+", text.strip().lower()) if w and w not in ("and", "a", "an")]
+    words = [w for w in _WORD_SPLIT.split(text.strip().lower()) if w and w not in ("and", "a", "an")]
     if not words:
         return None
     total, current, seen = 0.0, 0.0, False
@@ -162,7 +168,7 @@ def parse_number(text: str) -> float | None:
 
 def is_year(text: str) -> bool:
     """A bare four-digit number a news text would use as a year."""
-    return bool(re.fullmatch(r"1[5-9]\d\d|20\d\d|2100", text.strip()))
+    return bool(_YEAR.fullmatch(text.strip()))
 
 
 def number_mentions(text: str) -> list[NumberMention]:
@@ -240,8 +246,16 @@ def digit_values(text: str) -> set[float]:
 
 
 def _values_in(text: str) -> set[float]:
+    # Numbers as other languages write them ('1 500', '1,5 million', '12.000'), read both ways.
+    return digit_values(text) | other_values(text) | readings(text)
+
+
+def other_values(text: str) -> set[float]:
+    """The values of `values_in` beyond `digit_values` and `readings` (number words, signs, scales
+    written apart, fractions): with those two, all of them, so that a caller that has read those
+    already reads only the rest."""
     folded = _folded(text)
-    values = digit_values(text)
+    values: set[float] = set()
     mentions = _shared_mentions(text) if len(text) >= _SHARED_LENGTH else _mentions(text, folded)
     for n in mentions:
         values.add(n.value)
@@ -270,8 +284,6 @@ def _values_in(text: str) -> set[float]:
             if m.group(1) is None and m.group(2).lower() != "half":
                 continue
             values.add((numerator or 1.0) / FRACTIONS[m.group(2).lower()])
-    # Numbers as other languages write them ('1 500', '1,5 million', '12.000'), read both ways.
-    values |= readings(text)
     # Evidence may state "one" ('one or two points'), which number_mentions leaves out as a pronoun.
     for m in _ONE_OR_ARTICLE.finditer(text):
         v = parse_number(m.group())

@@ -34,7 +34,7 @@ from typing import TypeVar
 
 from summarizer.grounding import lead_summary
 from summarizer.numbers import NUMBER, parse_localized, readings
-from summarizer.quantities import digit_values, same_value, values_in
+from summarizer.quantities import digit_values, other_values, same_value, values_in
 from summarizer.schema import (
     UNATTRIBUTED,
     Actor,
@@ -48,7 +48,7 @@ from summarizer.schema import (
     Uncertainty,
     UncertaintyKind,
 )
-from summarizer.text import CleanText, fold
+from summarizer.text import CleanText, fold_words
 
 # Share of a claim's content words that its evidence (or the evidence's sentence) must contain. A
 # paraphrase keeps most names, numbers and nouns; evidence about another event shares almost none.
@@ -214,7 +214,7 @@ def _figure_problem(fig: Figure) -> tuple[DropCode, str] | None:
 
 def _stems(text: str) -> set[str]:
     # Each distinct word folded once: a claim's context repeats many of its words.
-    return {w[:_STEM] for w in map(fold, set(_WORD.findall(text))) if len(w) > 1 and w not in _FUNCTION_WORDS}
+    return {w[:_STEM] for w in fold_words(list(set(_WORD.findall(text)))) if len(w) > 1 and w not in _FUNCTION_WORDS}
 
 
 def sentence_around(source: str, start: int, end: int) -> tuple[int, int]:
@@ -274,7 +274,7 @@ class _Aliases:
 def _name_stems(text: str) -> set[str]:
     """`_name_words` of the text, cut to _NAME_STEM letters, as a set: each distinct word is folded once
     (a source repeats most of its words)."""
-    folded = map(fold, set(_WORD.findall(text)))
+    folded = fold_words(list(set(_WORD.findall(text))))
     return {w[:_NAME_STEM] for w in folded if len(w) > 1 and w not in _FUNCTION_WORDS}
 
 
@@ -314,7 +314,7 @@ def _claim_problem(claim: Claim, source: str) -> tuple[DropCode, str] | None:
 
 def _name_words(name: str) -> list[str]:
     """The words of a name that identify it: not function words or initials ('the', 'of', 'J.')."""
-    return [w for w in (fold(m.group()) for m in _WORD.finditer(name)) if len(w) > 1 and w not in _FUNCTION_WORDS]
+    return [w for w in fold_words(_WORD.findall(name)) if len(w) > 1 and w not in _FUNCTION_WORDS]
 
 
 def _names(actor: Actor, names: list[str], quote: str) -> bool:
@@ -322,9 +322,9 @@ def _names(actor: Actor, names: list[str], quote: str) -> bool:
     ('Zelensky' for 'Volodymyr Zelensky'). A word shared by other names does not count: 'Korea' in a quote
     about North Korea does not name South Korea."""
     # Every word counts here, short ones too: "US", "U.S." and "UN" are names.
-    words = [fold(m.group()) for m in _WORD.finditer(quote)]
+    words = fold_words(_WORD.findall(quote))
     text = f" {' '.join(words)} "
-    spelled = [" ".join(fold(m.group()) for m in _WORD.finditer(n)) for n in names]
+    spelled = [" ".join(fold_words(_WORD.findall(n))) for n in names]
     if any(f" {name} " in text for name in spelled if name):
         return True
     surname = _name_words(actor.name)[-1:] if actor.kind is ActorKind.person else []
@@ -392,9 +392,10 @@ class _SourceValues:
     """Whether the source states a value, reading it as little as that needs: reading all its values
     (`values_in`) is most of the cost of the summary check on a long source, so its digit runs are read
     first, then its numbers as other languages write them, each a subset of all its values and a
-    fraction of their cost, and all of them only for a value neither gives."""
+    fraction of their cost, and the rest of them only for a value neither gives (the three together
+    are `values_in`, none read twice)."""
 
-    _STAGES = (digit_values, readings, values_in)
+    _STAGES = (digit_values, readings, other_values)
 
     def __init__(self, source: str) -> None:
         self.source = source

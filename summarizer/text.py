@@ -176,3 +176,16 @@ def fold(text: str) -> str:
         return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def fold_words(words: list[str]) -> list[str]:
+    """`[fold(w) for w in words]`, the ASCII ones folded in one call: a support check folds every
+    distinct word of a document, and a call per word cost more than the folding."""
+    if not words:
+        return []
+    joined = " ".join(words)
+    if joined.isascii():
+        folded = joined.casefold().split(" ")
+        if len(folded) == len(words):  # else a word held a space: split apart, it would not be one
+            return folded
+    return [w.casefold() if w.isascii() else fold(w) for w in words]

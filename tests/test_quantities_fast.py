@@ -37,6 +37,9 @@ def _same(text: str) -> None:
     assert quantities.values_in(text) == reference.values_in(text), text
     # The summary check reads a source's digit runs first, and everything only for a number they lack.
     assert quantities.digit_values(text) <= reference.values_in(text), text
+    # ...then its numbers as other languages write them, then the rest: together, all of them.
+    parts = quantities.digit_values(text) | numbers.readings(text) | quantities.other_values(text)
+    assert parts == reference.values_in(text), text
     assert quantities.number_mentions(text) == reference.number_mentions(text), text
     assert numbers.readings(text) == reference.readings(text), text
     assert [m.span() for m in numbers.NUMBER.finditer(text)] == [m.span() for m in reference.NUMBER.finditer(text)]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+import re
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.text import clean, split_sentences
+from summarizer.text import clean, fold, fold_words, split_sentences
 
 
 def test_seed_boilerplate_is_removed_and_offsets_map_back(seed_text: str) -> None:
@@ -42,3 +44,23 @@ def test_cleaned_text_is_a_verbatim_subsequence_of_the_source(lines: list[str]) 
     for s, e in c.sentences:
         a, b = c.span_to_source(s, e)
         assert source[a:b] == c.text[s:e]
+
+
+# Letters whose folding is not one lower-case letter: accents, ligatures, compatibility forms (a
+# superscript two becomes a digit), the Turkish I, the sharp s; and spaces inside a "word".
+_FOLD_PIECES = ["Zelenskyy", "ZÉLENSKYY", "Zélenskyy", "ﬁnance", "x²", "İstanbul", "ısı", "Straße", "ǅemal", "ﷺ",
+                "Corée", "UN", "U", "a", "", " ", "two words", "ΣΊΣΥΦΟΣ", "Ꮳ", "ǰ", "Ⅻ"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_FOLD_PIECES), st.text(max_size=8)), max_size=20))
+def test_fold_words_is_fold_of_each_word(words: list[str]) -> None:
+    assert fold_words(words) == [fold(w) for w in words]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_FOLD_PIECES), st.text(max_size=8)), max_size=20))
+def test_fold_words_of_the_words_of_a_text(pieces: list[str]) -> None:
+    # As the support check calls it: the runs of letters of a text.
+    words = re.findall(r"[^\W\d_]+", " ".join(pieces))
+    assert fold_words(words) == [fold(w) for w in words]

@@ -90,15 +90,28 @@ def batch_reason(batch: Batch) -> str:
 
 
 def document_answers(entry: DocEntry, results: Results, batch: Batch) -> list[dict[str, Any]] | str:
-    """The chat completions answering `entry`'s chunks, in order, or the reason it has none. Its lines
-    are taken out of `results` (each document is read once): a batch's answers are let go as its
-    documents are settled, not held until the last one."""
-    bodies = []
+    """The chat completions answering `entry`'s chunks, in order, or the reason it has none (`answer_lines`
+    read by `bodies`)."""
+    lines = answer_lines(entry, results, batch)
+    return lines if isinstance(lines, str) else bodies(lines)
+
+
+def answer_lines(entry: DocEntry, results: Results, batch: Batch) -> list[bytes] | str:
+    """The lines (compressed, as `results` keeps them) answering `entry`'s chunks, in order, or the reason
+    it has none. They are taken out of `results` (each document is read once): a batch's answers are let
+    go as its documents are settled, not held until the last one. Worker processes read them (`bodies`):
+    the run's process, which records every document, only passes them on."""
+    lines = []
     for chunk in range(entry.chunks):
         cid = custom_id(entry.doc_id, chunk)
         raw = results.answers.pop(cid, None)
         if raw is None:
             reason = results.errors.get(cid) or batch_reason(batch)
             return reason if entry.chunks == 1 else f"chunk {chunk + 1} of {entry.chunks}: {reason}"
-        bodies.append(json.loads(zlib.decompress(raw))["response"]["body"])
-    return bodies
+        lines.append(raw)
+    return lines
+
+
+def bodies(lines: list[bytes]) -> list[dict[str, Any]]:
+    """The chat completions of answer lines kept compressed (`answer_lines`)."""
+    return [json.loads(zlib.decompress(raw))["response"]["body"] for raw in lines]

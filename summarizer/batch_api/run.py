@@ -38,7 +38,7 @@ from summarizer.heap import give_back
 from summarizer.ledger import DocKey, Ledger, Status, error_line
 from summarizer.nightly.options import NightlyOptions
 from summarizer.nightly.discovery import Input
-from summarizer.nightly.plan import DoneBrief, Item, Plan, Shared
+from summarizer.nightly.plan import DoneBrief, Item, Plan, Shared, compact
 from summarizer.nightly.progress import Reporter
 from summarizer.redaction import secrets_of
 from summarizer.schema import Usage
@@ -135,7 +135,7 @@ class _Night:
                 # process, nor be in the heap that the workers' fork inherits.
                 item.data = None
         # Each document's answers parsed as the workers take it (a window's worth at a time, not the batch's).
-        payloads = ((item, entry.key, collect.document_answers(entry, results, batch)) for entry, item in ready)
+        payloads = ((item, entry.key, collect.answer_lines(entry, results, batch)) for entry, item in ready)
         work = partial(_settle, self.context, batch.id, self.out)
         with contextlib.closing(ordered_map(work, payloads, self._processes(len(ready), settling=True))) as settled_all:
             for (entry, item), settled in zip(ready, settled_all):
@@ -180,7 +180,8 @@ class _Night:
         else:
             # Recorded done with the others of its group (`record`), once their files are durable. Kept
             # until the digest, each made of the copies of strings that earlier briefs already brought.
-            settled = dataclasses.replace(settled, done=self.shared.share(settled.done))
+            done = self.shared.share(settled.done) if settled.sent is None else self.shared.build(settled.sent)
+            settled = dataclasses.replace(settled, done=done, sent=None)
             self.written.append((item, entry, settled))
 
     def record(self, store: Store) -> None:
@@ -411,12 +412,16 @@ class _Night:
         )
 
 
-def _settle(context: Context, batch_id: str, out: Path,
-            payload: tuple[Item, DocKey, list[dict[str, Any]] | str]) -> Settled:
-    item, key, answers = payload
-    if isinstance(answers, str):  # the batch did not answer it: why
-        return Settled("returned", reason=answers)
-    return settle_answers(context, item, key, answers, batch_id, out)
+def _settle(context: Context, batch_id: str, out: Path, payload: tuple[Item, DocKey, list[bytes] | str]) -> Settled:
+    """A document's answer lines settled, in a worker process: what it sends back is read (its answers)
+    and made (its DoneBrief, `compact`) here, where the run's process, which takes every result in
+    turn, would otherwise do it on the cores the workers use."""
+    item, key, lines = payload
+    if isinstance(lines, str):  # the batch did not answer it: why
+        return Settled("returned", reason=lines)
+    settled = settle_answers(context, item, key, collect.bodies(lines), batch_id, out)
+    # The run shares its parts with the briefs it keeps as it builds it (`_Night.settled`).
+    return dataclasses.replace(settled, done=None, sent=compact(settled.done)) if settled.done is not None else settled
 
 
 def run_batch_api(

@@ -86,6 +86,8 @@ class Settled:
     reason: str | None = None
     # A written brief: what the run keeps of it (not the Brief, ~50 KB as objects), and what it spent.
     done: DoneBrief | None = None
+    # The DoneBrief on its way from a worker process: `compact(done)`, `done` None (`_Night.settled` builds it).
+    sent: Any = None
     usage: Usage = field(default_factory=Usage)
     attempts: int = 0
     model: str | None = None

@@ -108,45 +108,77 @@ class DoneBrief:
         return cls(BriefGist.of(brief), StoryFeatures.of(brief, counted=counted))
 
 
+def compact(obj: Any) -> Any:
+    """A DoneBrief (or any of its parts) as plain values for the pipe from a worker process: each
+    dataclass a list of its class and its fields' values, the rest as it is. Plain tuples and lists
+    unpickle in C, where a slotted frozen dataclass runs Python per object (`__setstate__`); and
+    `Shared.build` makes the objects from these while it shares their parts, in one pass."""
+    kind = type(obj)
+    if kind is str or kind is float or kind is bool or kind is int or obj is None:
+        return obj
+    if kind is tuple:
+        return tuple([compact(part) for part in obj])
+    names = _FIELDS.get(kind)
+    if names is None:
+        if not dataclasses.is_dataclass(obj):
+            if kind is list:  # a dataclass's form: no field may be a list
+                raise TypeError("compact: a list is not a DoneBrief part")
+            return obj
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(obj))
+    return [kind, *[compact(getattr(obj, name)) for name in names]]
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 class Shared:
     """One copy of each equal string (and equal float-free part) of the DoneBriefs a run keeps.
 
     A night's briefs repeat much: actor names, units, what figures measure, the quotes of a syndicated
     article's copies. Each DoneBrief a worker process sends is unpickled into objects of its own, so
-    10,000 of them would hold as many copies; `share` gives back the DoneBrief made of the copies seen
-    first, and the fresh ones are freed. Parts holding a float are rebuilt but never swapped for an equal
-    one (1.0 == 1 and 0.0 == -0.0, which JSON writes differently); enum members are kept as they are."""
+    10,000 of them would hold as many copies; `build` makes the DoneBrief (sent `compact`) of the copies
+    seen first, and the fresh ones are freed. Parts holding a float are made but never swapped for an
+    equal one (1.0 == 1 and 0.0 == -0.0, which JSON writes differently); enum members are kept as they are."""
 
     def __init__(self) -> None:
         self._seen: dict[Any, Any] = {}
-        self._fields: dict[type, tuple[str, ...]] = {}
+        self._atomic: dict[type, bool] = {}  # whether a value of a type that is not built may be swapped
 
     def share(self, obj: T) -> T:
-        return self._share(obj)[0]
+        """`obj` made of shared parts."""
+        made: T = self.build(compact(obj))
+        return made
 
-    def _share(self, obj: Any) -> tuple[Any, bool]:
+    def build(self, plain: Any) -> Any:
+        """The object `compact` made `plain` of, made of shared parts."""
+        return self._build(plain)[0]
+
+    def _build(self, obj: Any) -> tuple[Any, bool]:
         """(obj made of shared parts, whether it may itself be swapped for an equal one)."""
         kind = type(obj)
         if kind is str:
             return self._seen.setdefault(obj, obj), True
         if kind is float or kind is bool:
             return obj, False
-        if kind is tuple:
-            parts = [self._share(part) for part in obj]
-            made = tuple(part for part, _ in parts)
-            return self._keep(made, all(ok for _, ok in parts))
-        names = self._fields.get(kind)
-        if names is None:
-            if not dataclasses.is_dataclass(obj):
-                # Enum members are kept as the members they are (a str enum equals its value).
-                return obj, obj is None or kind is int or kind is bytes or isinstance(obj, Enum)
-            names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(obj))
-        values = [self._share(getattr(obj, name)) for name in names]
-        made = kind(*(value for value, _ in values))
-        return self._keep(made, kind.__hash__ is not None and all(ok for _, ok in values))
-
-    def _keep(self, made: Any, swappable: bool) -> tuple[Any, bool]:
-        return (self._seen.setdefault(made, made), True) if swappable else (made, False)
+        if kind is tuple or kind is list:
+            made_of = obj if kind is tuple else obj[1:]
+            parts = []
+            swappable = True
+            for part in made_of:
+                value, ok = self._build(part)
+                parts.append(value)
+                swappable = swappable and ok
+            if kind is tuple:
+                made = tuple(parts)
+            else:
+                made = obj[0](*parts)
+                swappable = swappable and obj[0].__hash__ is not None
+            return (self._seen.setdefault(made, made), True) if swappable else (made, False)
+        atomic = self._atomic.get(kind)
+        if atomic is None:
+            # Enum members are kept as the members they are (a str enum equals its value).
+            atomic = self._atomic[kind] = obj is None or kind is int or kind is bytes or isinstance(obj, Enum)
+        return obj, atomic
 
 
 @dataclass
