@@ -75,6 +75,7 @@ def _create_temporary(path: Path) -> tuple[int, str]:
     """A new, empty temporary file beside `path` (its folder made if missing): its descriptor and name."""
     folder = os.fspath(path.parent)
     prefix = f"{folder}{os.sep}.{path.name}.{os.getpid()}."
+    made = False
     for _ in range(10_000):
         tmp = f"{prefix}{next(_COUNTER)}{TEMP_SUFFIX}"
         try:
@@ -82,9 +83,12 @@ def _create_temporary(path: Path) -> tuple[int, str]:
         except FileExistsError:
             continue
         except FileNotFoundError:
-            if os.path.isdir(folder):
+            # The folder is missing, or was until another thread or process made it just now: make sure
+            # of it and try again, once.
+            if made:
                 raise
             os.makedirs(folder, exist_ok=True)
+            made = True
     raise FileExistsError(f"no free temporary name beside {path}")
 
 

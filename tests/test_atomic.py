@@ -55,3 +55,27 @@ def test_a_folder_that_cannot_be_made_is_an_os_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a folder")
     with pytest.raises(OSError):
         write_atomically(tmp_path / "file" / "brief.md", "text")
+
+
+def test_writers_racing_into_a_missing_folder_all_write(tmp_path: Path) -> None:
+    # Threads (a night's brief writers) that find the folder missing while another is making it.
+    import threading
+
+    for attempt in range(20):
+        folder = tmp_path / f"briefs-{attempt}"
+        start = threading.Barrier(8)
+        failed: list[BaseException] = []
+
+        def write(i: int) -> None:
+            start.wait()
+            try:
+                write_atomically(folder / f"{i}.json", "{}\n")
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                failed.append(exc)
+
+        threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not failed and len(list(folder.glob("*.json"))) == 8
