@@ -89,13 +89,6 @@ def batch_reason(batch: Batch) -> str:
     return "the batch completed without a line for this request"
 
 
-def document_answers(entry: DocEntry, results: Results, batch: Batch) -> list[dict[str, Any]] | str:
-    """The chat completions answering `entry`'s chunks, in order, or the reason it has none (`answer_lines`
-    read by `bodies`)."""
-    lines = answer_lines(entry, results, batch)
-    return lines if isinstance(lines, str) else bodies(lines)
-
-
 def answer_lines(entry: DocEntry, results: Results, batch: Batch) -> list[bytes] | str:
     """The lines (compressed, as `results` keeps them) answering `entry`'s chunks, in order, or the reason
     it has none. They are taken out of `results` (each document is read once): a batch's answers are let

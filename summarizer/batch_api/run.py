@@ -180,8 +180,7 @@ class _Night:
         else:
             # Recorded done with the others of its group (`record`), once their files are durable. Kept
             # until the digest, each made of the copies of strings that earlier briefs already brought.
-            done = self.shared.share(settled.done) if settled.sent is None else self.shared.build(settled.sent)
-            settled = dataclasses.replace(settled, done=done, sent=None)
+            settled = dataclasses.replace(settled, done=self.shared.build(settled.sent), sent=None)
             self.written.append((item, entry, settled))
 
     def record(self, store: Store) -> None:

@@ -526,7 +526,7 @@ class _DigestLinks:
 
     The quote and brief links are built here rather than by template macros: a night of 10,000 briefs
     makes ~200,000 of them, and a Jinja macro call costs ~100 µs where this costs a few. `mark` is put
-    before every link to a brief's file (see `digest_html_copies`)."""
+    before every link to a brief's file (see `LINK_MARK`)."""
 
     def __init__(self, digest: Digest, brief_pages: Mapping[str, str], mark: str = ""):
         self._links = {link.id: link for link in digest.briefs}

@@ -22,16 +22,18 @@ def answer(cid: str) -> bytes:
     return zlib.compress(line.encode("utf-8"))
 
 
-def test_document_answers_takes_its_lines_out_of_the_results() -> None:
+def test_a_documents_answers_are_taken_out_of_the_results() -> None:
     batch = Batch(id="b", completion_window="24h", created_at=0, endpoint="/v1/chat/completions",
                   input_file_id="f", object="batch", status="completed", output_file_id="o")
     one, two = entry(1, 2), entry(2, 1)
     results = collect.Results(answers={custom_id(e.doc_id, c): answer(custom_id(e.doc_id, c))
                                        for e in (one, two) for c in range(e.chunks)})
-    bodies = collect.document_answers(one, results, batch)
-    assert bodies == [{"id": custom_id(one.doc_id, 0)}, {"id": custom_id(one.doc_id, 1)}]
+    lines = collect.answer_lines(one, results, batch)
+    assert isinstance(lines, list)
+    assert collect.bodies(lines) == [{"id": custom_id(one.doc_id, 0)}, {"id": custom_id(one.doc_id, 1)}]
     assert list(results.answers) == [custom_id(two.doc_id, 0)]  # the other document's line is still there
-    assert collect.document_answers(two, results, batch) == [{"id": custom_id(two.doc_id, 0)}]
+    lines = collect.answer_lines(two, results, batch)
+    assert isinstance(lines, list) and collect.bodies(lines) == [{"id": custom_id(two.doc_id, 0)}]
     assert results.answers == {}
 
 
@@ -46,5 +48,5 @@ def test_answer_lines_are_passed_on_compressed_and_read_by_bodies() -> None:
     assert lines == [kept[custom_id(one.doc_id, 0)], kept[custom_id(one.doc_id, 1)]]
     assert collect.bodies(lines) == [{"id": custom_id(one.doc_id, 0)}, {"id": custom_id(one.doc_id, 1)}]
     assert list(results.answers) == [custom_id(two.doc_id, 0)]
-    # A document without its line: the reason, as document_answers gives it.
+    # A document without its line: the reason instead.
     assert collect.answer_lines(one, results, batch) == "chunk 1 of 2: the batch completed without a line for this request"

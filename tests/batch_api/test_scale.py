@@ -62,8 +62,9 @@ def test_ten_thousand_documents(batch_api: FakeBatchAPI, tmp_path: Path) -> None
             # document would make the test quadratic: 10,000 x 4,000 lines).
             requests = {line["custom_id"]: line for line in batch_api.input_lines(batch_api.batches[batch.id])}
             for entry in entries:
-                answers = collect.document_answers(entry, results, batch)
-                assert isinstance(answers, list) and len(answers) == entry.chunks == 1
+                lines = collect.answer_lines(entry, results, batch)
+                assert isinstance(lines, list) and len(lines) == entry.chunks == 1
+                answers = collect.bodies(lines)
                 request = requests[custom_id(entry.doc_id, 0)]
                 assert split_custom_id(request["custom_id"]) == (entry.doc_id, 0)
                 # The answer is the one to this document's own request, not a neighbour's.
