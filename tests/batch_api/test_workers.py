@@ -107,3 +107,17 @@ def test_workers_are_gone_when_the_caller_stops_at_the_last_result() -> None:
         with pytest.raises(ProcessLookupError):  # exited and reaped, not merely told to stop
             os.kill(pid, 0)
     assert gc.get_freeze_count() == 0
+
+
+def _fails_at_thirteen(n: int) -> int:
+    if n == 13:
+        raise ValueError(f"no good: {n}")
+    return n
+
+
+def test_an_error_in_a_worker_comes_after_every_result_before_it() -> None:
+    got: list[int] = []
+    with pytest.raises(ValueError, match="no good: 13") as raised:
+        got.extend(ordered_map(_fails_at_thirteen, range(100), 2))
+    assert got == list(range(13))
+    assert any("in worker process" in note for note in raised.value.__notes__)
