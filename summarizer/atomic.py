@@ -35,17 +35,29 @@ def write_atomically(path: Path, text: str | bytes | Iterable[str | bytes], *, d
                 write(piece)
 
 
-def write_copies_atomically(text: Iterable[str], mark: str, copies: Mapping[Path, str]) -> None:
+class MarksMiscounted(ValueError):
+    """The text given to `write_copies_atomically` did not hold the number of marks it was to hold."""
+
+
+def write_copies_atomically(text: Iterable[str], mark: str, copies: Mapping[Path, str], *,
+                            marks: int | None = None) -> None:
     """Write `text` to each path of `copies`, with every `mark` in it replaced by that path's string, each
     file as `write_atomically` writes one: the text is made once for all. No mark may straddle two of
-    `text`'s pieces. An error while the text is made or written leaves none of the copies."""
+    `text`'s pieces. An error while the text is made or written leaves none of the copies.
+
+    `marks`: how many marks the text holds where the caller put them. Any other count (the mark also
+    came from the text's own words) raises MarksMiscounted, and none of the copies is written."""
     with contextlib.ExitStack() as stack:
         files = [(stack.enter_context(_replacing(path)), value.encode("utf-8")) for path, value in copies.items()]
         # In UTF-8 no byte of a character beyond ASCII is an ASCII byte: the encoded mark is found exactly.
         encoded = mark.encode("utf-8")
+        found = 0
         for block in _joined(text):
+            found += block.count(encoded)
             for write, value in files:
                 write(block.replace(encoded, value))
+        if marks is not None and found != marks:
+            raise MarksMiscounted(f"{found} marks where {marks} were put")
 
 
 @contextlib.contextmanager

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import errno
+import gc
 import json
 import logging
 import os
@@ -800,4 +802,7 @@ def stories(
 
 
 def main() -> None:
+    # The interpreter's last garbage collection walks every object still alive, which after a night of
+    # 10,000 documents took 1-2 s of a process that is about to end; frozen, they are left to the exit.
+    atexit.register(gc.freeze)
     app(prog_name="summarizer")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -32,3 +34,19 @@ def give_back() -> None:
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
+
+
+@contextmanager
+def left_out_of_collections() -> Iterator[None]:
+    """Objects alive now are left out of the garbage collector's passes until the block ends.
+
+    At a night's end the run holds every brief's digest entry and story features (millions of objects at
+    10,000 documents), and none of them becomes garbage before the run is over: each full collection of
+    the story index and the digest (`give_back`'s, and the collector's own as the digest grows) walked
+    them all, about half a second each. Garbage already there stays until the block ends, when the
+    objects are handed back to the collector."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

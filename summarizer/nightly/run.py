@@ -13,15 +13,16 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Awaitable, Iterator, Sequence
+from collections.abc import Awaitable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from summarizer.atomic import remove_stale_temporaries, write_atomically, write_copies_atomically
+from summarizer.atomic import MarksMiscounted, remove_stale_temporaries, write_atomically, write_copies_atomically
 from summarizer.batch import FileSource, Outcome, run_batch
 from summarizer.redaction import secrets_of
 from summarizer.digest import BriefLink, Digest, FailedDocument, build_digest
 from summarizer.errors import ConfigError, SummarizerError
+from summarizer.heap import left_out_of_collections
 from summarizer.ledger import LEDGER_NAME, Ledger, Status, error_line
 from summarizer.nightly.discovery import Discovery, discover
 from summarizer.nightly.options import NightlyOptions
@@ -274,13 +275,31 @@ def _write_digest(
     digest = build_digest(entries, run_id=run_id, failed=failed, memory=memory)
     if footer:
         digest = digest.model_copy(update={"footer": list(footer)})
-    pages = {item.id: _html_path(item) for item, _ in done if (out / _html_path(item)).exists()}
-    _write_digest_files(out, DIGEST, digest)
+    wanted = {item.id: _html_path(item) for item, _ in done}
+    present = _present(out, wanted.values())
+    pages = {brief_id: path for brief_id, path in wanted.items() if path in present}
     # The night's copy, so that tomorrow's digest does not replace it; its links climb out of digests/.
-    night_stem = f"{DIGESTS_DIR}/{night}"
-    _write_digest_files(out, night_stem, _linked_from(digest, "../"))
-    _write_pages(out, {DIGEST: "", night_stem: "../"}, digest, pages, warnings)
+    copies = {DIGEST: "", f"{DIGESTS_DIR}/{night}": "../"}
+    _write_digest_files(out, copies, digest)
+    _write_pages(out, copies, digest, pages, warnings)
     return f"{DIGEST}.md"
+
+
+def _present(out: Path, paths: Iterable[str]) -> set[str]:
+    """Those of `paths` (relative to `out`) that are there: one listing of each of their folders, where a
+    look-up per path cost 10,000 system calls on a night of 10,000 briefs."""
+    listed: dict[str, set[str]] = {}
+    present = set()
+    for path in paths:
+        folder, name = os.path.split(path)
+        if folder not in listed:
+            try:
+                listed[folder] = set(os.listdir(out / folder))
+            except OSError:
+                listed[folder] = set()
+        if name in listed[folder]:
+            present.add(path)
+    return present
 
 
 def _linked_from(digest: Digest, prefix: str) -> Digest:
@@ -302,11 +321,24 @@ def _page(digest: Digest, pages: dict[str, str], mark: str = "") -> Iterator[str
         raise _PageFailed(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _write_digest_files(out: Path, stem: str, digest: Digest) -> None:
-    # JSON written piece by piece as it is made: a night of 10,000 briefs makes ~90 MB of it, which need
-    # not be held whole.
-    write_atomically(out / f"{stem}.json", itertools.chain(digest.json_chunks(), ("\n",)))
-    write_atomically(out / f"{stem}.md", to_markdown(digest))
+def _write_digest_files(out: Path, copies: dict[str, str], digest: Digest) -> None:
+    """The digest's JSON and Markdown at each stem of `copies`, whose links to the briefs' files start
+    with its prefix.
+
+    The JSON is written piece by piece as it is made: a night of 10,000 briefs makes ~90 MB of it, which
+    need not be held whole. It is made once for all copies, its links marked, and the mark replaced by
+    each copy's prefix; it is made once per copy when the briefs' own words hold the mark."""
+    marked = _linked_from(digest, LINK_MARK)
+    try:
+        write_copies_atomically(itertools.chain(marked.json_chunks(), ("\n",)), LINK_MARK,
+                                {out / f"{stem}.json": prefix for stem, prefix in copies.items()},
+                                marks=2 * len(marked.briefs))  # each brief's JSON and Markdown paths
+    except MarksMiscounted:
+        for stem, prefix in copies.items():
+            linked = _linked_from(digest, prefix)
+            write_atomically(out / f"{stem}.json", itertools.chain(linked.json_chunks(), ("\n",)))
+    for stem, prefix in copies.items():
+        write_atomically(out / f"{stem}.md", to_markdown(_linked_from(digest, prefix) if prefix else digest))
 
 
 def _write_pages(out: Path, copies: dict[str, str], digest: Digest, pages: dict[str, str],
@@ -417,14 +449,16 @@ def _locked_run(
                     item.status = Status.pending
             # The night the stories and the kept digest are filed under: --night, else the local date.
             night = options.night or started_at.astimezone().date()
-            memory = None if interrupted else _index_stories(options, plan, run_id, night, warnings)
-            footer = [batch_api.footer()] if batch_api else []
-            digest = None
-            if not interrupted:
-                try:
-                    digest = _write_digest(out, plan, run_id, night.isoformat(), warnings, memory, footer)
-                except KeyboardInterrupt:  # the briefs are all written: the next run writes the digest
-                    interrupted = True
+            # Nothing the run holds now is garbage before it ends (see `left_out_of_collections`).
+            with left_out_of_collections():
+                memory = None if interrupted else _index_stories(options, plan, run_id, night, warnings)
+                footer = [batch_api.footer()] if batch_api else []
+                digest = None
+                if not interrupted:
+                    try:
+                        digest = _write_digest(out, plan, run_id, night.isoformat(), warnings, memory, footer)
+                    except KeyboardInterrupt:  # the briefs are all written: the next run writes the digest
+                        interrupted = True
             report = build_report(
                 options, identity, plan, run_id=run_id, started_at=started_at, began=began, interrupted=interrupted,
                 usage=budget.usage, requests=budget.requests, batch_seconds=batch_seconds,

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.atomic import TEMP_SUFFIX, write_copies_atomically
+from summarizer.atomic import TEMP_SUFFIX, MarksMiscounted, write_copies_atomically
 from summarizer.digest import BriefLink, Digest, DigestFigure, EvidenceRef, _constructed
 from summarizer.nightly import run as nightly_run
+from summarizer.render import to_markdown
 from summarizer.render.html import LINK_MARK, _DigestLinks, _short, environment, render_digest_html
 from summarizer.schema import Alignment, Qualifier
 from tests.html.conftest import digest_entries, seed_digest
@@ -96,6 +97,28 @@ def test_each_copy_of_the_page_is_the_page_rendered_for_its_folder(tmp_path: Pat
     assert top == _pages_as_rendered_alone(digest, pages, "")
     assert night == _pages_as_rendered_alone(digest, pages, "../")
     assert 'href="../' in night and 'href="../' not in top
+
+
+# The JSON is made once for both copies unless a brief's own words hold the mark (then once per copy).
+@pytest.mark.parametrize("digest", [seed_digest(), _digest()], ids=["plain titles", "the mark in a title"])
+def test_each_copy_of_the_json_and_markdown_is_the_digest_linked_from_its_folder(tmp_path: Path,
+                                                                                 digest: Digest) -> None:
+    nightly_run._write_digest_files(tmp_path, {"digest": "", "digests/night": "../"}, digest)
+    for stem, prefix in (("digest", ""), ("digests/night", "../")):
+        alone = nightly_run._linked_from(digest, prefix)
+        assert (tmp_path / f"{stem}.json").read_text("utf-8") == alone.model_dump_json(indent=2) + "\n"
+        assert (tmp_path / f"{stem}.md").read_text("utf-8") == to_markdown(alone)
+    assert '"json_path": "../' in (tmp_path / "digests/night.json").read_text("utf-8")
+
+
+def test_copies_are_written_only_with_as_many_marks_as_were_put(tmp_path: Path) -> None:
+    copies = {tmp_path / "a.txt": "", tmp_path / "sub" / "b.txt": "../"}
+    write_copies_atomically(iter(["x<@>y", "<@>"]), "<@>", copies, marks=2)
+    with pytest.raises(MarksMiscounted):
+        write_copies_atomically(iter(["new<@>", "<@> <@>"]), "<@>", copies, marks=2)
+    assert (tmp_path / "a.txt").read_text("utf-8") == "xy"
+    assert (tmp_path / "sub" / "b.txt").read_text("utf-8") == "x../y../"
+    assert not list(tmp_path.rglob(f"*{TEMP_SUFFIX}"))
 
 
 def test_copies_are_written_whole_or_not_at_all(tmp_path: Path) -> None:
