@@ -7,6 +7,7 @@ Pure Python and regular expressions (no spaCy), so verification, the digest and 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -69,6 +70,12 @@ _PLURAL_OF_PLURAL = re.compile(
 )
 _PLURAL_MENTION = re.compile(r"\b(?=[bdhmt])(?:dozens|hundreds|thousands|millions|billions)\b", re.IGNORECASE)
 _PLURAL_WORDS = ("dozens", "hundreds", "thousands", "millions", "billions")
+# Where the scans above may start, in a text as `_folded` writes it: each opens with a word of theirs, and
+# these patterns open with those words' letters, which the regex engine skips to in C (the scans open with
+# a word boundary, tried at every word; see `_scan`).
+_WORD_MENTION_START = re.compile("|".join(sorted((*NUMBER_WORDS, "one"), key=len, reverse=True)))
+_PLURAL_START = re.compile("|".join(_PLURAL_WORDS))
+_PLURAL_OF_PLURAL_START = re.compile("tens|" + "|".join(_PLURAL_WORDS[:-1]))
 _DIGIT_RUN = re.compile(r"\d[\d,]*(?:\.\d+)?")
 # What a figure's value may carry beyond its digits: a sign ("-3%", "minus 5") and a scale written
 # apart ("8 B", "5 bn"); and fractions ("a third", "two-thirds", "half").
@@ -189,6 +196,25 @@ def _shared_mentions(text: str) -> tuple[NumberMention, ...]:
     return _mentions(text, _folded(text))
 
 
+def _scan(pattern: re.Pattern[str], text: str, folded: str, starts: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, where every match of `pattern` opens with a word that `starts` finds in
+    `folded` (the text as `_folded` writes it) at the same place: `pattern` is tried only there. The same
+    matches, as `finditer` finds each at the first place from the end of the last where it matches: a
+    place `starts` passes over (inside a word it found) follows a letter, where a word boundary is not."""
+    if len(folded) != len(text):  # `_folded` keeps every offset; were it not to, scan it all
+        yield from pattern.finditer(text)
+        return
+    end = 0
+    for start in starts.finditer(folded):
+        at = start.start()
+        if at < end:
+            continue
+        m = pattern.match(text, at)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
 def _mentions(text: str, folded: str) -> tuple[NumberMention, ...]:
     found: list[NumberMention] = []
     for m in _DIGIT_MENTION.finditer(text):
@@ -205,11 +231,11 @@ def _mentions(text: str, folded: str) -> tuple[NumberMention, ...]:
     # The characters already in a mention, as a set: scanning every mention for each word made a long
     # text's cost grow with the square of its numbers.
     covered = {k for f in found for k in range(f.start, f.end)}
-    patterns = [_WORD_MENTION]
+    patterns = [(_WORD_MENTION, _WORD_MENTION_START)]
     if any(w in folded for w in _PLURAL_WORDS):
-        patterns.append(_PLURAL_MENTION)
-    for pattern in patterns:
-        for m in pattern.finditer(text):
+        patterns.append((_PLURAL_MENTION, _PLURAL_START))
+    for pattern, starts in patterns:
+        for m in _scan(pattern, text, folded, starts):
             value = parse_number(m.group())
             if value is not None and m.start() not in covered:
                 found.append(NumberMention(m.start(), m.end(), m.group(), value))
@@ -261,7 +287,7 @@ def other_values(text: str) -> set[float]:
         values.add(n.value)
     # Each scan below runs only when the text contains a word it needs (else it cannot match).
     if "s of " in folded and any(w in folded for w in _PLURAL_WORDS[1:]):
-        for m in _PLURAL_OF_PLURAL.finditer(text):
+        for m in _scan(_PLURAL_OF_PLURAL, text, folded, _PLURAL_OF_PLURAL_START):
             values.add({"tens": 10, **PLURAL_SCALES}[m.group(1).lower()] * PLURAL_SCALES[m.group(2).lower()])
     signed = [_SIGNED_DASH, _SIGNED_WORD] if "minus" in folded or "negative" in folded else [_SIGNED_DASH]
     for pattern in signed:

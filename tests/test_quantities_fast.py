@@ -85,3 +85,35 @@ def test_a_kept_texts_values_are_a_copy_that_callers_may_change() -> None:
     first.add(42.0)
     first.discard(1500.0)
     assert quantities.values_in(quote) == reference.values_in(quote)
+
+
+_SCANS = [
+    (quantities._WORD_MENTION, quantities._WORD_MENTION_START),
+    (quantities._PLURAL_MENTION, quantities._PLURAL_START),
+    (quantities._PLURAL_OF_PLURAL, quantities._PLURAL_OF_PLURAL_START),
+]
+
+
+def _same_matches(text: str) -> None:
+    folded = quantities._folded(text)
+    for pattern, starts in _SCANS:
+        found = [(m.span(), m.groups()) for m in quantities._scan(pattern, text, folded, starts)]
+        assert found == [(m.span(), m.groups()) for m in pattern.finditer(text)], (pattern.pattern[:40], text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30), st.sampled_from([" ", "", "-", "_"]))
+def test_scans_tried_where_their_words_start_find_every_match(pieces: list[str], joint: str) -> None:
+    """`_scan` tries a scan only where its words start in the folded text: the same matches as everywhere."""
+    _same_matches(joint.join(pieces))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_scans_find_every_match_in_any_text(text: str) -> None:
+    _same_matches(text + " one hundred and tens of thousands " + text)
+
+
+def test_scans_find_every_match_in_every_article() -> None:
+    for path in TEXTS:
+        _same_matches(path.read_text(encoding="utf-8"))
