@@ -7,7 +7,7 @@ Pure Python and regular expressions (no spaCy), so verification, the digest and 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -198,21 +198,46 @@ def _shared_mentions(text: str) -> tuple[NumberMention, ...]:
 
 def _scan(pattern: re.Pattern[str], text: str, folded: str, starts: re.Pattern[str]) -> Iterator[re.Match[str]]:
     """`pattern.finditer(text)`, where every match of `pattern` opens with a word that `starts` finds in
-    `folded` (the text as `_folded` writes it) at the same place: `pattern` is tried only there. The same
-    matches, as `finditer` finds each at the first place from the end of the last where it matches: a
-    place `starts` passes over (inside a word it found) follows a letter, where a word boundary is not."""
+    `folded` (the text as `_folded` writes it) at the same place: `pattern` is tried only there. A place
+    `starts` passes over (inside a word it found) follows a letter, where a word boundary is not."""
     if len(folded) != len(text):  # `_folded` keeps every offset; were it not to, scan it all
-        yield from pattern.finditer(text)
-        return
+        return pattern.finditer(text)
+    return _matches_at(pattern, text, (m.start() for m in starts.finditer(folded)))
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, places: Iterable[int]) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)` when every match starts at one of `places` (ascending): the same matches,
+    as `finditer` takes each at the first place from the end of the last where the pattern matches."""
     end = 0
-    for start in starts.finditer(folded):
-        at = start.start()
+    for at in places:
         if at < end:
             continue
         m = pattern.match(text, at)
         if m is not None:
             yield m
             end = m.end()
+
+
+def _fraction_places(text: str, folded: str) -> list[int]:
+    """Where a `_FRACTION` match may start: at each fraction word (each opens with one of _FRACTION_STEMS),
+    and at the word before it when only spaces and hyphens come between (a numerator is a whole word: a
+    word boundary before it, a space or hyphen after it; the pattern's word and space characters are
+    those `isalnum` (or "_") and `isspace` say are)."""
+    places = set()
+    for stem in _FRACTION_STEMS:
+        at = folded.find(stem)
+        while at >= 0:
+            places.add(at)
+            gap = at
+            while gap > 0 and (text[gap - 1].isspace() or text[gap - 1] == "-"):
+                gap -= 1
+            word = gap
+            while word > 0 and (text[word - 1].isalnum() or text[word - 1] == "_"):
+                word -= 1
+            if gap < at and word < gap:
+                places.add(word)
+            at = folded.find(stem, at + 1)
+    return sorted(places)
 
 
 def _mentions(text: str, folded: str) -> tuple[NumberMention, ...]:
@@ -305,7 +330,9 @@ def other_values(text: str) -> set[float]:
         if v is not None:
             values.add(v)
     if any(w in folded for w in _FRACTION_STEMS):
-        for m in _FRACTION.finditer(text):
+        fractions = (_FRACTION.finditer(text) if len(folded) != len(text)
+                     else _matches_at(_FRACTION, text, _fraction_places(text, folded)))
+        for m in fractions:
             numerator = parse_number(m.group(1)) if m.group(1) and m.group(1).lower() not in ("a", "an") else 1.0
             if m.group(1) is None and m.group(2).lower() != "half":
                 continue

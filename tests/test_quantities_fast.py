@@ -117,3 +117,24 @@ def test_scans_find_every_match_in_any_text(text: str) -> None:
 def test_scans_find_every_match_in_every_article() -> None:
     for path in TEXTS:
         _same_matches(path.read_text(encoding="utf-8"))
+
+
+def _same_fractions(text: str) -> None:
+    folded = quantities._folded(text)
+    found = quantities._matches_at(quantities._FRACTION, text, quantities._fraction_places(text, folded))
+    assert [(m.span(), m.groups()) for m in found] == [(m.span(), m.groups()) for m in quantities._FRACTION.finditer(text)], text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + ["12 ", "x3 ", "3_", "٣", "²", " -\u00a0 ", "\t-", "a\u2028"]), max_size=30),
+       st.sampled_from([" ", "", "-", "_", "\u00a0", "--"]))
+def test_fractions_tried_where_they_may_start_find_every_match(pieces: list[str], joint: str) -> None:
+    _same_fractions(joint.join(pieces))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60), st.text(max_size=20))
+def test_fractions_found_in_any_text(before: str, between: str) -> None:
+    _same_fractions(f"{before} {between}half {before}-third {between} quarters")
+    for path in TEXTS[:5]:
+        _same_fractions(path.read_text(encoding="utf-8"))
