@@ -140,6 +140,8 @@ _YEAR = re.compile(r"1[5-9]\d\d|20\d\d|2100")
 
 def parse_number(text: str) -> float | None:
     """The value of a number written with digits, words or both: '1,500', 'six', '1.5 million', '3bn'."""
+    if text.isdecimal():  # digits alone (most numbers of a text): what the reading below gives them
+        return float(text)
     words = [w for w in _WORD_SPLIT.split(text.strip().lower()) if w and w not in ("and", "a", "an")]
     if not words:
         return None

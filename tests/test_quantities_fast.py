@@ -138,3 +138,12 @@ def test_fractions_found_in_any_text(before: str, between: str) -> None:
     _same_fractions(f"{before} {between}half {before}-third {between} quarters")
     for path in TEXTS[:5]:
         _same_fractions(path.read_text(encoding="utf-8"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(categories=["Nd"]), min_size=1, max_size=400))
+def test_digits_alone_parse_as_words_do(digits: str) -> None:
+    """parse_number reads a run of digits (any script's) straight away: the value its reading of words
+    gives them (which a space around them leads to)."""
+    assert quantities.parse_number(digits) == quantities.parse_number(f" {digits} ")
+    assert quantities.parse_number("12") == 12.0 and quantities.parse_number("٣") == 3.0
