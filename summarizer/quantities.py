@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from itertools import chain
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -70,12 +71,40 @@ _PLURAL_OF_PLURAL = re.compile(
 )
 _PLURAL_MENTION = re.compile(r"\b(?=[bdhmt])(?:dozens|hundreds|thousands|millions|billions)\b", re.IGNORECASE)
 _PLURAL_WORDS = ("dozens", "hundreds", "thousands", "millions", "billions")
-# Where the scans above may start, in a text as `_folded` writes it: each opens with a word of theirs, and
-# these patterns open with those words' letters, which the regex engine skips to in C (the scans open with
-# a word boundary, tried at every word; see `_scan`).
-_WORD_MENTION_START = re.compile("|".join(sorted((*NUMBER_WORDS, "one"), key=len, reverse=True)))
-_PLURAL_START = re.compile("|".join(_PLURAL_WORDS))
-_PLURAL_OF_PLURAL_START = re.compile("tens|" + "|".join(_PLURAL_WORDS[:-1]))
+# Where the scans above may start, in a text as `_folded` writes it: each match opens with a word of theirs
+# after a character that is not a letter (a word boundary; `_folded` makes no other character an ASCII
+# letter), or at the text's start. These patterns open with that character, which the regex engine skips
+# to in C, then the words' letters (`_starts`); the scans open with a word boundary, tried at every word.
+
+
+def _trie(words: list[str]) -> str:
+    """A pattern that matches where one of `words` starts, its alternatives nested by letter ("t(?:en|h...")
+    so that the engine compares a letter or two at each place instead of trying every word."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for letter in word:
+            node = node.setdefault(letter, {})
+        node[""] = {}
+
+    def render(node: dict[str, Any]) -> str:
+        branches = [re.escape(letter) + render(child) for letter, child in sorted(node.items()) if letter]
+        if not branches:
+            return ""
+        inner = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # A word ends here: what follows is optional (where a word starts is what matters, not its length).
+        return f"(?:{inner})?" if "" in node else inner
+
+    return "|".join(re.escape(letter) + render(child) for letter, child in sorted(tree.items()))
+
+
+def _starts(words: list[str]) -> re.Pattern[str]:
+    return re.compile(f"[^a-z]({_trie(words)})")
+
+
+_WORD_MENTION_START = _starts(sorted(NUMBER_WORDS))
+_PLURAL_START = _starts(list(_PLURAL_WORDS))
+_PLURAL_OF_PLURAL_START = _starts(["tens", *_PLURAL_WORDS[:-1]])
 _DIGIT_RUN = re.compile(r"\d[\d,]*(?:\.\d+)?")
 # What a figure's value may carry beyond its digits: a sign ("-3%", "minus 5") and a scale written
 # apart ("8 B", "5 bn"); and fractions ("a third", "two-thirds", "half").
@@ -200,11 +229,12 @@ def _shared_mentions(text: str) -> tuple[NumberMention, ...]:
 
 def _scan(pattern: re.Pattern[str], text: str, folded: str, starts: re.Pattern[str]) -> Iterator[re.Match[str]]:
     """`pattern.finditer(text)`, where every match of `pattern` opens with a word that `starts` finds in
-    `folded` (the text as `_folded` writes it) at the same place: `pattern` is tried only there. A place
-    `starts` passes over (inside a word it found) follows a letter, where a word boundary is not."""
+    `folded` (the text as `_folded` writes it) at the same place, as its group 1, or at the text's start:
+    `pattern` is tried only there. A place `starts` passes over (inside a word it found) follows a
+    letter, where a word boundary is not."""
     if len(folded) != len(text):  # `_folded` keeps every offset; were it not to, scan it all
         return pattern.finditer(text)
-    return _matches_at(pattern, text, (m.start() for m in starts.finditer(folded)))
+    return _matches_at(pattern, text, chain((0,), (m.start(1) for m in starts.finditer(folded))))
 
 
 def _matches_at(pattern: re.Pattern[str], text: str, places: Iterable[int]) -> Iterator[re.Match[str]]:
