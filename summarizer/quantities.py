@@ -7,9 +7,11 @@ Pure Python and regular expressions (no spaCy), so verification, the digest and 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from itertools import chain
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -69,6 +71,40 @@ _PLURAL_OF_PLURAL = re.compile(
 )
 _PLURAL_MENTION = re.compile(r"\b(?=[bdhmt])(?:dozens|hundreds|thousands|millions|billions)\b", re.IGNORECASE)
 _PLURAL_WORDS = ("dozens", "hundreds", "thousands", "millions", "billions")
+# Where the scans above may start, in a text as `_folded` writes it: each match opens with a word of theirs
+# after a character that is not a letter (a word boundary; `_folded` makes no other character an ASCII
+# letter), or at the text's start. These patterns open with that character, which the regex engine skips
+# to in C, then the words' letters (`_starts`); the scans open with a word boundary, tried at every word.
+
+
+def _trie(words: list[str]) -> str:
+    """A pattern that matches where one of `words` starts, its alternatives nested by letter ("t(?:en|h...")
+    so that the engine compares a letter or two at each place instead of trying every word."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for letter in word:
+            node = node.setdefault(letter, {})
+        node[""] = {}
+
+    def render(node: dict[str, Any]) -> str:
+        branches = [re.escape(letter) + render(child) for letter, child in sorted(node.items()) if letter]
+        if not branches:
+            return ""
+        inner = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # A word ends here: what follows is optional (where a word starts is what matters, not its length).
+        return f"(?:{inner})?" if "" in node else inner
+
+    return "|".join(re.escape(letter) + render(child) for letter, child in sorted(tree.items()))
+
+
+def _starts(words: list[str]) -> re.Pattern[str]:
+    return re.compile(f"[^a-z]({_trie(words)})")
+
+
+_WORD_MENTION_START = _starts(sorted(NUMBER_WORDS))
+_PLURAL_START = _starts(list(_PLURAL_WORDS))
+_PLURAL_OF_PLURAL_START = _starts(["tens", *_PLURAL_WORDS[:-1]])
 _DIGIT_RUN = re.compile(r"\d[\d,]*(?:\.\d+)?")
 # What a figure's value may carry beyond its digits: a sign ("-3%", "minus 5") and a scale written
 # apart ("8 B", "5 bn"); and fractions ("a third", "two-thirds", "half").
@@ -133,6 +169,8 @@ _YEAR = re.compile(r"1[5-9]\d\d|20\d\d|2100")
 
 def parse_number(text: str) -> float | None:
     """The value of a number written with digits, words or both: '1,500', 'six', '1.5 million', '3bn'."""
+    if text.isdecimal():  # digits alone (most numbers of a text): what the reading below gives them
+        return float(text)
     words = [w for w in _WORD_SPLIT.split(text.strip().lower()) if w and w not in ("and", "a", "an")]
     if not words:
         return None
@@ -189,6 +227,51 @@ def _shared_mentions(text: str) -> tuple[NumberMention, ...]:
     return _mentions(text, _folded(text))
 
 
+def _scan(pattern: re.Pattern[str], text: str, folded: str, starts: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, where every match of `pattern` opens with a word that `starts` finds in
+    `folded` (the text as `_folded` writes it) at the same place, as its group 1, or at the text's start:
+    `pattern` is tried only there. A place `starts` passes over (inside a word it found) follows a
+    letter, where a word boundary is not."""
+    if len(folded) != len(text):  # `_folded` keeps every offset; were it not to, scan it all
+        return pattern.finditer(text)
+    return _matches_at(pattern, text, chain((0,), (m.start(1) for m in starts.finditer(folded))))
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, places: Iterable[int]) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)` when every match starts at one of `places` (ascending): the same matches,
+    as `finditer` takes each at the first place from the end of the last where the pattern matches."""
+    end = 0
+    for at in places:
+        if at < end:
+            continue
+        m = pattern.match(text, at)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
+def _fraction_places(text: str, folded: str) -> list[int]:
+    """Where a `_FRACTION` match may start: at each fraction word (each opens with one of _FRACTION_STEMS),
+    and at the word before it when only spaces and hyphens come between (a numerator is a whole word: a
+    word boundary before it, a space or hyphen after it; the pattern's word and space characters are
+    those `isalnum` (or "_") and `isspace` say are)."""
+    places = set()
+    for stem in _FRACTION_STEMS:
+        at = folded.find(stem)
+        while at >= 0:
+            places.add(at)
+            gap = at
+            while gap > 0 and (text[gap - 1].isspace() or text[gap - 1] == "-"):
+                gap -= 1
+            word = gap
+            while word > 0 and (text[word - 1].isalnum() or text[word - 1] == "_"):
+                word -= 1
+            if gap < at and word < gap:
+                places.add(word)
+            at = folded.find(stem, at + 1)
+    return sorted(places)
+
+
 def _mentions(text: str, folded: str) -> tuple[NumberMention, ...]:
     found: list[NumberMention] = []
     for m in _DIGIT_MENTION.finditer(text):
@@ -205,11 +288,11 @@ def _mentions(text: str, folded: str) -> tuple[NumberMention, ...]:
     # The characters already in a mention, as a set: scanning every mention for each word made a long
     # text's cost grow with the square of its numbers.
     covered = {k for f in found for k in range(f.start, f.end)}
-    patterns = [_WORD_MENTION]
+    patterns = [(_WORD_MENTION, _WORD_MENTION_START)]
     if any(w in folded for w in _PLURAL_WORDS):
-        patterns.append(_PLURAL_MENTION)
-    for pattern in patterns:
-        for m in pattern.finditer(text):
+        patterns.append((_PLURAL_MENTION, _PLURAL_START))
+    for pattern, starts in patterns:
+        for m in _scan(pattern, text, folded, starts):
             value = parse_number(m.group())
             if value is not None and m.start() not in covered:
                 found.append(NumberMention(m.start(), m.end(), m.group(), value))
@@ -261,7 +344,7 @@ def other_values(text: str) -> set[float]:
         values.add(n.value)
     # Each scan below runs only when the text contains a word it needs (else it cannot match).
     if "s of " in folded and any(w in folded for w in _PLURAL_WORDS[1:]):
-        for m in _PLURAL_OF_PLURAL.finditer(text):
+        for m in _scan(_PLURAL_OF_PLURAL, text, folded, _PLURAL_OF_PLURAL_START):
             values.add({"tens": 10, **PLURAL_SCALES}[m.group(1).lower()] * PLURAL_SCALES[m.group(2).lower()])
     signed = [_SIGNED_DASH, _SIGNED_WORD] if "minus" in folded or "negative" in folded else [_SIGNED_DASH]
     for pattern in signed:
@@ -279,7 +362,9 @@ def other_values(text: str) -> set[float]:
         if v is not None:
             values.add(v)
     if any(w in folded for w in _FRACTION_STEMS):
-        for m in _FRACTION.finditer(text):
+        fractions = (_FRACTION.finditer(text) if len(folded) != len(text)
+                     else _matches_at(_FRACTION, text, _fraction_places(text, folded)))
+        for m in fractions:
             numerator = parse_number(m.group(1)) if m.group(1) and m.group(1).lower() not in ("a", "an") else 1.0
             if m.group(1) is None and m.group(2).lower() != "half":
                 continue

@@ -368,8 +368,8 @@ def unsupported_sentences(summary: str, source: str, *, aliases: _Aliases | None
     if not summary.strip():
         return []
     # Compared on their first letters, so that "Hacker" finds "Hackers" and "Russia's" finds "Russia".
-    source_words = _name_stems(source)
     if aliases is not None:
+        source_words = _name_stems(source)
         all_values = values_in(source)
         source_words |= aliases.named_in(source)
         return [
@@ -377,15 +377,53 @@ def unsupported_sentences(summary: str, source: str, *, aliases: _Aliases | None
             if _unstated_numbers(s, all_values, aliases.language) or _unknown_names(s, source_words)
         ]
     out = []
+    source_stems = _SourceStems(source)
     source_values = _SourceValues(source)
     for sentence in _sentences(summary):
         stated = values_in(sentence)
         missing_number = any(not source_values.states(v) for v in stated)
         names = [w for m in _name_runs(sentence) for w in _name_words(m.group())]
-        missing_name = any(w[:_NAME_STEM] not in source_words for w in names)
+        missing_name = any(w[:_NAME_STEM] not in source_stems for w in names)
         if missing_number or missing_name:
             out.append(sentence)
     return out
+
+
+class _SourceStems:
+    """Whether `_name_stems(source)` holds a stem, finding the stem's words in the source instead of
+    folding all of its words (a summary asks about a dozen; a source has hundreds). Found with `str.find`
+    in the source lower-cased when its letters (`_WORD`'s) are all ASCII: folded, a word is then its
+    lower case, and the lower-cased text keeps every offset and every letter and non-letter as such
+    (tests/test_support.py checks every code point). Other sources: all its stems, as `_name_stems`."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.lower = None if _NOT_ASCII_LETTER.search(source) else source.lower()
+        self.stems: set[str] | None = None
+
+    def __contains__(self, stem: str) -> bool:
+        if self.lower is None:
+            if self.stems is None:
+                self.stems = _name_stems(self.source)
+            return stem in self.stems
+        if not _ASCII_LETTERS.issuperset(stem):  # every stem of such a source is of ASCII letters
+            return False
+        text, at = self.lower, self.lower.find(stem)
+        while stem and at >= 0:
+            if at == 0 or text[at - 1] not in _ASCII_LETTERS:  # a word starts here
+                end = at + len(stem)
+                while end < len(text) and text[end] in _ASCII_LETTERS:
+                    end += 1
+                word = text[at:end]
+                if word[:_NAME_STEM] == stem and len(word) > 1 and word not in _FUNCTION_WORDS:
+                    return True
+            at = text.find(stem, at + 1)
+        return False
+
+
+# A letter as `_WORD` reads one that is not an ASCII letter, and the ASCII letters lower-cased.
+_NOT_ASCII_LETTER = re.compile(r"[^\W\d_a-zA-Z]")
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
 class _SourceValues:

@@ -85,3 +85,65 @@ def test_a_kept_texts_values_are_a_copy_that_callers_may_change() -> None:
     first.add(42.0)
     first.discard(1500.0)
     assert quantities.values_in(quote) == reference.values_in(quote)
+
+
+_SCANS = [
+    (quantities._WORD_MENTION, quantities._WORD_MENTION_START),
+    (quantities._PLURAL_MENTION, quantities._PLURAL_START),
+    (quantities._PLURAL_OF_PLURAL, quantities._PLURAL_OF_PLURAL_START),
+]
+
+
+def _same_matches(text: str) -> None:
+    folded = quantities._folded(text)
+    for pattern, starts in _SCANS:
+        found = [(m.span(), m.groups()) for m in quantities._scan(pattern, text, folded, starts)]
+        assert found == [(m.span(), m.groups()) for m in pattern.finditer(text)], (pattern.pattern[:40], text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30), st.sampled_from([" ", "", "-", "_"]))
+def test_scans_tried_where_their_words_start_find_every_match(pieces: list[str], joint: str) -> None:
+    """`_scan` tries a scan only where its words start in the folded text: the same matches as everywhere."""
+    _same_matches(joint.join(pieces))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_scans_find_every_match_in_any_text(text: str) -> None:
+    _same_matches(text + " one hundred and tens of thousands " + text)
+
+
+def test_scans_find_every_match_in_every_article() -> None:
+    for path in TEXTS:
+        _same_matches(path.read_text(encoding="utf-8"))
+
+
+def _same_fractions(text: str) -> None:
+    folded = quantities._folded(text)
+    found = quantities._matches_at(quantities._FRACTION, text, quantities._fraction_places(text, folded))
+    assert [(m.span(), m.groups()) for m in found] == [(m.span(), m.groups()) for m in quantities._FRACTION.finditer(text)], text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + ["12 ", "x3 ", "3_", "٣", "²", " -\u00a0 ", "\t-", "a\u2028"]), max_size=30),
+       st.sampled_from([" ", "", "-", "_", "\u00a0", "--"]))
+def test_fractions_tried_where_they_may_start_find_every_match(pieces: list[str], joint: str) -> None:
+    _same_fractions(joint.join(pieces))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60), st.text(max_size=20))
+def test_fractions_found_in_any_text(before: str, between: str) -> None:
+    _same_fractions(f"{before} {between}half {before}-third {between} quarters")
+    for path in TEXTS[:5]:
+        _same_fractions(path.read_text(encoding="utf-8"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(categories=["Nd"]), min_size=1, max_size=400))
+def test_digits_alone_parse_as_words_do(digits: str) -> None:
+    """parse_number reads a run of digits (any script's) straight away: the value its reading of words
+    gives them (which a space around them leads to)."""
+    assert quantities.parse_number(digits) == quantities.parse_number(f" {digits} ")
+    assert quantities.parse_number("12") == 12.0 and quantities.parse_number("٣") == 3.0

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from summarizer.digest import actor_key
 from summarizer.schema import Brief, Figure, UNATTRIBUTED
-from summarizer.stories.similarity import pack_rows, raw_counts
+from summarizer.stories.similarity import counted_row, pack_rows, raw_counts
 
 _TOKEN_JOIN = re.compile(r"\W+")
 _CONTEXT_WORD = re.compile(r"[^\W\d_]+")
@@ -150,7 +150,7 @@ class StoryFeatures:
         work leaves the run's serial end), not when the night is indexed. The counts are the same."""
         facts = _pack(facts_of(brief).model_dump_json())
         if counted:
-            return cls(brief.title, None, facts, pack_rows(raw_counts([feature_text(brief)]))[0])
+            return cls(brief.title, None, facts, counted_row(feature_text(brief)))
         return cls(brief.title, _pack(feature_text(brief)), facts)
 
     @property
