@@ -29,7 +29,7 @@ from summarizer.nightly.discovery import Input
 from summarizer.nightly.plan import DoneBrief, Item, content_hash
 from summarizer.redaction import secrets_of
 from summarizer.schema import Brief, Usage
-from summarizer.stories import similarity
+from summarizer.stories import terms
 from summarizer.text import CleanText, clean
 
 logger = logging.getLogger(__name__)
@@ -63,13 +63,13 @@ class Context:
         language model: 70 MB that each worker would otherwise load on its own; the engine's client
         libraries, prompt templates and schema: a second of CPU that each worker paid on its first document;
         what reading `inputs`, the documents about to be read, needs: the HTML and Markdown readers).
-        `settling`: answers are to be settled, which counts each brief's words (scikit-learn: 2 s to import)."""
+        `settling`: answers are to be settled, which counts each brief's words (`stories.terms`)."""
         if self.settings.language is None:
             language.load()
         self.engine.warm_up(self.settings)
         intake.warm_up(inputs)
         if settling:
-            similarity.load()
+            terms.load()
 
     @property
     def batch_engine(self) -> BatchEngine:

@@ -17,7 +17,7 @@ the later briefs, so a night's result depends only on the index before it and th
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
+from summarizer.stories import terms
+
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import HashingVectorizer
 
-N_FEATURES = 2**18
+N_FEATURES = terms.N_FEATURES
 THRESHOLD = 0.3
 HALF_LIFE_DAYS = 14.0
 MAX_AGE_DAYS = 90  # stories not seen for this long are no longer candidates (the index keeps them)
@@ -47,15 +49,9 @@ def _vectorizer() -> HashingVectorizer:
         alternate_sign=False,
         norm=None,
         stop_words="english",
-        # Words that start with a letter: numbers are what changes between tellings, not what a story is.
-        token_pattern=r"(?u)\b[^\W\d_]\w+\b",
+        token_pattern=terms.TOKEN_PATTERN,
         dtype=np.float32,
     )
-
-
-def load() -> None:
-    """Import scikit-learn and make the vectoriser now (before worker processes fork and share it)."""
-    _vectorizer()
 
 
 def raw_counts(texts: Iterable[str]) -> sparse.csr_matrix:
@@ -63,22 +59,13 @@ def raw_counts(texts: Iterable[str]) -> sparse.csr_matrix:
     return sparse.csr_matrix(_vectorizer().transform(texts), dtype=np.float32)
 
 
-@lru_cache(maxsize=1)
-def _tokens_and_hash() -> tuple[Callable[[str], list[str]], Callable[[str], int]]:
-    # The vectoriser's own analyser (lower case, token pattern, stop words) and the hash its FeatureHasher
-    # applies to each token (MurmurHash3 of the UTF-8 bytes, seed 0, signed).
-    from sklearn.utils import murmurhash3_32
-
-    return _vectorizer().build_analyzer(), murmurhash3_32
-
-
 def counted_row(text: str) -> bytes:
     """`pack_rows(raw_counts([text]))[0]`, for one text without the vectoriser's per-call cost (~0.3 ms of
     parameter checks and sparse matrices, many times its hashing of a brief's few dozen words): the same
     tokens, hashed to the same columns (`abs(hash) % N_FEATURES`, as its FeatureHasher does) and counted,
-    in column order. tests/test_story_counts.py compares the two on random and real texts."""
-    analyze, murmur = _tokens_and_hash()
-    tally = Counter(abs(murmur(token)) % N_FEATURES for token in analyze(text))
+    in column order, with neither the vectoriser nor scikit-learn (`terms`). tests/stories/test_counted_row.py
+    compares the two on random and real texts."""
+    tally = Counter(terms.columns(text))
     columns = sorted(tally)
     counts = [tally[c] for c in columns]
     return np.array(columns, dtype="<i4").tobytes() + np.array(counts, dtype="<f4").tobytes()
