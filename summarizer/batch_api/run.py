@@ -307,9 +307,14 @@ class _Night:
                 delay = self.opts.poll_first
                 while True:
                     doing = "collecting finished batches"
+                    collected = len(self.collected)
                     for job in store.jobs(["submitted"]):
                         self.collect(store, api, job)
                         give_back()  # what receiving its answers freed, before the next batch, index and digest
+                    if len(self.collected) > collected:
+                        # The records of the documents just settled, a pack at a time, here rather than one
+                        # by one in the workers.
+                        carry.sweep(self.records, set(store.in_flight()))
                     doing = "submitting pending documents"
                     self.submit(store, api)
                     if not self.opts.wait or not store.jobs(["prepared", "uploaded", "submitted"]):
