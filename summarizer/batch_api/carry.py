@@ -59,11 +59,10 @@ class _Writer:
 
 @dataclass
 class _Reader:
-    """Where each document's record is, as the packs' indexes said when read (`seen`: their names and sizes)."""
+    """Where each document's record is, as the packs' indexes said when read."""
 
     pid: int
     folder: Path
-    seen: tuple[tuple[str, int], ...]
     where: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # doc_id -> (pack, offset, length)
     open: dict[str, int] = field(default_factory=dict)  # pack -> descriptor
 
@@ -151,13 +150,19 @@ def _from_record(record: Any, key: DocKey, path: Path, max_chars: int) -> tuple[
     return doc, Identified(code, confidence)
 
 
+def close() -> None:
+    """Close this process's pack (the next record goes to a new one) and forget what it read of the indexes
+    (the next record wanted reads them again, with what other processes wrote since)."""
+    _close_writer()
+    _forget_reader()
+
+
 def sweep(folder: Path, in_flight: set[str]) -> None:
     """Remove the packs none of whose documents is in flight any more (done, given up, or returned and sent
     again under a new record), and whatever else is in the folder (a pack whose index is gone, records of
     the one-file-a-document format). Run by the run's process between its workers' runs: the records it
     writes after this go to a new pack."""
-    _close_writer()
-    _forget_reader()
+    close()
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except FileNotFoundError:
@@ -243,15 +248,15 @@ def _close_writer() -> None:
 
 
 def _reading(folder: Path) -> _Reader:
-    """This process's reader of `folder`, made again when an index came, went or grew since it was made
-    (a scan of the folder: tens of microseconds, where each record read saves milliseconds)."""
+    """This process's reader of `folder`: the indexes read once, when a record is first wanted. A run changes
+    the packs only in its own process (`keep`, `sweep`: each drops the reader) and in its submit's workers,
+    which have ended before a collect's workers fork; a change from elsewhere is seen after `close`."""
     global _reader
-    seen = tuple(sorted((e.name, e.stat().st_size) for e in os.scandir(folder) if e.name.endswith(INDEX)))
-    if _reader is not None and _reader.pid == os.getpid() and _reader.folder == folder and _reader.seen == seen:
+    if _reader is not None and _reader.pid == os.getpid() and _reader.folder == folder:
         return _reader
     _forget_reader()
-    reader = _Reader(os.getpid(), folder, seen)
-    for name, _ in seen:
+    reader = _Reader(os.getpid(), folder)
+    for name in sorted(e.name for e in os.scandir(folder) if e.name.endswith(INDEX)):
         pack = name.removesuffix(INDEX)
         try:
             found = locations(folder / name)

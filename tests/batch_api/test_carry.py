@@ -55,7 +55,7 @@ def record_of(folder: Path, doc: str) -> dict[str, object]:
 
 def plant(folder: Path, doc: str, data: bytes) -> None:
     """`data` in place of the document's record: appended to its pack (or a pack of its own), and named by
-    a later line of the pack's index."""
+    a later line of the pack's index; read from then on as a new process would read it."""
     found = where(folder, doc)
     pack = found[0] if found is not None else folder / ("planted" + carry.PACK)
     offset = pack.stat().st_size if pack.exists() else 0
@@ -63,12 +63,14 @@ def plant(folder: Path, doc: str, data: bytes) -> None:
         f.write(data)
     with pack.with_suffix(carry.INDEX).open("ab") as f:
         f.write(f"{doc} {offset} {len(data)}\n".encode())
+    carry.close()
 
 
 def unindex(folder: Path, doc: str) -> None:
     for index in folder.glob("*" + carry.INDEX):
         lines = index.read_text().splitlines(keepends=True)
         index.write_text("".join(line for line in lines if not line.startswith(doc + " ")))
+    carry.close()
 
 
 def test_a_record_gives_back_the_document_intake_made_of_each_format(tmp_path: Path) -> None:
@@ -221,7 +223,7 @@ def test_a_pack_cut_short_by_a_kill_loses_only_its_last_record(tmp_path: Path) -
         f.truncate(last[1] + last[2] // 2)
     with index.open("ab") as f:
         f.write(f"{doc_id(made[0][1])} 0".encode())
-    carry.sweep(folder, {doc_id(key) for _, key, _ in made})  # this process's pack closed: read from scratch
+    carry.close()  # read as a new process would
     assert [carry.load(folder, key, path, MAX_CHARS) for path, key, _ in made] == [made[0][2], made[1][2], None]
 
 
