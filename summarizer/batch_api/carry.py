@@ -13,12 +13,13 @@ bytes, the path and the limit).
 Records are packed, not a file each: every process that submits appends its records to a pack of its
 own (`<out>/batch_api/read/<pack>.pack`) and, after each, a line `<doc_id> <offset> <length>` to the
 pack's index (`<pack>.index`). A file a document cost a creation (0.2-0.4 ms of kernel time), a read
-and an unlink; a pack costs two appends to files already open (at 10,000 documents: 1.9 s of forked
-writers' wall time for files, 0.1 s for packs; SQLite, one database for all, 0.5 s with its writers
-waiting on each other and its deletes; /tmp/i15k/micro.py of issue-i15k). Only its writer appends to a
-pack, so a crash (SIGKILL) at any point leaves at worst a record or an index line cut short: the line
-is ignored, the record is shorter than its line says and read as none. Packs are removed whole, by the
-run's process (`sweep`), once none of their documents is in flight; a collect's workers remove nothing.
+and an unlink; a pack costs two appends to files already open. At 10,000 documents, two forked writers
+spent 1.9-3.1 s of kernel time keeping files, 0.1-0.2 s appending to packs (benchmarks/batch_api_carry.py);
+SQLite, one database for all, took 4 times the packs' wall time, its writers waiting on each other's
+commits, plus a quarter second to delete the rows. Only its writer appends to a pack, so a crash
+(SIGKILL) at any point leaves at worst a record or an index line cut short: the line is ignored, the
+record is shorter than its line says and read as none. Packs are removed whole, by the run's process
+(`sweep`), once none of their documents is in flight; a collect's workers remove nothing.
 """
 
 from __future__ import annotations

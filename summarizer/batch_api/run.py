@@ -269,6 +269,7 @@ class _Night:
                 taken += 1
         if file is not None:
             self._send_file(store, api, file)
+        carry.close()  # the pack this process wrote, if it read documents itself (a few: no workers)
 
     def _send_file(self, store: Store, api: openai.OpenAI, file: RequestFile) -> None:
         # The file first, then the intent that names it: a crash between leaves only a stray file.
