@@ -269,6 +269,7 @@ class _Night:
                 taken += 1
         if file is not None:
             self._send_file(store, api, file)
+        carry.close()  # the pack this process wrote, if it read documents itself (a few: no workers)
 
     def _send_file(self, store: Store, api: openai.OpenAI, file: RequestFile) -> None:
         # The file first, then the intent that names it: a crash between leaves only a stray file.
@@ -307,9 +308,14 @@ class _Night:
                 delay = self.opts.poll_first
                 while True:
                     doing = "collecting finished batches"
+                    collected = len(self.collected)
                     for job in store.jobs(["submitted"]):
                         self.collect(store, api, job)
                         give_back()  # what receiving its answers freed, before the next batch, index and digest
+                    if len(self.collected) > collected:
+                        # The records of the documents just settled, a pack at a time, here rather than one
+                        # by one in the workers.
+                        carry.sweep(self.records, set(store.in_flight()))
                     doing = "submitting pending documents"
                     self.submit(store, api)
                     if not self.opts.wait or not store.jobs(["prepared", "uploaded", "submitted"]):

@@ -160,8 +160,6 @@ def settle_answers(context: Context, item: Item, key: DocKey, answers: list[dict
     """Ground, check and verify the answers for the document submitted under `key`; write its brief."""
     read = read_back(item, key, context.settings, context.records)
     if read is None:
-        if context.records is not None:
-            carry.forget(context.records, key)
         # The answer is for bytes that are gone; a changed file is a new key, queued on its own.
         return Settled("gone", reason=f"{item.path} changed or vanished after it was submitted; its answer is for "
                                       "the old text")
@@ -178,8 +176,6 @@ def settle_answers(context: Context, item: Item, key: DocKey, answers: list[dict
         context.write_brief(item, brief)
     except OSError as exc:
         return Settled("returned", reason=f"cannot write {out / item.json_path}: {exc.strerror or exc}")
-    if context.records is not None:
-        carry.forget(context.records, key)
     spent = brief.provenance
     # Its words counted here, in parallel with the other documents', rather than at the run's serial end.
     done = DoneBrief.of(brief, counted=True)
