@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import gc
 import itertools
 import multiprocessing
 import os
@@ -37,6 +36,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from summarizer.errors import EngineError, PortableError, from_portable, to_portable
+from summarizer.heap import left_out_of_collections
 
 Job = Callable[[Any], Awaitable[Any]]
 Around = Callable[[int], AbstractAsyncContextManager[Any]]
@@ -161,11 +161,8 @@ class AsyncProcessPool:
         )
         # The worker's garbage collector would otherwise walk every object inherited from this process,
         # copying the memory it shares with it page by page while its first documents wait.
-        gc.freeze()
-        try:
+        with left_out_of_collections():
             process.start()
-        finally:
-            gc.unfreeze()
         worker = _Worker(process, tasks, results)
         threading.Thread(target=self._receive, args=(worker,), name="worker-results", daemon=True).start()
         return worker
