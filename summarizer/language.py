@@ -74,8 +74,12 @@ def _walked_class(base: Any) -> Any:
     class Walked(base):
         __slots__ = ("_next", "_row", "_feature", "_pair")
 
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
+        def __init__(self, nb_ptc: Any, *args: Any, **kwargs: Any) -> None:
+            # The package keeps its scores as float16 and multiplies them with float32 counts: numpy casts
+            # the document's rows to float32 on every call, over half the cost of scoring one (0.3-0.5 ms
+            # for ~1,300 features). Cast once here (about 30 MB more, shared by forked workers): the
+            # product is the same float32 sum of the same float32 numbers, so every probability is too.
+            super().__init__(numpy.asarray(nb_ptc, dtype=numpy.float32), *args, **kwargs)
             moves = self.tk_nextmove
             typecode = getattr(moves, "typecode", None)
             self._next = numpy.frombuffer(moves, dtype=typecode) if typecode else numpy.asarray(moves)

@@ -63,8 +63,10 @@ class Context:
         language model: 70 MB that each worker would otherwise load on its own; the engine's client
         libraries, prompt templates and schema: a second of CPU that each worker paid on its first document;
         what reading `inputs`, the documents about to be read, needs: the HTML and Markdown readers).
-        `settling`: answers are to be settled, which counts each brief's words (`stories.terms`)."""
-        if self.settings.language is None:
+        `settling`: answers are to be settled, which counts each brief's words (`stories.terms`), and
+        needs no language model: the submit run recorded each document's language with what it read
+        (`carry`); a worker that finds no record loads the model itself."""
+        if self.settings.language is None and not settling:
             language.load()
         self.engine.warm_up(self.settings)
         intake.warm_up(inputs)
