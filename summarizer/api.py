@@ -233,9 +233,11 @@ def assemble(
         published=doc.meta.published,
         canonical_url=doc.meta.url,
     )
-    body = checked.model_dump(exclude={"title"})
+    # The checked items themselves: validated when they were made, they are not dumped and validated again.
+    body = {name: getattr(checked, name) for name in Draft.model_fields if name != "title"}
     brief = Brief(title=title, source=source, provenance=provenance, dropped=dropped, verification=verification, **body)
     if doc.page_starts:
+        brief = brief.model_copy(deep=True)  # its items may be the engine's draft's: pages go on copies
         for _, _, evidence in brief.evidence_items():
             evidence.page = page_of(doc.page_starts, evidence.start) if evidence.start is not None else None
     return brief
