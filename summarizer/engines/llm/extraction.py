@@ -34,13 +34,14 @@ logger = logging.getLogger(__package__)  # the engine's one logger (see transpor
 def _plan(clean: CleanText, settings: Settings) -> list[chunking.Chunk]:
     require_endpoint(settings)
     chunks = chunking.split(clean, settings.chunk_chars, settings.chunk_overlap)
-    logger.debug(
-        "llm engine: %d chunk(s), model %s at %s, %s",
-        len(chunks),
-        settings.model or DEFAULT_MODEL,
-        endpoint(settings),
-        settings.structured_output,
-    )
+    if logger.isEnabledFor(logging.DEBUG):  # the endpoint's URL is parsed only for a debug log
+        logger.debug(
+            "llm engine: %d chunk(s), model %s at %s, %s",
+            len(chunks),
+            settings.model or DEFAULT_MODEL,
+            endpoint(settings),
+            settings.structured_output,
+        )
     return chunks
 
 
