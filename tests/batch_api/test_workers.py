@@ -95,6 +95,24 @@ def test_the_run_warms_the_engine_up_once_before_its_workers_fork() -> None:
     assert warmed == [settings]
 
 
+def test_the_language_model_is_shared_to_submit_but_not_to_settle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settling reads each document's language from what the submit run recorded: loading the model
+    (~70 MB, inherited by every worker) would be for nothing."""
+    from summarizer import language
+    from summarizer.batch_api.work import Context
+    from summarizer.config import Settings
+    from summarizer.engines.llm import LLMEngine
+
+    loaded: list[bool] = []
+    monkeypatch.setattr(language, "load", lambda: loaded.append(True))
+    settings = Settings(engine="llm", base_url="http://127.0.0.1:9/v1", model="gpt-4o-mini")
+    context = Context(settings, LLMEngine(), "test", lambda item, brief: None)
+    context.share(settling=True)
+    assert loaded == []
+    context.share()
+    assert loaded == [True]
+
+
 def test_workers_are_gone_when_the_caller_stops_at_the_last_result() -> None:
     """A caller zips its items with the results and so closes the map at the last one, never asking for
     more: the workers have exited by then (the run's next garbage collection would otherwise copy the
