@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from summarizer.async_pool import start_as_worker
 from summarizer.engines import cores
-from summarizer.heap import give_back
+from summarizer.heap import give_back, left_out_of_collections
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -109,37 +109,36 @@ def ordered_map(work: Callable[[P], R], payloads: Iterable[P], processes: int) -
     # collections on both sides, which would otherwise touch, and so copy, every page they share: the
     # workers' collections in them, and this one's in itself (its copy then leaves the workers alone
     # with the old pages). They stay frozen while the workers live; what is unreachable among them
-    # is collected once the workers are gone.
-    gc.freeze()
-    try:
-        for chunk in pending:
-            flying.append((chunk, executor.submit(_run_chunk, chunk)))
-            if len(flying) >= window:
-                break
-        while flying:
-            chunk, future = flying.popleft()
-            try:
-                results, error = future.result()
-            except BrokenProcessPool:
-                # Of the chunk the dead worker held, those it did are done again here: `work` leaves
-                # nothing half done, and only this process records a result.
-                logger.warning("a worker process died; the remaining documents run in this process")
-                executor.shutdown(wait=False, cancel_futures=True)
-                held = [chunk, *(left for left, _ in flying)]
-                flying.clear()
-                for left in itertools.chain(held, pending):
-                    yield from map(work, left)
-                return
-            for more in pending:
-                flying.append((more, executor.submit(_run_chunk, more)))
-                break
-            yield from results
-            if error is not None:
-                raise error
-    finally:
-        # With every result taken (the caller usually stops at the last one, closing this), the workers
-        # are let finish before this process collects its garbage again (unfrozen) and grows on: each
-        # page it touched meanwhile would be copied while a worker still held the old one. Stopped
-        # early, what is in flight is dropped and no one waits.
-        executor.shutdown(wait=not flying, cancel_futures=True)
-        gc.unfreeze()
+    # is collected once the workers are gone (`heap.left_out_of_collections`).
+    with left_out_of_collections():
+        try:
+            for chunk in pending:
+                flying.append((chunk, executor.submit(_run_chunk, chunk)))
+                if len(flying) >= window:
+                    break
+            while flying:
+                chunk, future = flying.popleft()
+                try:
+                    results, error = future.result()
+                except BrokenProcessPool:
+                    # Of the chunk the dead worker held, those it did are done again here: `work` leaves
+                    # nothing half done, and only this process records a result.
+                    logger.warning("a worker process died; the remaining documents run in this process")
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    held = [chunk, *(left for left, _ in flying)]
+                    flying.clear()
+                    for left in itertools.chain(held, pending):
+                        yield from map(work, left)
+                    return
+                for more in pending:
+                    flying.append((more, executor.submit(_run_chunk, more)))
+                    break
+                yield from results
+                if error is not None:
+                    raise error
+        finally:
+            # With every result taken (the caller usually stops at the last one, closing this), the workers
+            # are let finish before this process collects its garbage again (unfrozen) and grows on: each
+            # page it touched meanwhile would be copied while a worker still held the old one. Stopped
+            # early, what is in flight is dropped and no one waits.
+            executor.shutdown(wait=not flying, cancel_futures=True)
