@@ -24,9 +24,11 @@ record is shorter than its line says and read as none. Packs are removed whole, 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -240,11 +242,7 @@ def _close_writer() -> None:
     global _writer
     # Another process's (inherited through a fork) stays open: it is that process's to close.
     if _writer is not None and _writer.pid == os.getpid():
-        for fd in (_writer.pack, _writer.index):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        _close_all((_writer.pack, _writer.index))
     _writer = None
 
 
@@ -274,9 +272,11 @@ def _forget_reader() -> None:
     if _reader is None:
         return
     if _reader.pid == os.getpid():
-        for fd in _reader.open.values():
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        _close_all(_reader.open.values())
     _reader = None
+
+
+def _close_all(fds: Iterable[int]) -> None:
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
